@@ -1,0 +1,417 @@
+//! The BPMN model procpatch reads from the tree: processes, their tasks, and
+//! each task's attributes (engine field extensions and plain XML attributes),
+//! each with the span of its value and the form it is written in.
+
+use std::ops::Range;
+
+use crate::error::{Error, Position, Selector};
+use crate::ns::{Engine, BPMN_MODEL, TASK_KINDS};
+use crate::tree::{decode_attr, ElemId, NodeKind, Tree};
+
+/// How a value is written in the XML. A new value is written in the same form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Form {
+    /// `<P:field name="k"><P:string>value</P:string></P:field>`.
+    String {
+        /// Whether the value is in a CDATA section.
+        cdata: bool,
+    },
+    /// `<P:field name="k"><P:expression>value</P:expression></P:field>`.
+    Expression {
+        /// Whether the value is in a CDATA section.
+        cdata: bool,
+    },
+    /// `<P:field name="k" stringValue="value"/>`.
+    StringValueAttribute,
+    /// `<P:field name="k" expression="value"/>`.
+    ExpressionAttribute,
+    /// `<P:field name="k"/>` with no value at all; a value is written as a
+    /// `string` child in CDATA.
+    NoValue,
+    /// A plain XML attribute of the task element (`@name` in a recipe).
+    XmlAttribute,
+}
+
+/// A process element.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Process {
+    /// Its `name` and `id`.
+    #[serde(flatten)]
+    pub selector: Selector,
+    /// Where its start tag begins.
+    pub position: Position,
+    /// Every task inside it, nested sub-processes included, in document order.
+    pub tasks: Vec<Task>,
+}
+
+/// A task (flow node) inside a process.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Task {
+    /// The element's local name, e.g. `callActivity`.
+    pub kind: String,
+    /// Its `name` and `id`.
+    #[serde(flatten)]
+    pub selector: Selector,
+    /// Names (or ids) of the sub-processes it is nested in, outermost first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub within: Vec<String>,
+    /// Where its start tag begins.
+    pub position: Position,
+    /// Its engine field extensions, in document order.
+    pub fields: Vec<Field>,
+    /// Its plain (unprefixed) XML attributes, in document order.
+    pub attributes: Vec<XmlAttribute>,
+    #[serde(skip)]
+    pub(crate) elem: ElemId,
+    /// The task's `extensionElements` child, if it has one.
+    #[serde(skip)]
+    pub(crate) extensions: Option<ElemId>,
+}
+
+/// An engine field extension of a task: a row of Admin's "Attributes" list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Field {
+    /// The field's `name`.
+    pub name: String,
+    /// The engine whose namespace it is in.
+    pub engine: Engine,
+    /// Its value, or `None` if it has none or it cannot be read.
+    pub value: Option<String>,
+    /// How the value is written.
+    pub form: Form,
+    /// Where the field element begins.
+    pub position: Position,
+    #[serde(skip)]
+    pub(crate) slot: Slot,
+    #[serde(skip)]
+    pub(crate) elem: ElemId,
+}
+
+/// A plain XML attribute of a task.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct XmlAttribute {
+    /// The attribute name.
+    pub name: String,
+    /// Its value, with references resolved.
+    pub value: String,
+    /// Where the value begins.
+    pub position: Position,
+    #[serde(skip)]
+    pub(crate) slot: Slot,
+}
+
+/// Where a value lives and how to write a new one there.
+#[derive(Debug, Clone)]
+pub(crate) enum Slot {
+    /// Between the quotes of an attribute.
+    Attribute { span: Range<usize>, quote: u8 },
+    /// Character data of an element: `span` covers the value's content (for
+    /// CDATA, from the first section's `<![CDATA[` to the last one's `]]>`).
+    Content { span: Range<usize>, cdata: bool },
+    /// An element with no content to edit (an empty-element tag, or a field
+    /// with no value child): the value has to be added to `elem`.
+    Missing { elem: ElemId },
+    /// The value could not be read; editing it reports this error.
+    Unreadable(Box<Error>),
+}
+
+/// The processes of a BPMN document.
+pub(crate) fn processes(tree: &Tree, text: &str) -> Result<Vec<Process>, Error> {
+    let root = tree.get(0).ok_or(Error::Empty)?;
+    if !tree.is(0, BPMN_MODEL, "definitions") {
+        return Err(Error::NotBpmn {
+            root: root.qname.clone(),
+            namespace: root.ns.clone().unwrap_or_default(),
+        });
+    }
+    let mut out = Vec::new();
+    for (id, el) in tree.elements.iter().enumerate() {
+        if tree.is(id, BPMN_MODEL, "process") {
+            out.push(Process {
+                selector: selector(tree, text, id),
+                position: tree.position(text, el.start.start),
+                tasks: tasks(tree, text, id),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn selector(tree: &Tree, text: &str, id: ElemId) -> Selector {
+    Selector {
+        name: plain_attr(tree, text, id, "name"),
+        id: plain_attr(tree, text, id, "id"),
+    }
+}
+
+/// The decoded value of an unprefixed attribute.
+pub(crate) fn plain_attr(tree: &Tree, text: &str, id: ElemId, name: &str) -> Option<String> {
+    let el = tree.get(id)?;
+    let a = el
+        .attrs
+        .iter()
+        .find(|a| a.ns.is_none() && a.qname == name)?;
+    let raw = text.get(a.value.clone())?;
+    Some(decode_attr(raw).ok()?.into_owned())
+}
+
+/// Tasks inside `process`, in document order, without recursion.
+fn tasks(tree: &Tree, text: &str, process: ElemId) -> Vec<Task> {
+    let mut out = Vec::new();
+    // (element, names of the sub-processes around it)
+    let mut stack: Vec<(ElemId, Vec<String>)> = tree
+        .children(process)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|c| (c, Vec::new()))
+        .collect();
+    while let Some((id, within)) = stack.pop() {
+        let Some(el) = tree.get(id) else { continue };
+        let is_bpmn = el.ns.as_deref() == Some(BPMN_MODEL);
+        let mut inner = within.clone();
+        if is_bpmn && TASK_KINDS.contains(&el.local.as_str()) {
+            let sel = selector(tree, text, id);
+            inner.push(sel.name.clone().or(sel.id.clone()).unwrap_or_default());
+            let extensions = tree
+                .children(id)
+                .find(|&c| tree.is(c, BPMN_MODEL, "extensionElements"));
+            out.push(Task {
+                kind: el.local.clone(),
+                selector: sel,
+                within,
+                position: tree.position(text, el.start.start),
+                fields: extensions
+                    .map(|x| fields(tree, text, x))
+                    .unwrap_or_default(),
+                attributes: xml_attributes(tree, text, id),
+                elem: id,
+                extensions,
+            });
+        }
+        let children: Vec<ElemId> = tree.children(id).collect();
+        for c in children.into_iter().rev() {
+            stack.push((c, inner.clone()));
+        }
+    }
+    out
+}
+
+fn xml_attributes(tree: &Tree, text: &str, id: ElemId) -> Vec<XmlAttribute> {
+    let Some(el) = tree.get(id) else {
+        return Vec::new();
+    };
+    el.attrs
+        .iter()
+        .filter(|a| a.ns.is_none() && a.decl_uri.is_none())
+        .map(|a| {
+            let raw = text.get(a.value.clone()).unwrap_or_default();
+            let position = tree.position(text, a.value.start);
+            let (value, slot) = match decode_attr(raw) {
+                Ok(v) => (
+                    v.into_owned(),
+                    Slot::Attribute {
+                        span: a.value.clone(),
+                        quote: a.quote,
+                    },
+                ),
+                Err(e) => (String::new(), unreadable(e, &a.qname, position)),
+            };
+            XmlAttribute {
+                name: a.qname.clone(),
+                value,
+                position,
+                slot,
+            }
+        })
+        .collect()
+}
+
+fn unreadable(e: quick_xml::escape::EscapeError, what: &str, position: Position) -> Slot {
+    use quick_xml::escape::EscapeError;
+    let err = match e {
+        EscapeError::UnrecognizedEntity(_, name) => Error::UnknownEntity {
+            what: what.to_string(),
+            name,
+            position,
+        },
+        other => Error::Xml {
+            position,
+            message: other.to_string(),
+        },
+    };
+    Slot::Unreadable(Box::new(err))
+}
+
+/// The field extensions in an `extensionElements` element.
+fn fields(tree: &Tree, text: &str, extensions: ElemId) -> Vec<Field> {
+    let mut out = Vec::new();
+    for id in tree.children(extensions) {
+        let Some(el) = tree.get(id) else { continue };
+        let Some(engine) = el.ns.as_deref().and_then(Engine::from_namespace) else {
+            continue;
+        };
+        if el.local != "field" {
+            continue;
+        }
+        let Some(name) = plain_attr(tree, text, id, "name") else {
+            continue;
+        };
+        let position = tree.position(text, el.start.start);
+        let what = format!("field \"{name}\"");
+        let (form, value, slot) = field_value(tree, text, id, engine, &what);
+        out.push(Field {
+            name,
+            engine,
+            value,
+            form,
+            position,
+            slot,
+            elem: id,
+        });
+    }
+    out
+}
+
+/// Reads a field's value in whichever of its forms comes first.
+fn field_value(
+    tree: &Tree,
+    text: &str,
+    id: ElemId,
+    engine: Engine,
+    what: &str,
+) -> (Form, Option<String>, Slot) {
+    let Some(el) = tree.get(id) else {
+        return (Form::NoValue, None, Slot::Missing { elem: id });
+    };
+    for a in el.attrs.iter().filter(|a| a.ns.is_none()) {
+        let form = match a.qname.as_str() {
+            "stringValue" => Form::StringValueAttribute,
+            "expression" => Form::ExpressionAttribute,
+            _ => continue,
+        };
+        let raw = text.get(a.value.clone()).unwrap_or_default();
+        return match decode_attr(raw) {
+            Ok(v) => (
+                form,
+                Some(v.into_owned()),
+                Slot::Attribute {
+                    span: a.value.clone(),
+                    quote: a.quote,
+                },
+            ),
+            Err(e) => (
+                form,
+                None,
+                unreadable(e, what, tree.position(text, a.value.start)),
+            ),
+        };
+    }
+    for child in tree.children(id) {
+        let is_string = tree.is(child, engine.namespace(), "string");
+        if !is_string && !tree.is(child, engine.namespace(), "expression") {
+            continue;
+        }
+        let (value, slot, cdata) = match content(tree, text, child, what) {
+            Ok(Some((value, span, cdata))) => (Some(value), Slot::Content { span, cdata }, cdata),
+            Ok(None) => (Some(String::new()), Slot::Missing { elem: child }, true),
+            Err(e) => (None, Slot::Unreadable(Box::new(e)), false),
+        };
+        let form = if is_string {
+            Form::String { cdata }
+        } else {
+            Form::Expression { cdata }
+        };
+        return (form, value, slot);
+    }
+    (Form::NoValue, None, Slot::Missing { elem: id })
+}
+
+/// The character data of element `id`: its value, the span to replace, and
+/// whether it is written as CDATA. `None` for an empty-element tag or an
+/// element with no content at all.
+///
+/// Around CDATA, whitespace-only text is layout and is left out of the value
+/// and the span.
+fn content(
+    tree: &Tree,
+    text: &str,
+    id: ElemId,
+    what: &str,
+) -> Result<Option<(String, Range<usize>, bool)>, Error> {
+    let Some(el) = tree.get(id) else {
+        return Ok(None);
+    };
+    let Some(end) = &el.end else { return Ok(None) };
+    let nodes = &el.content;
+    if let Some(child) = nodes
+        .iter()
+        .find(|n| matches!(n.kind, NodeKind::Element(_)))
+    {
+        return Err(Error::ElementContent {
+            what: what.to_string(),
+            position: tree.position(text, child.span.start),
+        });
+    }
+    let blank = |n: &&crate::tree::Node| {
+        n.kind == NodeKind::Text
+            && text
+                .get(n.span.clone())
+                .is_some_and(|s| s.trim().is_empty())
+    };
+    let mut kept: &[crate::tree::Node] = nodes;
+    if nodes.iter().any(|n| n.kind == NodeKind::CData) {
+        let first = nodes.iter().position(|n| !blank(&n)).unwrap_or(0);
+        let last = nodes.iter().rposition(|n| !blank(&n)).map_or(0, |i| i + 1);
+        kept = nodes.get(first..last.max(first)).unwrap_or_default();
+    }
+    let (Some(first), Some(last)) = (kept.first(), kept.last()) else {
+        if el.start.end == end.start {
+            return Ok(Some((String::new(), el.start.end..end.start, true)));
+        }
+        return Ok(None);
+    };
+    let mut value = String::new();
+    for n in kept {
+        let raw = text.get(n.span.clone()).unwrap_or_default();
+        match n.kind {
+            NodeKind::Text | NodeKind::Ref => match quick_xml::escape::unescape(raw) {
+                Ok(v) => value.push_str(&normalize_newlines(&v, n.kind == NodeKind::Text)),
+                Err(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
+                    return Err(Error::UnknownEntity {
+                        what: what.to_string(),
+                        name,
+                        position: tree.position(text, n.span.start),
+                    })
+                }
+                Err(e) => {
+                    return Err(Error::Xml {
+                        position: tree.position(text, n.span.start),
+                        message: e.to_string(),
+                    })
+                }
+            },
+            NodeKind::CData => {
+                let inner = raw
+                    .strip_prefix("<![CDATA[")
+                    .and_then(|s| s.strip_suffix("]]>"))
+                    .unwrap_or_default();
+                value.push_str(&normalize_newlines(inner, true));
+            }
+            _ => {}
+        }
+    }
+    let cdata = first.kind == NodeKind::CData;
+    Ok(Some((value, first.span.start..last.span.end, cdata)))
+}
+
+/// XML 1.0 §2.11: a CRLF pair or a lone CR in the source is read as LF.
+/// References (`&#13;`) are not source line breaks and are kept.
+fn normalize_newlines(s: &str, literal: bool) -> std::borrow::Cow<'_, str> {
+    if literal && s.contains('\r') {
+        std::borrow::Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}

@@ -1,0 +1,337 @@
+//! Setting values on tasks, collected as edits and turned into splices.
+
+use crate::bpmn::{Field, Form, Slot, Task};
+use crate::document::Document;
+use crate::error::Error;
+use crate::escape::{self, Unrepresentable};
+use crate::insert::{self, prefix_of, TextEdit};
+use crate::ns::Engine;
+use crate::recipe::{Key, Recipe, RecipeError};
+use crate::report::{Change, Status};
+use crate::splice::Splice;
+use crate::tree::ElemId;
+
+/// Collects value changes for one document and produces its splices.
+///
+/// ```
+/// let xml = br#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+///     xmlns:activiti="http://activiti.org/bpmn">
+///   <process id="p" name="P">
+///     <serviceTask id="t" name="T">
+///       <extensionElements>
+///         <activiti:field name="value" expression="old"/>
+///       </extensionElements>
+///     </serviceTask>
+///   </process>
+/// </definitions>"#;
+/// let doc = procpatch::Document::parse(xml)?;
+/// let task = &doc.processes()[0].tasks[0];
+/// let mut editor = doc.editor();
+/// let change = editor.set(task, "data pool", "Batch order")?;
+/// assert_eq!(change.status, procpatch::Status::Changed);
+/// let out = procpatch::apply(xml, &editor.finish()?)?;
+/// assert_eq!(out, String::from_utf8_lossy(xml).replace("\"old\"", "\"Batch order\"").into_bytes());
+/// # Ok::<(), procpatch::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Editor<'d, 'a> {
+    doc: &'d Document<'a>,
+    /// Labels and the default engine; its processes are unused.
+    keys: Recipe,
+    edits: Vec<TextEdit>,
+    /// Fields to insert, per task, in the order they were asked for.
+    new_fields: Vec<(&'d Task, Vec<(String, String)>)>,
+    /// Attributes to insert, per element: name and escaped value.
+    new_attrs: Vec<(ElemId, Vec<(String, String)>)>,
+    /// (task element, field or `@attribute`) already set by this editor.
+    touched: Vec<(ElemId, String)>,
+}
+
+impl<'d, 'a> Editor<'d, 'a> {
+    pub(crate) fn new(doc: &'d Document<'a>, recipe: &Recipe) -> Self {
+        Editor {
+            doc,
+            keys: Recipe {
+                labels: recipe.labels.clone(),
+                engine: recipe.engine,
+                ..Recipe::default()
+            },
+            edits: Vec::new(),
+            new_fields: Vec::new(),
+            new_attrs: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
+    /// Sets `key` (a label, a field name, or `@attribute`) to `value` on
+    /// `task`, which must come from this editor's document. Returns what
+    /// changes; nothing is written until [`Editor::finish`].
+    pub fn set(&mut self, task: &'d Task, key: &str, value: &str) -> Result<Change, Error> {
+        if !self
+            .doc
+            .processes()
+            .iter()
+            .flat_map(|p| &p.tasks)
+            .any(|t| std::ptr::eq(t, task))
+        {
+            return Err(Error::ForeignTask {
+                task: task.selector.clone(),
+            });
+        }
+        let resolved = self.keys.key(key).map_err(|message| {
+            Error::Recipe(RecipeError::Invalid {
+                at: format!("task {}", task.selector),
+                message,
+            })
+        })?;
+        let change = |target: String, form, old: Option<String>, status, position| Change {
+            key: key.to_string(),
+            target: Some(target),
+            form: Some(form),
+            old,
+            new: value.to_string(),
+            status,
+            position: Some(position),
+        };
+        match resolved {
+            Key::Attribute(name) => {
+                let target = format!("@{name}");
+                self.touch(task, &target, key)?;
+                match task.attributes.iter().find(|a| a.name == name) {
+                    Some(a) if a.value == value && !matches!(a.slot, Slot::Unreadable(_)) => {
+                        Ok(change(
+                            target,
+                            Form::XmlAttribute,
+                            Some(a.value.clone()),
+                            Status::AlreadySet,
+                            a.position,
+                        ))
+                    }
+                    Some(a) => {
+                        let edit = self.write(&a.slot, value, key)?;
+                        self.edits.push(edit);
+                        Ok(change(
+                            target,
+                            Form::XmlAttribute,
+                            Some(a.value.clone()),
+                            Status::Changed,
+                            a.position,
+                        ))
+                    }
+                    None => {
+                        let escaped = escape::attribute(value, b'"', self.doc.charset())
+                            .map_err(|c| unrepresentable(key, c))?;
+                        self.queue_attr(task.elem, name, escaped);
+                        Ok(change(
+                            target,
+                            Form::XmlAttribute,
+                            None,
+                            Status::Inserted,
+                            task.position,
+                        ))
+                    }
+                }
+            }
+            Key::Field(names) => {
+                let found = names.iter().find_map(|n| {
+                    let same: Vec<&Field> = task.fields.iter().filter(|f| &f.name == n).collect();
+                    (!same.is_empty()).then_some(same)
+                });
+                match found.as_deref() {
+                    Some([f]) => {
+                        self.touch(task, &f.name, key)?;
+                        if f.value.as_deref() == Some(value) {
+                            return Ok(change(
+                                f.name.clone(),
+                                f.form,
+                                f.value.clone(),
+                                Status::AlreadySet,
+                                f.position,
+                            ));
+                        }
+                        let edit = self.write(&f.slot, value, key)?;
+                        self.edits.push(edit);
+                        Ok(change(
+                            f.name.clone(),
+                            f.form,
+                            f.value.clone(),
+                            Status::Changed,
+                            f.position,
+                        ))
+                    }
+                    Some(many) => Err(Error::DuplicateField {
+                        task: task.selector.clone(),
+                        field: many.first().map(|f| f.name.clone()).unwrap_or_default(),
+                        positions: many.iter().map(|f| f.position).collect(),
+                    }),
+                    None => {
+                        let name = names.first().cloned().unwrap_or_default();
+                        self.touch(task, &name, key)?;
+                        // Checked now so the error names the key.
+                        escape::cdata(value, self.doc.charset())
+                            .map_err(|c| unrepresentable(key, c))?;
+                        match self
+                            .new_fields
+                            .iter_mut()
+                            .find(|(t, _)| std::ptr::eq(*t, task))
+                        {
+                            Some((_, list)) => list.push((name.clone(), value.to_string())),
+                            None => self
+                                .new_fields
+                                .push((task, vec![(name.clone(), value.to_string())])),
+                        }
+                        Ok(change(
+                            name,
+                            Form::String { cdata: true },
+                            None,
+                            Status::Inserted,
+                            task.position,
+                        ))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Refuses a second edit of one value.
+    fn touch(&mut self, task: &Task, target: &str, key: &str) -> Result<(), Error> {
+        let entry = (task.elem, target.to_string());
+        if self.touched.contains(&entry) {
+            return Err(Error::SetTwice {
+                task: task.selector.clone(),
+                target: target.to_string(),
+                key: key.to_string(),
+            });
+        }
+        self.touched.push(entry);
+        Ok(())
+    }
+
+    fn queue_attr(&mut self, elem: ElemId, name: String, escaped: String) {
+        match self.new_attrs.iter_mut().find(|(e, _)| *e == elem) {
+            Some((_, list)) => list.push((name, escaped)),
+            None => self.new_attrs.push((elem, vec![(name, escaped)])),
+        }
+    }
+
+    /// The edit that writes `value` into `slot`, in the slot's form.
+    fn write(&self, slot: &Slot, value: &str, key: &str) -> Result<TextEdit, Error> {
+        let (tree, text, charset) = (self.doc.tree(), self.doc.text(), self.doc.charset());
+        let err = |c| unrepresentable(key, c);
+        match slot {
+            Slot::Attribute { span, quote } => Ok(TextEdit {
+                range: span.clone(),
+                markup: escape::attribute(value, *quote, charset).map_err(err)?,
+            }),
+            Slot::Content { span, cdata } => Ok(TextEdit {
+                range: span.clone(),
+                markup: if *cdata {
+                    escape::cdata(value, charset)
+                } else {
+                    escape::text(value, charset)
+                }
+                .map_err(err)?,
+            }),
+            Slot::Missing { elem } => {
+                let el = tree
+                    .get(*elem)
+                    .ok_or_else(|| Error::Internal("lost element".into()))?;
+                let data = escape::cdata(value, charset).map_err(err)?;
+                let inner = if el.local == "field" {
+                    let p = prefix_of(&el.qname);
+                    format!("<{p}string>{data}</{p}string>")
+                } else {
+                    data
+                };
+                insert::fill(tree, text, *elem, &inner)
+                    .ok_or_else(|| Error::Internal("element without a place for content".into()))
+            }
+            Slot::Unreadable(e) => Err((**e).clone()),
+        }
+    }
+
+    /// The splices for everything set, in the document's encoding.
+    pub fn finish(mut self) -> Result<Vec<Splice>, Error> {
+        let (tree, text) = (self.doc.tree(), self.doc.text());
+        let mut declare: Option<(String, Engine)> = None;
+        let new_fields = std::mem::take(&mut self.new_fields);
+        for (task, list) in &new_fields {
+            // The prefix of the task's own fields, else one bound in scope,
+            // else a new declaration on the root element.
+            let prefix = match task.fields.first() {
+                Some(f) => prefix_of(
+                    tree.get(f.elem)
+                        .map(|el| el.qname.as_str())
+                        .unwrap_or_default(),
+                )
+                .to_string(),
+                None => match Engine::ALL
+                    .into_iter()
+                    .find_map(|e| tree.prefix_for(task.elem, e.namespace()))
+                {
+                    Some(p) if p.is_empty() => String::new(),
+                    Some(p) => format!("{p}:"),
+                    None => format!("{}:", declare.get_or_insert_with(|| self.new_prefix()).0),
+                },
+            };
+            let mut items = Vec::with_capacity(list.len());
+            for (name, value) in list {
+                let name = escape::attribute(name, b'"', self.doc.charset())
+                    .map_err(|c| unrepresentable(name, c))?;
+                let data = escape::cdata(value, self.doc.charset())
+                    .map_err(|c| unrepresentable(&name, c))?;
+                items.push(format!(
+                    "<{prefix}field name=\"{name}\"><{prefix}string>{data}</{prefix}string></{prefix}field>"
+                ));
+            }
+            let last_field = task.fields.last().map(|f| f.elem);
+            let edit = insert::fields(tree, text, task.elem, task.extensions, last_field, &items)
+                .ok_or_else(|| {
+                Error::Internal(format!(
+                    "no place to insert fields into task {}",
+                    task.selector
+                ))
+            })?;
+            self.edits.push(edit);
+        }
+        if let Some((prefix, engine)) = declare {
+            self.queue_attr(0, format!("xmlns:{prefix}"), engine.namespace().to_string());
+        }
+        for (elem, attrs) in std::mem::take(&mut self.new_attrs) {
+            let edit = insert::attributes(tree, text, elem, &attrs, b'"')
+                .ok_or_else(|| Error::Internal("no place to insert an attribute".into()))?;
+            self.edits.push(edit);
+        }
+        let original = self.doc.bytes();
+        let splices: Vec<Splice> = self.edits.iter().map(|e| self.doc.splice(e)).collect();
+        // Check for overlaps before narrowing the splices.
+        crate::splice::apply(original, &splices)?;
+        Ok(splices.into_iter().map(|s| s.minimize(original)).collect())
+    }
+
+    /// A prefix for the engine namespace that no element declares yet.
+    fn new_prefix(&self) -> (String, Engine) {
+        let engine = self.keys.engine.unwrap_or(Engine::Activiti);
+        let base = engine.conventional_prefix();
+        let taken = |p: &str| {
+            let decl = format!("xmlns:{p}");
+            self.doc
+                .tree()
+                .elements
+                .iter()
+                .any(|el| el.attrs.iter().any(|a| a.qname == decl))
+        };
+        let prefix = std::iter::once(base.to_string())
+            .chain((2..).map(|n| format!("{base}{n}")))
+            .find(|p| !taken(p))
+            .unwrap_or_else(|| base.to_string());
+        (prefix, engine)
+    }
+}
+
+fn unrepresentable(key: &str, c: Unrepresentable) -> Error {
+    Error::UnrepresentableChar {
+        key: key.to_string(),
+        code: c.0 as u32,
+    }
+}

@@ -1,0 +1,286 @@
+//! Errors and source positions.
+//!
+//! Every error says what went wrong and where: a line and column in the
+//! document, and the closest valid names when a target was not found. The
+//! archive layer wraps these errors with the entry path.
+
+use std::fmt;
+
+pub use crate::selector::{Candidate, Selector};
+
+/// A 1-based line and column in a document. Columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Position {
+    /// Line number, from 1.
+    pub line: u32,
+    /// Column number in characters, from 1.
+    pub column: u32,
+}
+
+impl Position {
+    /// The position of byte `offset` in raw bytes that could not be decoded.
+    /// Columns count bytes here, as there are no characters to count.
+    pub(crate) fn of_bytes(bytes: &[u8], offset: usize) -> Position {
+        let before = bytes.get(..offset).unwrap_or(bytes);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        Position {
+            line: saturate(line),
+            column: saturate(col),
+        }
+    }
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Maps byte offsets in a text to line:column positions.
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex {
+    /// Offset of the first byte of each line.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`. A line ends at `\n`, `\r\n` or a lone `\r`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// The position of `offset` in `text` (the text this index was built on).
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = text
+            .get(start..offset.min(text.len()))
+            .map_or(offset - start.min(offset), |s| s.chars().count())
+            + 1;
+        Position {
+            line: saturate(line),
+            column: saturate(column),
+        }
+    }
+}
+
+/// Everything that can go wrong while reading a document, matching a recipe
+/// against it, or editing it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not valid in the document's encoding.
+    #[error("byte {offset} (line {}, column {}) is not valid {encoding}; declare the document's real encoding", position.line, position.column)]
+    Undecodable {
+        /// The encoding the bytes were read as.
+        encoding: &'static str,
+        /// Offset of the first bad byte.
+        offset: usize,
+        /// Its line and column (columns count bytes).
+        position: Position,
+    },
+    /// The byte-order mark or first bytes contradict the declaration.
+    #[error("the XML declaration says encoding \"{declared}\" but the document is {detected}")]
+    EncodingMismatch {
+        /// What the declaration says.
+        declared: String,
+        /// What the first bytes show.
+        detected: &'static str,
+    },
+    /// The declared encoding is not one procpatch can read.
+    #[error("unsupported encoding \"{label}\" declared at {position}")]
+    UnsupportedEncoding {
+        /// The label as declared.
+        label: String,
+        /// Where the declaration is.
+        position: Position,
+    },
+    /// The document is not well-formed XML.
+    #[error("malformed XML at {position}: {message}")]
+    Xml {
+        /// Where the reader stopped.
+        position: Position,
+        /// What the reader found.
+        message: String,
+    },
+    /// The document has no root element.
+    #[error("the document is empty: it has no root element")]
+    Empty,
+    /// The root element is not a BPMN 2.0 `definitions`.
+    #[error("not a BPMN 2.0 document: the root element is <{root}> in namespace \"{namespace}\", expected <definitions> in \"{}\"", crate::ns::BPMN_MODEL)]
+    NotBpmn {
+        /// The root element's qualified name.
+        root: String,
+        /// Its namespace URI, or empty.
+        namespace: String,
+    },
+    /// Elements nest deeper than procpatch follows.
+    #[error("elements nest more than {limit} deep at {position}")]
+    TooDeep {
+        /// The depth limit.
+        limit: usize,
+        /// The element that went past it.
+        position: Position,
+    },
+    /// A value holds an entity reference that is not defined by XML itself.
+    #[error(
+        "value of {what} at {position} uses the entity &{name}; which procpatch does not expand"
+    )]
+    UnknownEntity {
+        /// The value being read.
+        what: String,
+        /// The entity name.
+        name: String,
+        /// Where the reference is.
+        position: Position,
+    },
+    /// A field value holds child elements, which no engine reads as a value.
+    #[error("{what} at {position} holds child elements, so it has no plain value to edit")]
+    ElementContent {
+        /// The value being read.
+        what: String,
+        /// Where the element is.
+        position: Position,
+    },
+    /// A new value holds a character that XML 1.0 cannot carry at all.
+    #[error("the value for {key} holds the character U+{code:04X}, which XML 1.0 cannot carry")]
+    UnrepresentableChar {
+        /// The recipe key.
+        key: String,
+        /// The code point.
+        code: u32,
+    },
+    /// Several processes match one recipe target.
+    #[error("process {target} matches {} processes: {}; name it by id too, or set `all = true` to edit each", candidates.len(), list(candidates))]
+    AmbiguousProcess {
+        /// The recipe target.
+        target: Selector,
+        /// Every match.
+        candidates: Vec<Candidate>,
+    },
+    /// A task of the recipe is not in a process that was found.
+    #[error(
+        "task {target} not found in process {process}{}",
+        did_you_mean(suggestions)
+    )]
+    TaskNotFound {
+        /// The recipe target.
+        target: Selector,
+        /// The process searched.
+        process: Selector,
+        /// The closest task names in that process.
+        suggestions: Vec<String>,
+    },
+    /// Several tasks of one process match one recipe target.
+    #[error("task {target} matches {} tasks in process {process}: {}; name it by id too, or set `all = true` to edit each", candidates.len(), list(candidates))]
+    AmbiguousTask {
+        /// The recipe target.
+        target: Selector,
+        /// The process searched.
+        process: Selector,
+        /// Every match.
+        candidates: Vec<Candidate>,
+    },
+    /// A task carries the same field name twice, so it is unclear which to edit.
+    #[error("task {task} has field \"{field}\" {} times: at {}", positions.len(), positions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    DuplicateField {
+        /// The task.
+        task: Selector,
+        /// The field name.
+        field: String,
+        /// Where each copy starts.
+        positions: Vec<Position>,
+    },
+    /// A task passed to an editor is not from the editor's document.
+    #[error("task {task} is not from the document being edited")]
+    ForeignTask {
+        /// The task.
+        task: Selector,
+    },
+    /// One value is set twice in one edit (by two keys, or two recipe
+    /// entries for the same task).
+    #[error("task {task}: {target} is set twice (the second time by \"{key}\")")]
+    SetTwice {
+        /// The task.
+        task: Selector,
+        /// The field or `@attribute`.
+        target: String,
+        /// The key that set it again.
+        key: String,
+    },
+    /// The recipe is not valid.
+    #[error("recipe: {0}")]
+    Recipe(#[from] crate::recipe::RecipeError),
+    /// No target of the recipe was found at all.
+    #[error(
+        "none of the recipe's processes was found{}",
+        did_you_mean(suggestions)
+    )]
+    NothingFound {
+        /// The closest process names found instead.
+        suggestions: Vec<String>,
+    },
+    /// Some processes of the recipe were not found, and all were required.
+    #[error("required process{} not found: {}", if missing.len() == 1 { "" } else { "es" }, missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    MissingProcesses {
+        /// The recipe targets that were absent.
+        missing: Vec<Selector>,
+    },
+    /// Two edits overlap. This is a bug in procpatch, reported instead of
+    /// writing a damaged document.
+    #[error("internal error: {0}; please report this with the input file")]
+    Internal(String),
+}
+
+fn list(candidates: &[Candidate]) -> String {
+    candidates
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn did_you_mean(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        [one] => format!("; did you mean \"{one}\"?"),
+        many => format!(
+            "; did you mean one of {}?",
+            many.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_crlf_and_characters() {
+        let text = "a\r\nbé\rc\nd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0).to_string(), "1:1");
+        assert_eq!(idx.position(text, 3).to_string(), "2:1");
+        let c = text.find('c').unwrap();
+        assert_eq!(idx.position(text, c).to_string(), "3:1");
+        let r = text.find('\r').unwrap() + 3 + 2; // 'b', 'é'(2 bytes) → the lone \r
+        assert_eq!(idx.position(text, r).to_string(), "2:3");
+        assert_eq!(idx.position(text, text.len()).to_string(), "4:2");
+    }
+}

@@ -1,0 +1,246 @@
+//! Matching a recipe against a document: which processes and tasks it
+//! names, what each `set` entry changes, and the splices that do it.
+
+use crate::bpmn::{Process, Task};
+use crate::document::Document;
+use crate::error::{Candidate, Error, Selector};
+use crate::recipe::{ProcessRecipe, Recipe, TaskRecipe};
+use crate::report::{Change, Found, ProcessReport, Report, Status, TaskReport};
+use crate::splice::{self, Splice};
+use crate::suggest;
+
+/// What a recipe does to one document: the report, and the splices that
+/// make the edit. Nothing is written until the splices are applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Plan {
+    /// What was found, and each value's old and new state.
+    pub report: Report,
+    /// The byte edits, in the document's encoding. Empty when nothing changes.
+    #[serde(skip)]
+    pub splices: Vec<Splice>,
+}
+
+impl Plan {
+    /// The edited document: `original` with the splices applied. When
+    /// nothing changes this is a copy of `original`.
+    pub fn apply(&self, original: &[u8]) -> Result<Vec<u8>, Error> {
+        splice::apply(original, &self.splices)
+    }
+}
+
+impl Document<'_> {
+    /// Matches `recipe` against this document and plans its edits.
+    ///
+    /// A process of the recipe that is not here is reported as absent, not
+    /// an error (an archive spreads processes over several documents). A
+    /// task that is not in a process that was found is an error naming the
+    /// closest tasks; so is a target that matches more than one element,
+    /// unless the recipe says `all = true`.
+    ///
+    /// ```
+    /// let xml = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
+    ///     "/../testdata/bpmn/vendor/UsersProcLock.bpmn20.xml")).unwrap();
+    /// let doc = procpatch::Document::parse(&xml)?;
+    /// let plan = doc.plan(&procpatch::Recipe::builtin())?;
+    /// assert_eq!(plan.report.summary.changed, 4);
+    /// let patched = plan.apply(&xml)?;
+    /// // Applying again changes nothing.
+    /// let again = procpatch::Document::parse(&patched)?.plan(&procpatch::Recipe::builtin())?;
+    /// assert!(again.splices.is_empty());
+    /// # Ok::<(), procpatch::Error>(())
+    /// ```
+    pub fn plan(&self, recipe: &Recipe) -> Result<Plan, Error> {
+        let mut editor = self.editor_with(recipe);
+        let mut reports = Vec::new();
+        for target in &recipe.processes {
+            let selector = target.selector();
+            let matches: Vec<&Process> = self
+                .processes()
+                .iter()
+                .filter(|p| selector.matches(&p.selector))
+                .collect();
+            if matches.len() > 1 && !target.all {
+                return Err(Error::AmbiguousProcess {
+                    target: selector,
+                    candidates: matches
+                        .iter()
+                        .map(|p| candidate(&p.selector, p.position))
+                        .collect(),
+                });
+            }
+            if matches.is_empty() {
+                reports.push(absent(self, target));
+                continue;
+            }
+            for process in matches {
+                let mut tasks = Vec::new();
+                for task_target in &target.tasks {
+                    for task in find_tasks(process, task_target)? {
+                        let mut changes = Vec::new();
+                        for (key, value) in &task_target.set {
+                            changes.push(editor.set(task, key, value)?);
+                        }
+                        tasks.push(TaskReport {
+                            target: task_target.selector(),
+                            found: Some(Found {
+                                kind: task.kind.clone(),
+                                selector: task.selector.clone(),
+                                position: task.position,
+                            }),
+                            changes,
+                        });
+                    }
+                }
+                reports.push(ProcessReport {
+                    target: selector.clone(),
+                    found: Some(Found {
+                        kind: "process".into(),
+                        selector: process.selector.clone(),
+                        position: process.position,
+                    }),
+                    suggestions: Vec::new(),
+                    tasks,
+                });
+            }
+        }
+        let splices = editor.finish()?;
+        Ok(Plan {
+            report: Report::new(self.charset().name().to_string(), reports),
+            splices,
+        })
+    }
+}
+
+fn candidate(selector: &Selector, position: crate::error::Position) -> Candidate {
+    Candidate {
+        selector: selector.clone(),
+        position,
+    }
+}
+
+/// The tasks of `process` that `target` names: one, or all with `all`.
+fn find_tasks<'p>(process: &'p Process, target: &TaskRecipe) -> Result<Vec<&'p Task>, Error> {
+    let selector = target.selector();
+    let matches: Vec<&Task> = process
+        .tasks
+        .iter()
+        .filter(|t| selector.matches(&t.selector))
+        .collect();
+    match matches.len() {
+        0 => {
+            let names = process.tasks.iter().filter_map(|t| match &selector.name {
+                Some(_) => t.selector.name.as_deref(),
+                None => t.selector.id.as_deref(),
+            });
+            let wanted = selector
+                .name
+                .as_deref()
+                .or(selector.id.as_deref())
+                .unwrap_or_default();
+            Err(Error::TaskNotFound {
+                target: selector.clone(),
+                process: process.selector.clone(),
+                suggestions: suggest::closest(wanted, names),
+            })
+        }
+        1 => Ok(matches),
+        _ if target.all => Ok(matches),
+        _ => Err(Error::AmbiguousTask {
+            target: selector,
+            process: process.selector.clone(),
+            candidates: matches
+                .iter()
+                .map(|t| candidate(&t.selector, t.position))
+                .collect(),
+        }),
+    }
+}
+
+/// The report for a process that is not in the document.
+fn absent(doc: &Document<'_>, target: &ProcessRecipe) -> ProcessReport {
+    let selector = target.selector();
+    let wanted = selector
+        .name
+        .as_deref()
+        .or(selector.id.as_deref())
+        .unwrap_or_default();
+    let names = doc.processes().iter().filter_map(|p| match &selector.name {
+        Some(_) => p.selector.name.as_deref(),
+        None => p.selector.id.as_deref(),
+    });
+    let suggestions = suggest::closest(wanted, names);
+    let tasks = target
+        .tasks
+        .iter()
+        .map(|t| TaskReport {
+            target: t.selector(),
+            found: None,
+            changes: t
+                .set
+                .iter()
+                .map(|(key, value)| Change {
+                    key: key.clone(),
+                    target: None,
+                    form: None,
+                    old: None,
+                    new: value.clone(),
+                    status: Status::Absent,
+                    position: None,
+                })
+                .collect(),
+        })
+        .collect();
+    ProcessReport {
+        target: selector,
+        found: None,
+        suggestions,
+        tasks,
+    }
+}
+
+/// Applies `recipe` to one BPMN document, bytes in, bytes out, for tools
+/// that hold XML without an archive.
+///
+/// Unlike [`Document::plan`], this treats the document as the whole input:
+/// it fails when none of the recipe's processes is in it, or when the
+/// recipe says `require_all` and one is missing. When nothing needs to
+/// change, the output equals the input byte for byte.
+///
+/// ```
+/// let xml = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
+///     "/../testdata/bpmn/vendor/UsersProcDeactivate.bpmn20.xml")).unwrap();
+/// let (patched, report) = procpatch::patch(&xml, &procpatch::Recipe::builtin())?;
+/// assert_eq!(report.summary.changed, 4);
+/// assert_eq!(procpatch::patch(&patched, &procpatch::Recipe::builtin())?.0, patched);
+/// # Ok::<(), procpatch::Error>(())
+/// ```
+pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> {
+    let doc = Document::parse(bytes)?;
+    let plan = doc.plan(recipe)?;
+    check_found(&plan.report, recipe)?;
+    let out = plan.apply(bytes)?;
+    Ok((out, plan.report))
+}
+
+/// The whole-input rules: some process must be found, and all of them if
+/// the recipe requires it.
+pub fn check_found(report: &Report, recipe: &Recipe) -> Result<(), Error> {
+    let missing: Vec<Selector> = report
+        .processes
+        .iter()
+        .filter(|p| p.found.is_none())
+        .map(|p| p.target.clone())
+        .collect();
+    if !report.found_any() {
+        let suggestions = report
+            .processes
+            .iter()
+            .flat_map(|p| p.suggestions.iter().cloned())
+            .collect();
+        return Err(Error::NothingFound { suggestions });
+    }
+    if recipe.require_all && !missing.is_empty() {
+        return Err(Error::MissingProcesses { missing });
+    }
+    Ok(())
+}

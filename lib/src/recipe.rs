@@ -1,0 +1,347 @@
+//! Recipes: which processes and tasks to edit, and what to set.
+//!
+//! A recipe is TOML, read with serde:
+//!
+//! ```toml
+//! [labels]                       # optional; added to the built-in labels
+//! "data pool" = ["value", "dataPool", "dataPoolName"]
+//!
+//! [[process]]
+//! name = "Deactivate user"       # name and/or id; both must match if given
+//! id = "UsersProcDeactivate"
+//! # all = true                   # edit every process that matches
+//!
+//! [[process.task]]
+//! name = "Deactivate related credentials"
+//! set = { "data pool" = "Batch order", "param2" = "x", "@calledElement" = "y" }
+//! ```
+//!
+//! A key in `set` is a label (mapped to candidate field names), a field name,
+//! or `@attribute` for a plain XML attribute of the task element.
+
+use indexmap::IndexMap;
+
+use crate::error::Selector;
+use crate::ns::Engine;
+use crate::suggest;
+
+/// The built-in recipe (DESIGN §1) as shipped, in TOML.
+pub const BUILTIN_TOML: &str = include_str!("../recipes/shared-credentials.toml");
+
+/// A recipe that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecipeError {
+    /// Not valid TOML, or a key the recipe format does not have.
+    #[error("{0}")]
+    Toml(String),
+    /// Valid TOML that does not make a usable recipe.
+    #[error("{at}: {message}")]
+    Invalid {
+        /// Where in the recipe, e.g. `process 2 ("Lock user"), task 1`.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// What to edit: processes, their tasks, and the values to set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// What the recipe is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Fail unless every process of the recipe is found.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_all: bool,
+    /// The engine namespace to declare when a field must be inserted into a
+    /// document that binds none. Defaults to Activiti.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+    /// Label → candidate field names, added to (and overriding) the built-in
+    /// labels.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, Vec<String>>,
+    /// The processes to edit.
+    #[serde(default, rename = "process")]
+    pub processes: Vec<ProcessRecipe>,
+}
+
+/// A process to edit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessRecipe {
+    /// The process `name`, as Admin lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The process `id` (symbolic name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Edit every matching process instead of refusing more than one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+    /// The tasks to edit.
+    #[serde(default, rename = "task")]
+    pub tasks: Vec<TaskRecipe>,
+}
+
+/// A task to edit, and what to set on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskRecipe {
+    /// The task `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The task `id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Edit every matching task instead of refusing more than one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+    /// Key → value, in order.
+    pub set: IndexMap<String, String>,
+}
+
+/// What a `set` key addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// A plain XML attribute of the task element.
+    Attribute(String),
+    /// A field, by candidate names: the first present is edited, the first
+    /// is inserted if none is.
+    Field(Vec<String>),
+}
+
+impl ProcessRecipe {
+    /// The process's name and id as a selector.
+    pub fn selector(&self) -> Selector {
+        Selector {
+            name: self.name.clone(),
+            id: self.id.clone(),
+        }
+    }
+}
+
+impl TaskRecipe {
+    /// The task's name and id as a selector.
+    pub fn selector(&self) -> Selector {
+        Selector {
+            name: self.name.clone(),
+            id: self.id.clone(),
+        }
+    }
+}
+
+impl Recipe {
+    /// The built-in recipe: the Shared credentials start-up edits of
+    /// DESIGN §1, with the built-in labels.
+    ///
+    /// ```
+    /// let recipe = procpatch::Recipe::builtin();
+    /// assert_eq!(recipe.processes.len(), 3);
+    /// ```
+    pub fn builtin() -> Recipe {
+        // The embedded file is checked by a unit test; an empty recipe here
+        // would only mean that test failed, and keeps this free of panics.
+        Recipe::from_toml(BUILTIN_TOML).unwrap_or_default()
+    }
+
+    /// Reads and checks a recipe in TOML.
+    ///
+    /// ```
+    /// let recipe = procpatch::Recipe::from_toml(r#"
+    ///     [[process]]
+    ///     name = "Lock user"
+    ///     [[process.task]]
+    ///     name = "Lock related credentials"
+    ///     set = { "data pool" = "Batch order" }
+    /// "#)?;
+    /// assert_eq!(recipe.processes[0].tasks[0].set["data pool"], "Batch order");
+    /// # Ok::<(), procpatch::RecipeError>(())
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Recipe, RecipeError> {
+        let recipe: Recipe = toml::from_str(text).map_err(|e| RecipeError::Toml(e.to_string()))?;
+        recipe.validate()?;
+        Ok(recipe)
+    }
+
+    /// The recipe as TOML.
+    pub fn to_toml(&self) -> Result<String, RecipeError> {
+        toml::to_string_pretty(self).map_err(|e| RecipeError::Toml(e.to_string()))
+    }
+
+    /// Checks what serde cannot: every process and task is named, every
+    /// `set` key means something.
+    pub fn validate(&self) -> Result<(), RecipeError> {
+        let invalid = |at: String, message: String| Err(RecipeError::Invalid { at, message });
+        for (label, names) in &self.labels {
+            if names.is_empty() || names.iter().any(|n| !is_xml_name(n)) {
+                return invalid(
+                    format!("labels.\"{label}\""),
+                    "must list one or more field names (XML names, no spaces)".into(),
+                );
+            }
+        }
+        if self.processes.is_empty() {
+            return invalid("recipe".into(), "has no [[process]]".into());
+        }
+        for (pi, p) in self.processes.iter().enumerate() {
+            let pat = format!("process {} ({})", pi + 1, p.selector());
+            if p.name.is_none() && p.id.is_none() {
+                return invalid(
+                    format!("process {}", pi + 1),
+                    "needs a name or an id".into(),
+                );
+            }
+            if p.tasks.is_empty() {
+                return invalid(pat, "has no [[process.task]]".into());
+            }
+            for (ti, t) in p.tasks.iter().enumerate() {
+                let tat = format!("{pat}, task {} ({})", ti + 1, t.selector());
+                if t.name.is_none() && t.id.is_none() {
+                    return invalid(
+                        format!("{pat}, task {}", ti + 1),
+                        "needs a name or an id".into(),
+                    );
+                }
+                if t.set.is_empty() {
+                    return invalid(tat, "`set` is empty".into());
+                }
+                for key in t.set.keys() {
+                    if let Err(message) = self.key(key) {
+                        return invalid(tat, message);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What `key` addresses: `@attr`, a label, or a field name.
+    pub(crate) fn key(&self, key: &str) -> Result<Key, String> {
+        if let Some(attr) = key.strip_prefix('@') {
+            if !is_xml_name(attr) || attr.contains(':') {
+                return Err(format!(
+                    "\"{key}\": `@` must be followed by the name of an unprefixed XML attribute"
+                ));
+            }
+            return Ok(Key::Attribute(attr.to_string()));
+        }
+        let folded = suggest::fold(key);
+        let labels = self.labels();
+        if let Some((_, names)) = labels.iter().find(|(l, _)| suggest::fold(l) == folded) {
+            return Ok(Key::Field(names.clone()));
+        }
+        if is_xml_name(key) && !key.contains(':') {
+            return Ok(Key::Field(vec![key.to_string()]));
+        }
+        let labels: Vec<&str> = labels.iter().map(|(l, _)| l.as_str()).collect();
+        let hint = match suggest::closest(key, labels.iter().copied()).first() {
+            Some(best) => format!("; did you mean \"{best}\"?"),
+            None => format!(
+                "; known labels: {}",
+                labels
+                    .iter()
+                    .map(|l| format!("\"{l}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        Err(format!(
+            "\"{key}\" is neither a label nor a field name{hint}"
+        ))
+    }
+
+    /// The labels in force, label → candidate field names: this recipe's
+    /// own, then the built-in ones it does not redefine.
+    pub fn labels(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = self
+            .labels
+            .iter()
+            .map(|(l, n)| (l.clone(), n.clone()))
+            .collect();
+        for (label, names) in BUILTIN_LABELS {
+            if !out.iter().any(|(l, _)| suggest::fold(l) == *label) {
+                out.push((
+                    label.to_string(),
+                    names.iter().map(ToString::to_string).collect(),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// The built-in labels (DESIGN §2).
+const BUILTIN_LABELS: &[(&str, &[&str])] = &[
+    ("data pool", &["value", "dataPool", "dataPoolName"]),
+    ("sub-process", &["param1", "subProcess"]),
+];
+
+/// Whether `s` is an XML name (XML 1.0 §2.3, simplified to what field and
+/// attribute names use: no whitespace, no markup characters, not starting
+/// with a digit, `-` or `.`).
+pub(crate) fn is_xml_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let bad = |c: char| c.is_whitespace() || "<>&\"'=/!?;,()[]{}|\\`^*+#%$@~".contains(c);
+    !(bad(first) || first.is_ascii_digit() || first == '-' || first == '.') && !chars.any(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_recipe_parses_with_twelve_values() {
+        let r = Recipe::from_toml(BUILTIN_TOML).unwrap();
+        let values: usize = r
+            .processes
+            .iter()
+            .flat_map(|p| &p.tasks)
+            .map(|t| t.set.len())
+            .sum();
+        assert_eq!(values, 12);
+        assert_eq!(r, Recipe::builtin());
+    }
+
+    #[test]
+    fn keys_resolve_to_labels_fields_and_attributes() {
+        let r = Recipe::builtin();
+        assert_eq!(
+            r.key("Data  Pool"),
+            Ok(Key::Field(vec![
+                "value".into(),
+                "dataPool".into(),
+                "dataPoolName".into()
+            ]))
+        );
+        assert_eq!(r.key("param2"), Ok(Key::Field(vec!["param2".into()])));
+        assert_eq!(
+            r.key("@calledElement"),
+            Ok(Key::Attribute("calledElement".into()))
+        );
+        assert_eq!(
+            r.key("data pol").unwrap_err(),
+            "\"data pol\" is neither a label nor a field name; did you mean \"data pool\"?"
+        );
+    }
+
+    #[test]
+    fn own_labels_override_builtin_ones() {
+        let r = Recipe::from_toml(
+            "[labels]\n\"Data pool\" = [\"pool\"]\n[[process]]\nid = \"p\"\n[[process.task]]\nid = \"t\"\nset = { \"data pool\" = \"x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(r.key("data pool"), Ok(Key::Field(vec!["pool".into()])));
+    }
+
+    #[test]
+    fn unknown_recipe_keys_are_refused() {
+        let err = Recipe::from_toml("[[process]]\nnam = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("unknown field `nam`"), "{err}");
+    }
+}

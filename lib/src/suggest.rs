@@ -1,0 +1,59 @@
+//! "Did you mean …?": the names closest to one that was not found.
+
+/// Up to three of `candidates` closest to `wanted`, best first.
+///
+/// A candidate qualifies when it equals `wanted` ignoring case and spacing,
+/// or when its edit distance is at most a third of the longer name (and at
+/// least 2), or when one name contains the other.
+pub(crate) fn closest<'a, I>(wanted: &str, candidates: I) -> Vec<String>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let want = fold(wanted);
+    let mut scored: Vec<(usize, String)> = Vec::new();
+    for cand in candidates {
+        let c = fold(cand);
+        if c.is_empty() || scored.iter().any(|(_, s)| s == cand) {
+            continue;
+        }
+        let distance = strsim::levenshtein(&want, &c);
+        let limit = (want.chars().count().max(c.chars().count()) / 3).max(2);
+        let contains = want.len() >= 4 && (c.contains(&want) || want.contains(&c));
+        if distance <= limit || contains {
+            scored.push((distance, cand.to_string()));
+        }
+    }
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, s)| s).collect()
+}
+
+/// Lower case with runs of whitespace folded to one space.
+pub(crate) fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_near_names_best_first() {
+        let names = [
+            "Load related credentials",
+            "Lock related credentials",
+            "Start",
+        ];
+        assert_eq!(
+            closest("Load related credential", names),
+            ["Load related credentials", "Lock related credentials"]
+        );
+        assert_eq!(
+            closest("deactivate USER", ["Deactivate user"]),
+            ["Deactivate user"]
+        );
+        assert!(closest("Something else", names).is_empty());
+    }
+}
