@@ -41,7 +41,7 @@ pub struct Editor<'d, 'a> {
     edits: Vec<TextEdit>,
     /// Fields to insert, per task, in the order they were asked for.
     new_fields: Vec<(&'d Task, Vec<(String, String)>)>,
-    /// Attributes to insert, per element: name and escaped value.
+    /// Attributes to insert, per element: name and value.
     new_attrs: Vec<(ElemId, Vec<(String, String)>)>,
     /// (task element, field or `@attribute`) already set by this editor.
     touched: Vec<(ElemId, String)>,
@@ -119,9 +119,11 @@ impl<'d, 'a> Editor<'d, 'a> {
                         ))
                     }
                     None => {
-                        let escaped = escape::attribute(value, b'"', self.doc.charset())
+                        // Checked now so the error names the key; escaped
+                        // in `finish`, once the quote character is known.
+                        escape::attribute(value, b'"', self.doc.charset())
                             .map_err(|c| unrepresentable(key, c))?;
-                        self.queue_attr(task.elem, name, escaped);
+                        self.queue_attr(task.elem, name, value.to_string());
                         Ok(change(
                             target,
                             Form::XmlAttribute,
@@ -298,7 +300,16 @@ impl<'d, 'a> Editor<'d, 'a> {
             self.queue_attr(0, format!("xmlns:{prefix}"), engine.namespace().to_string());
         }
         for (elem, attrs) in std::mem::take(&mut self.new_attrs) {
-            let edit = insert::attributes(tree, text, elem, &attrs, b'"')
+            let quote = insert::attribute_quote(tree, elem);
+            let attrs = attrs
+                .into_iter()
+                .map(|(name, value)| {
+                    let escaped = escape::attribute(&value, quote, self.doc.charset())
+                        .map_err(|c| unrepresentable(&name, c))?;
+                    Ok((name, escaped))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            let edit = insert::attributes(tree, text, elem, &attrs)
                 .ok_or_else(|| Error::Internal("no place to insert an attribute".into()))?;
             self.edits.push(edit);
         }

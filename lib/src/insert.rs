@@ -238,24 +238,28 @@ pub(crate) fn fields(
     append(tree, text, task, &[ext], &layout, &inner)
 }
 
-/// Inserts attributes (`name`, already-escaped value) into the start tag of
-/// `id`, after its last attribute, with that attribute's quote character
-/// and the whitespace that stands before it.
+/// The quote character new attributes of `id` use: that of its last
+/// attribute, or `"`.
+pub(crate) fn attribute_quote(tree: &Tree, id: ElemId) -> u8 {
+    tree.get(id)
+        .and_then(|el| el.attrs.last())
+        .map_or(b'"', |a| a.quote)
+}
+
+/// Inserts attributes (`name`, value escaped for [`attribute_quote`]) into
+/// the start tag of `id`, after its last attribute, with the whitespace that
+/// stands before that attribute.
 pub(crate) fn attributes(
     tree: &Tree,
     text: &str,
     id: ElemId,
     attrs: &[(String, String)],
-    quote_default: u8,
 ) -> Option<TextEdit> {
     let el = tree.get(id)?;
-    let (at, sep, quote) = match el.attrs.last() {
-        Some(last) => (
-            last.span.end,
-            space_before(text, last.span.start),
-            last.quote,
-        ),
-        None => (el.start.start + 1 + el.qname.len(), " ", quote_default),
+    let quote = attribute_quote(tree, id);
+    let (at, sep) = match el.attrs.last() {
+        Some(last) => (last.span.end, space_before(text, last.span.start)),
+        None => (el.start.start + 1 + el.qname.len(), " "),
     };
     let q = char::from(quote);
     let markup = attrs

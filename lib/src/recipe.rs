@@ -288,7 +288,7 @@ pub(crate) fn is_xml_name(s: &str) -> bool {
         return false;
     };
     let bad = |c: char| c.is_whitespace() || "<>&\"'=/!?;,()[]{}|\\`^*+#%$@~".contains(c);
-    !(bad(first) || first.is_ascii_digit() || first == '-' || first == '.') && !chars.any(bad)
+    !(bad(first) || first.is_ascii_digit() || first == '-' || first == '.' || chars.any(bad))
 }
 
 #[cfg(test)]

@@ -28,15 +28,16 @@ impl Splice {
             .zip(&self.bytes)
             .take_while(|(a, b)| a == b)
             .count();
-        let (old, new) = (&old[prefix..], &self.bytes[prefix..]);
+        let old = old.get(prefix..).unwrap_or_default();
+        let new = self.bytes.get(prefix..).unwrap_or_default();
         let suffix = old
             .iter()
             .rev()
             .zip(new.iter().rev())
             .take_while(|(a, b)| a == b)
             .count();
-        let keep = new.len() - suffix;
-        self.bytes = new[..keep].to_vec();
+        let kept = new.get(..new.len() - suffix).unwrap_or_default().to_vec();
+        self.bytes = kept;
         self.range = self.range.start + prefix..self.range.end - suffix;
         self
     }

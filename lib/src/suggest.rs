@@ -24,7 +24,14 @@ where
         }
     }
     scored.sort();
-    scored.into_iter().take(3).map(|(_, s)| s).collect()
+    // Only the best, and any as good.
+    let best = scored.first().map_or(0, |(d, _)| *d);
+    scored
+        .into_iter()
+        .filter(|(d, _)| *d == best)
+        .take(3)
+        .map(|(_, s)| s)
+        .collect()
 }
 
 /// Lower case with runs of whitespace folded to one space.
@@ -48,6 +55,10 @@ mod tests {
         ];
         assert_eq!(
             closest("Load related credential", names),
+            ["Load related credentials"]
+        );
+        assert_eq!(
+            closest("Loxx related credentials", names),
             ["Load related credentials", "Lock related credentials"]
         );
         assert_eq!(

@@ -303,11 +303,23 @@ fn read_attrs(
     // spans are then read by `scan_attrs`, which can trust that syntax.
     for attr in e.attributes() {
         if let Err(err) = attr {
-            let at = span.start + attr_error_offset(&err).min(tag.len());
-            return Err(Error::Xml {
-                position: lines.position(text, at),
-                message: err.to_string(),
-            });
+            use quick_xml::events::attributes::AttrError as E;
+            let at = |off: usize| lines.position(text, span.start + off.min(tag.len()));
+            let (position, message) = match err {
+                E::Duplicated(here, first) => (
+                    at(here),
+                    format!("attribute given twice (first at {})", at(first)),
+                ),
+                E::ExpectedEq(o) => (at(o), "expected `=` after the attribute name".into()),
+                E::ExpectedValue(o) | E::UnquotedValue(o) => {
+                    (at(o), "attribute value must be in quotes".into())
+                }
+                E::ExpectedQuote(o, q) => (
+                    at(o),
+                    format!("attribute value not closed by `{}`", char::from(q)),
+                ),
+            };
+            return Err(Error::Xml { position, message });
         }
     }
     let scanned = scan_attrs(tag).ok_or_else(|| Error::Xml {
@@ -348,51 +360,36 @@ fn read_attrs(
     Ok(out)
 }
 
-fn attr_error_offset(err: &quick_xml::events::attributes::AttrError) -> usize {
-    use quick_xml::events::attributes::AttrError as E;
-    match *err {
-        E::ExpectedEq(at)
-        | E::ExpectedValue(at)
-        | E::UnquotedValue(at)
-        | E::ExpectedQuote(at, _) => at,
-        E::Duplicated(at, _) => at,
-    }
-}
+/// Key span, value span (inside the quotes) and quote character of each
+/// attribute, relative to its tag.
+type AttrSpans = Vec<(Range<usize>, Range<usize>, u8)>;
 
-/// The key span, value span (inside the quotes) and quote character of each
-/// attribute of a start tag, relative to the tag.
+/// The attributes of a start tag, found by position.
 ///
 /// Hand-written because quick-xml's attribute iterator gives values but not
 /// where they are; its syntax check has already run when this is called.
-fn scan_attrs(tag: &str) -> Option<Vec<(Range<usize>, Range<usize>, u8)>> {
+fn scan_attrs(tag: &str) -> Option<AttrSpans> {
     let b = tag.as_bytes();
+    let at = |i: usize| b.get(i).copied();
     let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+    let is_name = |c: u8| !is_ws(c) && !matches!(c, b'>' | b'/' | b'=');
+    let skip = |mut i: usize, keep: &dyn Fn(u8) -> bool| {
+        while at(i).is_some_and(keep) {
+            i += 1;
+        }
+        i
+    };
     // Skip `<` and the element name.
-    let mut i = 1;
-    while i < b.len() && !is_ws(b[i]) && b[i] != b'>' && b[i] != b'/' {
-        i += 1;
-    }
+    let mut i = skip(1, &is_name);
     let mut out = Vec::new();
     loop {
-        while i < b.len() && is_ws(b[i]) {
-            i += 1;
+        i = skip(i, &is_ws);
+        if matches!(at(i), None | Some(b'>') | Some(b'/')) {
+            return Some(out);
         }
-        match b.get(i) {
-            None | Some(b'>') | Some(b'/') => return Some(out),
-            Some(_) => {}
-        }
-        let key_start = i;
-        while i < b.len() && !is_ws(b[i]) && b[i] != b'=' {
-            i += 1;
-        }
-        let key = key_start..i;
-        while i < b.len() && (is_ws(b[i]) || b[i] == b'=') {
-            i += 1;
-        }
-        let quote = *b.get(i)?;
-        if quote != b'"' && quote != b'\'' {
-            return None;
-        }
+        let key = i..skip(i, &is_name);
+        i = skip(key.end, &|c| is_ws(c) || c == b'=');
+        let quote = at(i).filter(|&q| q == b'"' || q == b'\'')?;
         let value_start = i + 1;
         let len = b.get(value_start..)?.iter().position(|&c| c == quote)?;
         out.push((key, value_start..value_start + len, quote));

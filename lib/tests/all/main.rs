@@ -1,0 +1,16 @@
+//! procpatch's integration tests, built as one binary.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+mod corpus;
+mod errors;
+mod fixtures;
+mod insertion;
+mod properties;
+mod roundtrip;

@@ -1,0 +1,119 @@
+//! Shared helpers: where the corpus and fixtures are, and byte-level checks.
+
+use std::path::{Path, PathBuf};
+
+use procpatch::{Document, Splice};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The real-world BPMN corpus (`../shared/corpus/bpmn` beside the
+/// repository), or `PROCPATCH_CORPUS`.
+pub fn corpus_dir() -> PathBuf {
+    match std::env::var_os("PROCPATCH_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("../shared/corpus/bpmn"),
+    }
+}
+
+/// Every BPMN file of the corpus, sorted by name. Fails if there are none,
+/// so a missing corpus cannot pass silently.
+pub fn corpus() -> Vec<(String, Vec<u8>)> {
+    let dir = corpus_dir();
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("corpus at {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.ends_with(".bpmn") || n.ends_with(".xml")
+        })
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    assert!(
+        out.len() >= 60,
+        "expected the 63-file corpus in {}",
+        dir.display()
+    );
+    out
+}
+
+/// The fixture variants: (variant, file name, bytes), sorted.
+pub fn fixtures() -> Vec<(String, String, Vec<u8>)> {
+    let dir = root().join("testdata/bpmn");
+    let mut out = Vec::new();
+    for variant in std::fs::read_dir(&dir).unwrap() {
+        let variant = variant.unwrap().path();
+        for file in std::fs::read_dir(&variant).unwrap() {
+            let file = file.unwrap().path();
+            out.push((
+                variant.file_name().unwrap().to_string_lossy().into_owned(),
+                file.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&file).unwrap(),
+            ));
+        }
+    }
+    out.sort();
+    assert!(out.len() >= 18, "fixtures missing in {}", dir.display());
+    out
+}
+
+/// Asserts that `output` is `input` with only the splice ranges replaced:
+/// every byte outside the ranges is compared directly.
+pub fn assert_only_spans_changed(input: &[u8], output: &[u8], splices: &[Splice]) {
+    let mut sorted: Vec<&Splice> = splices.iter().collect();
+    sorted.sort_by_key(|s| (s.range.start, s.range.end));
+    let (mut i, mut o) = (0usize, 0usize);
+    for s in sorted {
+        let keep = s.range.start - i;
+        assert_eq!(
+            &input[i..s.range.start],
+            &output[o..o + keep],
+            "bytes before offset {} changed",
+            s.range.start
+        );
+        o += keep;
+        assert_eq!(
+            &output[o..o + s.bytes.len()],
+            &s.bytes[..],
+            "splice at {} not written as planned",
+            s.range.start
+        );
+        o += s.bytes.len();
+        i = s.range.end;
+    }
+    assert_eq!(&input[i..], &output[o..], "bytes after offset {i} changed");
+}
+
+/// A readable unified diff of two documents, with carriage returns shown
+/// as `␍` so that CRLF documents snapshot clearly.
+pub fn diff(name: &str, before: &[u8], after: &[u8]) -> String {
+    let show = |b: &[u8]| String::from_utf8_lossy(b).replace('\r', "␍");
+    let (a, b) = (show(before), show(after));
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(1)
+        .header(name, name)
+        .to_string()
+}
+
+/// The value of field `name` on the task named `task` of process `process`.
+pub fn field_value(bytes: &[u8], process: &str, task: &str, name: &str) -> Option<String> {
+    let doc = Document::parse(bytes).unwrap();
+    let p = doc
+        .processes()
+        .iter()
+        .find(|p| p.selector.name.as_deref() == Some(process))?;
+    let t = p
+        .tasks
+        .iter()
+        .find(|t| t.selector.name.as_deref() == Some(task))?;
+    t.fields.iter().find(|f| f.name == name)?.value.clone()
+}
