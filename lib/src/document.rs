@@ -81,7 +81,9 @@ impl<'a> Document<'a> {
         &self.tree
     }
 
-    pub(crate) fn text(&self) -> &str {
+    /// The document as UTF-8 text (decoded from its own encoding), for
+    /// display and diffs.
+    pub fn text(&self) -> &str {
         &self.decoded.text
     }
 
@@ -93,4 +95,19 @@ impl<'a> Document<'a> {
             bytes: self.decoded.charset.encode(&edit.markup),
         }
     }
+}
+
+/// Whether `bytes` is a BPMN 2.0 document: its root element is
+/// `definitions` in the BPMN model namespace, under any prefix. Only the
+/// prolog and the root's start tag are read.
+///
+/// ```
+/// assert!(procpatch::is_bpmn(br#"<?xml version="1.0"?>
+/// <b:definitions xmlns:b="http://www.omg.org/spec/BPMN/20100524/MODEL"/>"#));
+/// assert!(!procpatch::is_bpmn(b"<definitions/>"));
+/// assert!(!procpatch::is_bpmn(b"PK\x03\x04"));
+/// ```
+pub fn is_bpmn(bytes: &[u8]) -> bool {
+    Decoded::new(bytes)
+        .is_ok_and(|d| crate::tree::root_is(&d.text, crate::ns::BPMN_MODEL, "definitions"))
 }

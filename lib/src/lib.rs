@@ -61,6 +61,7 @@
     allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+pub mod archive;
 mod bpmn;
 mod charset;
 mod document;
@@ -79,7 +80,7 @@ mod tree;
 
 pub use bpmn::{Field, Form, Process, Task, XmlAttribute};
 pub use charset::Charset;
-pub use document::Document;
+pub use document::{is_bpmn, Document};
 pub use editor::Editor;
 pub use error::{Error, Position};
 pub use ns::{Engine, BPMN_MODEL};

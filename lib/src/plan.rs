@@ -158,16 +158,26 @@ fn find_tasks<'p>(process: &'p Process, target: &TaskRecipe) -> Result<Vec<&'p T
 
 /// The report for a process that is not in the document.
 fn absent(doc: &Document<'_>, target: &ProcessRecipe) -> ProcessReport {
+    let names = doc
+        .processes()
+        .iter()
+        .flat_map(|p| [p.selector.name.as_deref(), p.selector.id.as_deref()])
+        .flatten();
+    absent_report(target, names)
+}
+
+/// The report for a process found nowhere: every attribute absent, and the
+/// closest of `names` (process names and ids) as suggestions.
+pub(crate) fn absent_report<'n>(
+    target: &ProcessRecipe,
+    names: impl Iterator<Item = &'n str>,
+) -> ProcessReport {
     let selector = target.selector();
     let wanted = selector
         .name
         .as_deref()
         .or(selector.id.as_deref())
         .unwrap_or_default();
-    let names = doc.processes().iter().filter_map(|p| match &selector.name {
-        Some(_) => p.selector.name.as_deref(),
-        None => p.selector.id.as_deref(),
-    });
     let suggestions = suggest::closest(wanted, names);
     let tasks = target
         .tasks

@@ -103,6 +103,16 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts one attribute of `status`.
+    pub fn count(&mut self, status: Status) {
+        match status {
+            Status::Changed => self.changed += 1,
+            Status::AlreadySet => self.already_set += 1,
+            Status::Inserted => self.inserted += 1,
+            Status::Absent => self.absent += 1,
+        }
+    }
+
     /// Whether anything changes.
     pub fn needs_edit(&self) -> bool {
         self.changed + self.inserted > 0

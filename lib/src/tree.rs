@@ -277,6 +277,22 @@ impl Tree {
     }
 }
 
+/// Whether the root element of `text` is `{ns}local`, reading no further
+/// than its start tag.
+pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
+    let mut reader = NsReader::from_str(text);
+    loop {
+        match reader.read_resolved_event() {
+            Ok((res, Event::Start(e) | Event::Empty(e))) => {
+                return matches!(res, ResolveResult::Bound(n) if n.0 == ns)
+                    && e.local_name().as_ref() == local;
+            }
+            Ok((_, Event::Eof)) | Err(_) => return false,
+            Ok(_) => {}
+        }
+    }
+}
+
 fn offset(pos: u64) -> usize {
     usize::try_from(pos).unwrap_or(usize::MAX)
 }

@@ -1,0 +1,183 @@
+//! Raw arguments turned into a checked plan of work, before any work starts:
+//! the input files (directories walked), where each output goes, and the
+//! recipe.
+
+use std::path::{Path, PathBuf};
+
+use procpatch::archive::Options;
+use procpatch::Recipe;
+
+use crate::args::ApplyArgs;
+use crate::exit::Failure;
+
+/// One input file and where its output goes.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub input: PathBuf,
+    pub output: Option<PathBuf>,
+}
+
+/// Where outputs go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// Nothing is written (check, dry run).
+    None,
+    /// One file.
+    File(PathBuf),
+    /// A directory mirroring the inputs.
+    Dir(PathBuf),
+    /// Each input replaced.
+    InPlace { backup: bool },
+}
+
+/// Expands the paths: files as given, directories walked (sorted), keeping
+/// only files that are zip archives or BPMN documents. Returns the files
+/// and, for each, the directory it was found under (for mirroring).
+pub fn expand(
+    paths: &[PathBuf],
+) -> Result<(Vec<(PathBuf, Option<PathBuf>)>, Vec<PathBuf>), Failure> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Failure::io(p, &e))?;
+        if !meta.is_dir() {
+            files.push((p.clone(), None));
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
+            let entry = entry.map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path().to_path_buf();
+            if is_candidate(&path) {
+                files.push((path, Some(p.clone())));
+            } else {
+                skipped.push(path);
+            }
+        }
+    }
+    Ok((files, skipped))
+}
+
+/// Whether a file found in a directory is a zip or a BPMN document (by
+/// content; the name does not decide).
+fn is_candidate(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = [0u8; 4];
+    let n = f.read(&mut head).unwrap_or(0);
+    if head.get(..n) == Some(b"PK\x03\x04") || head.get(..n) == Some(b"PK\x05\x06") {
+        return true;
+    }
+    let mut rest = Vec::new();
+    // Only the prolog and root tag are needed; 64 KiB is plenty.
+    let _ = f.take(64 << 10).read_to_end(&mut rest);
+    let mut bytes = head.get(..n).unwrap_or_default().to_vec();
+    bytes.extend(rest);
+    // Cut at the last `>` so that a character split by the read limit does
+    // not make the prefix undecodable.
+    if let Some(end) = bytes.iter().rposition(|&b| b == b'>') {
+        bytes.truncate(end + 1);
+    }
+    procpatch::is_bpmn(&bytes)
+}
+
+/// Reads the recipe: the file given, or the built-in one.
+pub fn recipe(path: Option<&Path>, require_all: bool) -> Result<Recipe, Failure> {
+    let mut recipe = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Failure::io(p, &e))?;
+            Recipe::from_toml(&text)
+                .map_err(|e| Failure::bad_input(format!("{}: {e}", p.display())))?
+        }
+        None => Recipe::builtin(),
+    };
+    recipe.require_all |= require_all;
+    Ok(recipe)
+}
+
+/// The jobs of `apply`: each input with its output path.
+pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
+    let target = match (&args.output, &args.out_dir, args.in_place) {
+        (Some(o), None, false) => Target::File(o.clone()),
+        (None, Some(d), false) => Target::Dir(d.clone()),
+        (None, None, true) => Target::InPlace {
+            backup: args.backup,
+        },
+        (None, None, false) if args.dry_run => Target::None,
+        _ => {
+            return Err(Failure::usage(
+                "apply needs one of -o OUT, --out-dir DIR or --in-place (or --dry-run)".into(),
+            ))
+        }
+    };
+    let (files, _) = expand(&args.paths)?;
+    if files.is_empty() {
+        return Err(Failure::usage(
+            "no archive or BPMN file found in the paths given".into(),
+        ));
+    }
+    let jobs = match &target {
+        Target::None => files
+            .into_iter()
+            .map(|(input, _)| Job {
+                input,
+                output: None,
+            })
+            .collect(),
+        Target::File(out) => {
+            if files.len() != 1 {
+                return Err(Failure::usage(format!(
+                    "-o takes one input file, but {} were given or found; use --out-dir",
+                    files.len()
+                )));
+            }
+            files
+                .into_iter()
+                .map(|(input, _)| Job {
+                    input,
+                    output: Some(out.clone()),
+                })
+                .collect()
+        }
+        Target::Dir(dir) => files
+            .into_iter()
+            .map(|(input, root)| {
+                let rel = match &root {
+                    Some(r) => input
+                        .strip_prefix(r)
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|_| input.clone()),
+                    None => input
+                        .file_name()
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| input.clone()),
+                };
+                Job {
+                    output: Some(dir.join(rel)),
+                    input,
+                }
+            })
+            .collect(),
+        Target::InPlace { .. } => files
+            .into_iter()
+            .map(|(input, _)| Job {
+                output: Some(input.clone()),
+                input,
+            })
+            .collect(),
+    };
+    Ok((jobs, target))
+}
+
+/// Library options from the command line.
+pub fn options(max_entry_mib: u64, strip_signature: bool) -> Options {
+    Options {
+        max_entry_size: max_entry_mib.saturating_mul(1 << 20),
+        strip_signature,
+        ..Options::default()
+    }
+}

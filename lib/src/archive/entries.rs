@@ -1,0 +1,192 @@
+//! Opening an archive with the `zip` crate and reading its entries: the
+//! checks the `zip` crate does not make (duplicate names, encryption), the
+//! size limit enforced while reading, and what each entry is.
+
+use std::io::{Read, Seek};
+
+use zip::ZipArchive;
+
+use super::error::ArchiveError;
+use super::raw::{self, RawArchive};
+
+/// What an entry holds, found from its content, not its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// A BPMN 2.0 document (root `definitions` in the BPMN model namespace).
+    Bpmn,
+    /// A zip archive, opened and edited under the same rules.
+    Zip,
+    /// Anything else; copied untouched.
+    Other,
+    /// A directory entry.
+    Directory,
+    /// Content procpatch cannot decompress (an unsupported method); copied
+    /// untouched.
+    Unreadable,
+}
+
+/// An archive opened twice over: its raw layout and the `zip` crate's view.
+pub(crate) struct Opened<R: Read + Seek> {
+    pub raw: RawArchive,
+    zip: ZipArchive<R>,
+    /// For each raw entry (central-directory order), the `zip` crate's index.
+    index: Vec<usize>,
+}
+
+impl<R: Read + Seek> Opened<R> {
+    /// Reads the layout, checks it, and opens the archive with `zip`.
+    pub fn open(mut r: R) -> Result<Opened<R>, ArchiveError> {
+        let raw = raw::read(&mut r)?;
+        let mut names: Vec<&[u8]> = raw.entries.iter().map(|e| e.name.as_slice()).collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|w| w.first() == w.get(1)) {
+            return Err(ArchiveError::DuplicateEntry {
+                entry: String::from_utf8_lossy(pair.first().copied().unwrap_or_default())
+                    .into_owned(),
+            });
+        }
+        if let Some(e) = raw.entries.iter().find(|e| e.encrypted()) {
+            return Err(ArchiveError::Encrypted {
+                entry: e.display_name(),
+            });
+        }
+        let mut zip = ZipArchive::new(r).map_err(|e| zip_error(None, e))?;
+        let mut by_offset = Vec::with_capacity(zip.len());
+        for i in 0..zip.len() {
+            let start = zip
+                .by_index_raw(i)
+                .map_err(|e| zip_error(None, e))?
+                .header_start();
+            by_offset.push((start, i));
+        }
+        by_offset.sort_unstable();
+        let index = raw
+            .entries
+            .iter()
+            .map(|e| {
+                by_offset
+                    .binary_search_by_key(&e.local_offset, |&(s, _)| s)
+                    .ok()
+                    .and_then(|at| by_offset.get(at))
+                    .map(|&(_, i)| i)
+                    .ok_or_else(|| ArchiveError::Damaged {
+                        entry: Some(e.display_name()),
+                        message: "the zip reader does not find this entry".into(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Opened { raw, zip, index })
+    }
+
+    /// The decompressed content of entry `i` (central-directory order),
+    /// checked against its CRC, refused once it passes `limit` bytes
+    /// (counted while reading, whatever the header says).
+    pub fn read(&mut self, i: usize, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+        let entry = self
+            .raw
+            .entries
+            .get(i)
+            .ok_or_else(|| ArchiveError::Damaged {
+                entry: None,
+                message: format!("no entry {i}"),
+            })?;
+        let name = entry.display_name();
+        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
+        let file = self
+            .zip
+            .by_index(zi)
+            .map_err(|e| zip_error(Some(&name), e))?;
+        let mut out =
+            Vec::with_capacity(usize::try_from(entry.size.min(limit).min(1 << 24)).unwrap_or(0));
+        file.take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| ArchiveError::Damaged {
+                entry: Some(name.clone()),
+                message: e.to_string(),
+            })?;
+        if out.len() as u64 > limit {
+            return Err(ArchiveError::TooLarge { entry: name, limit });
+        }
+        Ok(out)
+    }
+
+    /// Up to `n` bytes from the start of entry `i`, decompressed.
+    pub fn read_head(&mut self, i: usize, n: u64) -> Result<Vec<u8>, ArchiveError> {
+        let name = self
+            .raw
+            .entries
+            .get(i)
+            .map(|e| e.display_name())
+            .unwrap_or_default();
+        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
+        let file = self
+            .zip
+            .by_index(zi)
+            .map_err(|e| zip_error(Some(&name), e))?;
+        let mut out = Vec::new();
+        file.take(n)
+            .read_to_end(&mut out)
+            .map_err(|e| ArchiveError::Damaged {
+                entry: Some(name),
+                message: e.to_string(),
+            })?;
+        Ok(out)
+    }
+
+    /// Reads entry `i` to its end without keeping it: checks its CRC.
+    pub fn check(&mut self, i: usize, limit: u64) -> Result<u64, ArchiveError> {
+        let name = self
+            .raw
+            .entries
+            .get(i)
+            .map(|e| e.display_name())
+            .unwrap_or_default();
+        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
+        let file = self
+            .zip
+            .by_index(zi)
+            .map_err(|e| zip_error(Some(&name), e))?;
+        let n = std::io::copy(
+            &mut file.take(limit.saturating_add(1)),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| ArchiveError::Damaged {
+            entry: Some(name.clone()),
+            message: e.to_string(),
+        })?;
+        if n > limit {
+            return Err(ArchiveError::TooLarge { entry: name, limit });
+        }
+        Ok(n)
+    }
+
+    /// Whether the `zip` crate can decompress entry `i`.
+    pub fn readable(&self, i: usize) -> bool {
+        self.raw
+            .entries
+            .get(i)
+            .is_some_and(|e| matches!(e.method, 0 | 8))
+    }
+}
+
+fn zip_error(entry: Option<&str>, e: zip::result::ZipError) -> ArchiveError {
+    match e {
+        zip::result::ZipError::Io(io) => ArchiveError::Io(io),
+        other => ArchiveError::Damaged {
+            entry: entry.map(str::to_string),
+            message: other.to_string(),
+        },
+    }
+}
+
+/// What `data` is: a zip, a BPMN document, or something else.
+pub(crate) fn sniff(data: &[u8]) -> EntryKind {
+    if raw::looks_like_zip(data) {
+        EntryKind::Zip
+    } else if crate::is_bpmn(data) {
+        EntryKind::Bpmn
+    } else {
+        EntryKind::Other
+    }
+}

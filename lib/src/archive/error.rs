@@ -1,0 +1,145 @@
+//! Errors of the archive layer. Each says which entry (with the path of
+//! nested archives) and wraps the document error, which says which line.
+
+use crate::error::{Candidate, Error, Selector};
+
+/// What kind of failure an error is, for exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// The input cannot be used: not a zip, damaged, encrypted, signed,
+    /// malformed XML, a bad recipe.
+    BadInput,
+    /// A recipe target is not found, or is ambiguous.
+    Target,
+    /// Reading or writing files failed, or the output did not verify.
+    Io,
+}
+
+/// Everything that can go wrong with an archive or a file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArchiveError {
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Neither a zip archive nor BPMN XML.
+    #[error("not a zip archive and not BPMN XML; if this is an encrypted Identity Manager export, export it again without encryption")]
+    NotZip,
+    /// The zip structure is damaged.
+    #[error("{}damaged zip archive: {message}", entry_prefix(entry))]
+    Damaged {
+        /// The entry, when the damage is in one.
+        entry: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The local and central headers of an entry disagree.
+    #[error("entry \"{entry}\": its local header and central directory disagree on the {field}")]
+    HeaderMismatch {
+        /// The entry.
+        entry: String,
+        /// The field that differs.
+        field: String,
+    },
+    /// Two entries have the same name.
+    #[error("the archive holds two entries named \"{entry}\"")]
+    DuplicateEntry {
+        /// The name.
+        entry: String,
+    },
+    /// An entry is encrypted.
+    #[error("entry \"{entry}\" is encrypted; procpatch cannot read it — export the archive without encryption")]
+    Encrypted {
+        /// The entry.
+        entry: String,
+    },
+    /// Something the zip format allows that procpatch does not handle.
+    #[error("{}{what} are not supported", entry_prefix(entry))]
+    Unsupported {
+        /// The entry, when it is about one.
+        entry: Option<String>,
+        /// What is not supported.
+        what: String,
+    },
+    /// An entry is larger than the limit, counted while reading.
+    #[error("entry \"{entry}\" is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The entry.
+        entry: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// Archives nest deeper than the limit.
+    #[error("entry \"{entry}\" nests archives more than {limit} deep")]
+    TooDeep {
+        /// The entry.
+        entry: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The archive is signed, and editing it would break the signature.
+    #[error("the archive is signed ({}); editing it would break the signature and Identity Manager would refuse it. Re-run with --strip-signature to remove the signature (and sign again if your installation requires it)", files.join(", "))]
+    Signed {
+        /// The signature files.
+        files: Vec<String>,
+    },
+    /// An entry's document could not be read or edited.
+    #[error("{entry}: {source}")]
+    Entry {
+        /// The entry path (nested archives joined with `!/`).
+        entry: String,
+        /// What went wrong, with its line and column.
+        source: Error,
+    },
+    /// A document-level error that concerns the whole input.
+    #[error(transparent)]
+    Document(#[from] Error),
+    /// A process matches in several entries.
+    #[error("process {target} matches {} processes: {}; name it by id too, or set `all = true` to edit each", candidates.len(), candidates.iter().map(|(e, c)| format!("{e}: {c}")).collect::<Vec<_>>().join(", "))]
+    AmbiguousProcess {
+        /// The recipe target.
+        target: Selector,
+        /// Each match with its entry.
+        candidates: Vec<(String, Candidate)>,
+    },
+    /// The written file did not verify; it was not put in place.
+    #[error("the output did not verify ({0}); nothing was written")]
+    Verify(String),
+    /// The output path is the input path.
+    #[error("the output is the input file; use --in-place to replace it")]
+    SameFile,
+}
+
+fn entry_prefix(entry: &Option<String>) -> String {
+    entry
+        .as_ref()
+        .map(|e| format!("entry \"{e}\": "))
+        .unwrap_or_default()
+}
+
+impl ArchiveError {
+    pub(crate) fn io(e: std::io::Error) -> ArchiveError {
+        ArchiveError::Io(e)
+    }
+
+    /// The kind of failure, for exit codes.
+    pub fn kind(&self) -> ErrorKind {
+        let doc = |e: &Error| match e {
+            Error::TaskNotFound { .. }
+            | Error::AmbiguousTask { .. }
+            | Error::AmbiguousProcess { .. }
+            | Error::NothingFound { .. }
+            | Error::MissingProcesses { .. }
+            | Error::DuplicateField { .. }
+            | Error::SetTwice { .. } => ErrorKind::Target,
+            _ => ErrorKind::BadInput,
+        };
+        match self {
+            ArchiveError::Io(_) | ArchiveError::Verify(_) => ErrorKind::Io,
+            ArchiveError::AmbiguousProcess { .. } => ErrorKind::Target,
+            ArchiveError::Entry { source, .. } | ArchiveError::Document(source) => doc(source),
+            _ => ErrorKind::BadInput,
+        }
+    }
+}

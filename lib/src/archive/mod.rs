@@ -1,0 +1,618 @@
+//! Files: process-import archives (zip, nested zips included) and bare BPMN
+//! XML documents. Reading, planning, writing safely, and verifying.
+//!
+//! # What is copied and what is regenerated
+//!
+//! An archive with nothing to change is copied byte for byte. Otherwise the
+//! output is the input's bytes with these exceptions, and no others:
+//!
+//! - each **edited entry**'s local record: the local header keeps its bytes
+//!   (name, extra fields, times, flags) except CRC-32 and sizes (and their
+//!   zip64 fields); the data is recompressed with the entry's own method and
+//!   deflate level; a data descriptor is written if the original had one,
+//!   with the same signature form, 8-byte sizes only with zip64 (as Java's
+//!   `ZipInputStream` reads it). A stored entry with a data descriptor, which
+//!   `ZipInputStream` cannot read, gets its sizes in the header instead;
+//! - in the **central directory**: each record is copied, with its
+//!   local-header offset updated when the entry moved, and for edited
+//!   entries the flags, CRC-32 and sizes;
+//! - the **end records** (zip64 record and locator included): the central
+//!   directory's size and offset, and the entry counts if entries were
+//!   removed. The archive comment is kept.
+//!
+//! With `strip_signature`, the signature files are removed and
+//! `META-INF/MANIFEST.MF` keeps only its main section.
+//!
+//! Everything else — untouched entries' local headers, data and data
+//! descriptors, gaps, the bytes of the central records — is copied as raw
+//! bytes, and the written file is checked against the input before it is
+//! put in place.
+
+mod entries;
+mod error;
+mod raw;
+mod report;
+mod rewrite;
+mod scan;
+mod signature;
+
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::document::Document;
+use crate::plan::absent_report;
+use crate::recipe::Recipe;
+use crate::report::{ProcessReport, Summary};
+use crate::suggest;
+
+pub use entries::EntryKind;
+pub use error::{ArchiveError, ErrorKind};
+pub use report::{
+    EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, SignatureReport,
+};
+
+use scan::{ChildData, Visitor, ZipNode};
+
+/// Limits and choices for reading and writing files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The largest entry (uncompressed) or bare XML file read, in bytes,
+    /// counted while reading. Default 256 MiB.
+    pub max_entry_size: u64,
+    /// How deep archives may nest inside archives. Default 3.
+    pub max_depth: usize,
+    /// Remove the signature of a signed archive that must change, instead of
+    /// refusing it.
+    pub strip_signature: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_entry_size: 256 << 20,
+            max_depth: 3,
+            strip_signature: false,
+        }
+    }
+}
+
+/// How to put the output in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// The output may be the input file itself.
+    pub in_place: bool,
+    /// Copy the input here before replacing it (with `in_place`).
+    pub backup: Option<PathBuf>,
+}
+
+/// A file read and matched against a recipe, ready to be written.
+#[derive(Debug)]
+pub struct FilePlan {
+    path: PathBuf,
+    options: Options,
+    report: FileReport,
+    root: Root,
+}
+
+#[derive(Debug)]
+enum Root {
+    Xml { old: Vec<u8>, new: Option<Vec<u8>> },
+    Zip(ZipNode),
+}
+
+/// An edited document's bytes before and after, for diffs.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentChange<'a> {
+    /// The entry path (empty for a bare XML file).
+    pub entry: &'a str,
+    /// The document before.
+    pub before: &'a [u8],
+    /// The document after.
+    pub after: &'a [u8],
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
+    let mut hasher = Sha256::new();
+    let mut f = BufReader::new(File::open(path)?);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// What the file at `path` is, from its first bytes.
+fn file_kind(path: &Path, options: &Options) -> Result<(FileKind, Option<Vec<u8>>), ArchiveError> {
+    let mut f = File::open(path)?;
+    let mut head = [0u8; 4];
+    let n = f.read(&mut head)?;
+    if raw::looks_like_zip(head.get(..n).unwrap_or_default()) {
+        return Ok((FileKind::Zip, None));
+    }
+    let mut bytes = head.get(..n).unwrap_or_default().to_vec();
+    f.take(options.max_entry_size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > options.max_entry_size {
+        return Err(ArchiveError::TooLarge {
+            entry: path.display().to_string(),
+            limit: options.max_entry_size,
+        });
+    }
+    match Document::parse(&bytes) {
+        Ok(_) => Ok((FileKind::Xml, Some(bytes))),
+        // XML that is not (well-formed) BPMN gets the document's own error.
+        Err(e) if scan::may_be_xml(&bytes) => Err(e.into()),
+        Err(_) => Err(ArchiveError::NotZip),
+    }
+}
+
+/// Plans the recipe on each document, collecting reports.
+struct Planner<'r> {
+    recipe: &'r Recipe,
+    docs: Vec<(String, crate::Plan, Vec<String>)>,
+    stripped: Vec<String>,
+}
+
+impl Visitor for Planner<'_> {
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let wrap = |source| ArchiveError::Entry {
+            entry: entry.to_string(),
+            source,
+        };
+        let doc = Document::parse(data).map_err(wrap)?;
+        let plan = doc.plan(self.recipe).map_err(wrap)?;
+        let names = doc
+            .processes()
+            .iter()
+            .flat_map(|p| [p.selector.name.clone(), p.selector.id.clone()])
+            .flatten()
+            .collect();
+        let new = if plan.splices.is_empty() {
+            None
+        } else {
+            Some(plan.apply(data).map_err(wrap)?)
+        };
+        self.docs.push((entry.to_string(), plan, names));
+        Ok(new)
+    }
+
+    fn entry(&mut self, _: &str, _: EntryKind, _: u64) {}
+
+    fn stripped(&mut self, files: Vec<String>) {
+        self.stripped.extend(files);
+    }
+}
+
+/// Reads the file at `path` (a zip archive, nested archives included, or a
+/// bare BPMN document, found by content) and plans `recipe` on every BPMN
+/// document in it. Nothing is written.
+///
+/// A recipe process found in two documents is ambiguous unless the recipe
+/// says `all = true`; one found in none is reported absent. The plan fails
+/// when no process of the recipe is found at all, or when the recipe says
+/// `require_all` and one is missing.
+pub fn plan_file(
+    path: &Path,
+    recipe: &Recipe,
+    options: &Options,
+) -> Result<FilePlan, ArchiveError> {
+    let sha256 = sha256_file(path)?;
+    let (kind, bytes) = file_kind(path, options)?;
+    let mut planner = Planner {
+        recipe,
+        docs: Vec::new(),
+        stripped: Vec::new(),
+    };
+    let root = match bytes {
+        Some(old) => {
+            let new = planner.document("", &old)?;
+            Root::Xml { old, new }
+        }
+        None => Root::Zip(scan::walk(
+            BufReader::new(File::open(path)?),
+            "",
+            0,
+            options,
+            &mut planner,
+        )?),
+    };
+    let report = merge(path, kind, sha256, recipe, planner)?;
+    Ok(FilePlan {
+        path: path.to_path_buf(),
+        options: options.clone(),
+        report,
+        root,
+    })
+}
+
+/// Combines the documents' reports into the file's: found processes per
+/// entry, absent ones once, ambiguity across entries.
+fn merge(
+    path: &Path,
+    kind: FileKind,
+    sha256: String,
+    recipe: &Recipe,
+    planner: Planner<'_>,
+) -> Result<FileReport, ArchiveError> {
+    let mut absent: Vec<ProcessReport> = Vec::new();
+    let all_names: Vec<String> = planner
+        .docs
+        .iter()
+        .flat_map(|(_, _, n)| n.iter().cloned())
+        .collect();
+    for target in &recipe.processes {
+        let selector = target.selector();
+        let found: Vec<(String, crate::Candidate)> = planner
+            .docs
+            .iter()
+            .flat_map(|(entry, plan, _)| {
+                plan.report
+                    .processes
+                    .iter()
+                    .filter(|p| p.target == selector)
+                    .filter_map(|p| p.found.as_ref())
+                    .map(move |f| {
+                        (
+                            entry.clone(),
+                            crate::Candidate {
+                                selector: f.selector.clone(),
+                                position: f.position,
+                            },
+                        )
+                    })
+            })
+            .collect();
+        if found.len() > 1 && !target.all {
+            return Err(ArchiveError::AmbiguousProcess {
+                target: selector,
+                candidates: found,
+            });
+        }
+        if found.is_empty() {
+            absent.push(absent_report(target, all_names.iter().map(String::as_str)));
+        }
+    }
+    let entries: Vec<EntryReport> = planner
+        .docs
+        .into_iter()
+        .filter_map(|(entry, plan, _)| {
+            let processes: Vec<ProcessReport> = plan
+                .report
+                .processes
+                .into_iter()
+                .filter(|p| p.found.is_some())
+                .collect();
+            (!processes.is_empty()).then_some(EntryReport {
+                entry,
+                encoding: plan.report.encoding,
+                processes,
+            })
+        })
+        .collect();
+    let mut summary = Summary::default();
+    let changes = entries
+        .iter()
+        .flat_map(|e| &e.processes)
+        .chain(&absent)
+        .flat_map(|p| &p.tasks)
+        .flat_map(|t| &t.changes);
+    for c in changes {
+        summary.count(c.status);
+    }
+    if entries.is_empty() {
+        let mut suggestions: Vec<String> = Vec::new();
+        for t in &recipe.processes {
+            let wanted = t.name.as_deref().or(t.id.as_deref()).unwrap_or_default();
+            for s in suggest::closest(wanted, all_names.iter().map(String::as_str)) {
+                if !suggestions.contains(&s) {
+                    suggestions.push(s);
+                }
+            }
+        }
+        return Err(crate::Error::NothingFound { suggestions }.into());
+    }
+    if recipe.require_all && !absent.is_empty() {
+        return Err(crate::Error::MissingProcesses {
+            missing: absent.iter().map(|p| p.target.clone()).collect(),
+        }
+        .into());
+    }
+    Ok(FileReport {
+        path: path.display().to_string(),
+        kind,
+        sha256,
+        output: None,
+        entries,
+        absent,
+        signature: (!planner.stripped.is_empty()).then_some(SignatureReport {
+            removed: planner.stripped,
+        }),
+        summary,
+    })
+}
+
+impl FilePlan {
+    /// The report: what was found and what changes.
+    pub fn report(&self) -> &FileReport {
+        &self.report
+    }
+
+    /// Whether writing would change anything.
+    pub fn needs_edit(&self) -> bool {
+        match &self.root {
+            Root::Xml { new, .. } => new.is_some(),
+            Root::Zip(node) => node.changes(),
+        }
+    }
+
+    /// Each edited document, before and after.
+    pub fn changes(&self) -> Vec<DocumentChange<'_>> {
+        fn collect<'a>(node: &'a ZipNode, out: &mut Vec<DocumentChange<'a>>) {
+            for c in &node.children {
+                match &c.data {
+                    ChildData::Xml { old, new } => out.push(DocumentChange {
+                        entry: &c.path,
+                        before: old,
+                        after: new,
+                    }),
+                    ChildData::Zip { node, .. } => collect(node, out),
+                    ChildData::Manifest { .. } => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        match &self.root {
+            Root::Xml {
+                old,
+                new: Some(new),
+            } => out.push(DocumentChange {
+                entry: "",
+                before: old,
+                after: new,
+            }),
+            Root::Xml { .. } => {}
+            Root::Zip(node) => collect(node, &mut out),
+        }
+        out
+    }
+
+    /// Writes the result to `target`: into a temporary file beside it,
+    /// flushed to disk, re-read and verified, then renamed into place. On
+    /// any error no file is left at `target`, and the input is never
+    /// touched. When nothing changes, the output is a byte-identical copy
+    /// (and an in-place run writes nothing).
+    pub fn write(&self, target: &Path, options: &WriteOptions) -> Result<FileReport, ArchiveError> {
+        let same = same_file(&self.path, target);
+        if same && !options.in_place {
+            return Err(ArchiveError::SameFile);
+        }
+        let mut report = self.report.clone();
+        if same && !self.needs_edit() {
+            report.output = Some(OutputReport {
+                path: target.display().to_string(),
+                sha256: Some(report.sha256.clone()),
+                written: false,
+            });
+            return Ok(report);
+        }
+        if let (true, Some(backup)) = (same, &options.backup) {
+            std::fs::copy(&self.path, backup)?;
+        }
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".procpatch-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)?;
+        self.fill(tmp.as_file_mut())?;
+        tmp.as_file_mut().flush()?;
+        tmp.as_file().sync_all()?;
+        self.verify(tmp.path())?;
+        let sha = sha256_file(tmp.path())?;
+        if let Ok(meta) = std::fs::metadata(&self.path) {
+            // The output gets the input's permissions, not the temporary
+            // file's private ones.
+            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        }
+        tmp.persist(target).map_err(|e| ArchiveError::Io(e.error))?;
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        report.output = Some(OutputReport {
+            path: target.display().to_string(),
+            sha256: Some(sha),
+            written: true,
+        });
+        Ok(report)
+    }
+
+    /// The output bytes, into `out`.
+    fn fill(&self, out: &mut File) -> Result<(), ArchiveError> {
+        match &self.root {
+            Root::Xml { old, new } => out.write_all(new.as_deref().unwrap_or(old))?,
+            Root::Zip(node) if !node.changes() => {
+                std::io::copy(&mut File::open(&self.path)?, out)?;
+            }
+            Root::Zip(node) => {
+                let mut src = BufReader::new(File::open(&self.path)?);
+                let mut w = std::io::BufWriter::new(out);
+                scan::build(&mut src, node, &mut w)?;
+                w.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-reads the written file and checks it against the plan.
+    fn verify(&self, written: &Path) -> Result<(), ArchiveError> {
+        match &self.root {
+            Root::Xml { old, new } => {
+                let got = std::fs::read(written)?;
+                let want = new.as_deref().unwrap_or(old);
+                if got != want {
+                    return Err(ArchiveError::Verify(
+                        "the written document differs from the plan".into(),
+                    ));
+                }
+                Document::parse(&got).map_err(|e| {
+                    ArchiveError::Verify(format!("the written document does not parse: {e}"))
+                })?;
+                Ok(())
+            }
+            Root::Zip(node) if !node.changes() => {
+                if sha256_file(written)? != self.report.sha256 {
+                    return Err(ArchiveError::Verify(
+                        "the copy differs from the input".into(),
+                    ));
+                }
+                Ok(())
+            }
+            Root::Zip(node) => {
+                let mut src = BufReader::new(File::open(&self.path)?);
+                let (w, contents) = scan::build(&mut src, node, std::io::sink())?;
+                let mut out = BufReader::new(File::open(written)?);
+                scan::verify(&mut src, &mut out, node, &w, &contents, &self.options)
+            }
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Collects what each entry is, and the processes of BPMN documents.
+struct Inspector {
+    entries: Vec<InspectedEntry>,
+}
+
+impl Visitor for Inspector {
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let (encoding, processes, error) = match Document::parse(data) {
+            Ok(doc) => (
+                Some(doc.charset().name().to_string()),
+                doc.processes().to_vec(),
+                None,
+            ),
+            Err(e) => (None, Vec::new(), Some(e.to_string())),
+        };
+        match self.entries.iter_mut().find(|e| e.entry == entry) {
+            Some(e) => {
+                e.encoding = encoding;
+                e.processes = processes;
+                e.error = error;
+            }
+            None => self.entries.push(InspectedEntry {
+                entry: entry.to_string(),
+                kind: EntryKind::Bpmn,
+                size: data.len() as u64,
+                encoding,
+                processes,
+                error,
+            }),
+        }
+        Ok(None)
+    }
+
+    fn entry(&mut self, entry: &str, kind: EntryKind, size: u64) {
+        self.entries.push(InspectedEntry {
+            entry: entry.to_string(),
+            kind,
+            size,
+            encoding: None,
+            processes: Vec::new(),
+            error: None,
+        });
+    }
+
+    fn stripped(&mut self, _: Vec<String>) {}
+}
+
+/// Reads the file at `path` and lists what it holds: every entry, and the
+/// processes, tasks and attributes of each BPMN document.
+pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
+    let sha256 = sha256_file(path)?;
+    let (kind, bytes) = file_kind(path, options)?;
+    let mut inspector = Inspector {
+        entries: Vec::new(),
+    };
+    match bytes {
+        Some(data) => {
+            inspector.document("", &data)?;
+        }
+        None => {
+            let opts = Options {
+                // Inspecting never writes, so a signature is no obstacle.
+                strip_signature: true,
+                ..options.clone()
+            };
+            scan::walk(
+                BufReader::new(File::open(path)?),
+                "",
+                0,
+                &opts,
+                &mut inspector,
+            )?;
+        }
+    }
+    Ok(Inspection {
+        path: path.display().to_string(),
+        kind,
+        sha256,
+        entries: inspector.entries,
+    })
+}
+
+/// Plans `recipe` on archive bytes in memory and returns the edited archive
+/// (or the same bytes when nothing changes), for tools that hold archives
+/// without files.
+pub fn patch_archive(
+    bytes: &[u8],
+    recipe: &Recipe,
+    options: &Options,
+) -> Result<(Vec<u8>, FileReport), ArchiveError> {
+    let mut planner = Planner {
+        recipe,
+        docs: Vec::new(),
+        stripped: Vec::new(),
+    };
+    let node = scan::walk(Cursor::new(bytes), "", 0, options, &mut planner)?;
+    let sha = hex(&Sha256::digest(bytes));
+    let mut report = merge(Path::new(""), FileKind::Zip, sha, recipe, planner)?;
+    if !node.changes() {
+        return Ok((bytes.to_vec(), report));
+    }
+    let mut out = Vec::new();
+    let (w, contents) = scan::build(&mut Cursor::new(bytes), &node, &mut out)?;
+    scan::verify(
+        &mut Cursor::new(bytes),
+        &mut Cursor::new(&out),
+        &node,
+        &w,
+        &contents,
+        options,
+    )?;
+    report.output = Some(OutputReport {
+        path: String::new(),
+        sha256: Some(hex(&Sha256::digest(&out))),
+        written: false,
+    });
+    Ok((out, report))
+}

@@ -1,0 +1,251 @@
+//! Reports for whole files: each archive, entry, process and task with its
+//! changes, the processes found nowhere, and the SHA-256 of input and output.
+
+use std::fmt;
+
+use crate::bpmn::Process;
+use crate::report::{show_value, ProcessReport, Status, Summary};
+
+use super::entries::EntryKind;
+
+/// What an input file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// A zip archive.
+    Zip,
+    /// A bare BPMN XML document.
+    Xml,
+}
+
+/// The output written (or that would be written) for an input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutputReport {
+    /// Where.
+    pub path: String,
+    /// The SHA-256 of the output, hex; `None` when nothing was written.
+    pub sha256: Option<String>,
+    /// Whether a file was written (false for a dry run, or an in-place run
+    /// with nothing to change).
+    pub written: bool,
+}
+
+/// The recipe's result on one BPMN document inside a file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EntryReport {
+    /// The entry path; nested archives are joined with `!/`. Empty for a
+    /// bare XML file.
+    pub entry: String,
+    /// The document's encoding.
+    pub encoding: String,
+    /// The recipe processes found in it.
+    pub processes: Vec<ProcessReport>,
+}
+
+/// Signature files removed by `--strip-signature`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureReport {
+    /// The removed files (entry paths). `MANIFEST.MF` keeps its main section
+    /// and loses its per-entry digests.
+    pub removed: Vec<String>,
+}
+
+/// The recipe's result on one input file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileReport {
+    /// The input path.
+    pub path: String,
+    /// Zip archive or bare XML.
+    pub kind: FileKind,
+    /// The SHA-256 of the input, hex.
+    pub sha256: String,
+    /// The output, once decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<OutputReport>,
+    /// Documents where the recipe found processes.
+    pub entries: Vec<EntryReport>,
+    /// Recipe processes found in no document.
+    pub absent: Vec<ProcessReport>,
+    /// Signature files removed, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureReport>,
+    /// The counts of each status.
+    pub summary: Summary,
+}
+
+impl FileReport {
+    /// Whether the file needs an edit.
+    pub fn needs_edit(&self) -> bool {
+        self.summary.needs_edit() || self.signature.is_some()
+    }
+
+    /// One line per attribute: `entry › process › task › key: old → new (status)`.
+    pub fn lines(&self) -> Vec<(String, Status)> {
+        let mut out = Vec::new();
+        for entry in &self.entries {
+            for p in &entry.processes {
+                let pname = p
+                    .found
+                    .as_ref()
+                    .map_or_else(|| p.target.to_string(), |f| f.selector.to_string());
+                for t in &p.tasks {
+                    let tname = t
+                        .found
+                        .as_ref()
+                        .map_or_else(|| t.target.to_string(), |f| f.selector.to_string());
+                    for c in &t.changes {
+                        let mut parts = Vec::new();
+                        if !entry.entry.is_empty() {
+                            parts.push(entry.entry.clone());
+                        }
+                        parts.push(pname.clone());
+                        parts.push(tname.clone());
+                        let field = c
+                            .target
+                            .as_deref()
+                            .filter(|t| *t != c.key)
+                            .map(|t| format!(" [{t}]"))
+                            .unwrap_or_default();
+                        let line = format!(
+                            "{} › {}{field}: {} → {}",
+                            parts.join(" › "),
+                            c.key,
+                            show_value(c.old.as_deref()),
+                            show_value(Some(&c.new))
+                        );
+                        out.push((line, c.status));
+                    }
+                }
+            }
+        }
+        for p in &self.absent {
+            let mut line = format!("process {}", p.target);
+            if !p.suggestions.is_empty() {
+                let s: Vec<String> = p.suggestions.iter().map(|s| format!("\"{s}\"")).collect();
+                line.push_str(&format!(" (closest: {})", s.join(", ")));
+            }
+            out.push((line, Status::Absent));
+        }
+        out
+    }
+}
+
+impl fmt::Display for FileReport {
+    /// The compact table, then the summary and hashes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.path)?;
+        for (line, status) in self.lines() {
+            writeln!(f, "  {line} ({status})")?;
+        }
+        if let Some(sig) = &self.signature {
+            writeln!(f, "  signature removed: {}", sig.removed.join(", "))?;
+        }
+        let s = &self.summary;
+        writeln!(
+            f,
+            "  {} changed, {} inserted, {} already set, {} absent",
+            s.changed, s.inserted, s.already_set, s.absent
+        )?;
+        write!(f, "  sha256 {}  {}", self.sha256, self.path)?;
+        if let Some(out) = &self.output {
+            match &out.sha256 {
+                Some(sha) => write!(f, "\n  sha256 {sha}  {}", out.path)?,
+                None => write!(f, "\n  not written: {}", out.path)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One entry of an inspected file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InspectedEntry {
+    /// The entry path; nested archives are joined with `!/`.
+    pub entry: String,
+    /// What it is.
+    pub kind: EntryKind,
+    /// Its uncompressed size in bytes (as read, or as the header says for
+    /// entries not read).
+    pub size: u64,
+    /// For BPMN documents: the encoding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// For BPMN documents: the processes, tasks and attributes found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<Process>,
+    /// For BPMN documents that cannot be read: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What a file holds, as found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Inspection {
+    /// The input path.
+    pub path: String,
+    /// Zip archive or bare XML.
+    pub kind: FileKind,
+    /// The SHA-256 of the input, hex.
+    pub sha256: String,
+    /// Every entry (for a bare XML file, one).
+    pub entries: Vec<InspectedEntry>,
+}
+
+impl fmt::Display for Inspection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}  ({})",
+            self.path,
+            if self.kind == FileKind::Zip {
+                "zip"
+            } else {
+                "xml"
+            }
+        )?;
+        for e in &self.entries {
+            let kind = match e.kind {
+                EntryKind::Bpmn => "bpmn",
+                EntryKind::Zip => "zip",
+                EntryKind::Other => "other",
+                EntryKind::Directory => "dir",
+                EntryKind::Unreadable => "unreadable",
+            };
+            if !e.entry.is_empty() {
+                writeln!(f, "  {} [{kind}, {} bytes]", e.entry, e.size)?;
+            }
+            if let Some(err) = &e.error {
+                writeln!(f, "    error: {err}")?;
+            }
+            for p in &e.processes {
+                writeln!(f, "    process {} at {}", p.selector, p.position)?;
+                for t in &p.tasks {
+                    let within = if t.within.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in {}", t.within.join(" › "))
+                    };
+                    writeln!(
+                        f,
+                        "      {} {}{within} at {}",
+                        t.kind, t.selector, t.position
+                    )?;
+                    for a in &t.attributes {
+                        if a.name != "id" && a.name != "name" {
+                            writeln!(f, "        @{} = {:?}", a.name, a.value)?;
+                        }
+                    }
+                    for fld in &t.fields {
+                        writeln!(
+                            f,
+                            "        {} = {}",
+                            fld.name,
+                            show_value(fld.value.as_deref())
+                        )?;
+                    }
+                }
+            }
+        }
+        write!(f, "  sha256 {}", self.sha256)
+    }
+}

@@ -1,0 +1,356 @@
+//! Writing an archive: every byte is copied from the input except
+//!
+//! - the local records (header, data, data descriptor) of edited entries;
+//! - in the central directory: the local-header offset of each entry that
+//!   moved, and the flags, CRC-32 and sizes of each edited entry (in the
+//!   zip64 extra field where the record keeps them there);
+//! - in the end records: the entry counts (when entries are removed), and the
+//!   size and offset of the central directory (zip64 record and locator
+//!   included).
+//!
+//! Removed entries (`--strip-signature`) drop their local and central records.
+
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
+
+use super::error::ArchiveError;
+use super::raw::{RawArchive, RawEntry, DESCRIPTOR_SIG};
+
+/// New content for one entry.
+#[derive(Debug, Clone)]
+pub(crate) struct Replacement<'a> {
+    /// The entry, by central-directory index.
+    pub index: usize,
+    /// Its new uncompressed content.
+    pub data: &'a [u8],
+}
+
+/// Where each entry went, for verification.
+#[derive(Debug, Clone)]
+pub(crate) struct Written {
+    /// New local-header offset per entry (central-directory order); `None`
+    /// for removed entries.
+    pub offsets: Vec<Option<u64>>,
+}
+
+/// What an edited entry's central record needs.
+struct NewValues {
+    flags: u16,
+    crc: u32,
+    compressed: u64,
+    size: u64,
+}
+
+/// Counts the bytes written.
+struct Counter<W> {
+    inner: W,
+    pos: u64,
+}
+
+impl<W: Write> Write for Counter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn copy_range<R: Read + Seek, W: Write>(
+    src: &mut R,
+    start: u64,
+    end: u64,
+    out: &mut W,
+) -> Result<(), ArchiveError> {
+    if end <= start {
+        return Ok(());
+    }
+    src.seek(SeekFrom::Start(start))?;
+    let n = io::copy(&mut src.by_ref().take(end - start), out)?;
+    if n != end - start {
+        return Err(ArchiveError::Io(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the input changed while it was being read",
+        )));
+    }
+    Ok(())
+}
+
+fn put_u16(b: &mut [u8], at: usize, v: u16) {
+    if let Some(s) = b.get_mut(at..at + 2) {
+        s.copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+fn put_u32(b: &mut [u8], at: usize, v: u32) {
+    if let Some(s) = b.get_mut(at..at + 4) {
+        s.copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+fn put_u64(b: &mut [u8], at: usize, v: u64) {
+    if let Some(s) = b.get_mut(at..at + 8) {
+        s.copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+fn get_u32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+fn too_big(entry: Option<&RawEntry>) -> ArchiveError {
+    ArchiveError::Unsupported {
+        entry: entry.map(RawEntry::display_name),
+        what: "archives that would grow past 4 GiB without zip64 records".into(),
+    }
+}
+
+/// Writes a 32-bit field, or the 64-bit zip64 field that replaces it.
+fn put_size(
+    b: &mut [u8],
+    at32: usize,
+    at64: Option<usize>,
+    v: u64,
+    e: &RawEntry,
+) -> Result<(), ArchiveError> {
+    match at64 {
+        Some(at) => put_u64(b, at, v),
+        None => put_u32(
+            b,
+            at32,
+            u32::try_from(v)
+                .ok()
+                .filter(|&x| x != u32::MAX)
+                .ok_or_else(|| too_big(Some(e)))?,
+        ),
+    }
+    Ok(())
+}
+
+/// Compresses `data` with the entry's method, through the `zip` crate.
+///
+/// The `zip` crate writes whole entries, so the data is written as a
+/// one-entry archive in memory and its raw compressed stream read back.
+fn compress(e: &RawEntry, data: &[u8]) -> Result<Vec<u8>, ArchiveError> {
+    use zip::write::SimpleFileOptions;
+    use zip::CompressionMethod;
+    let method = match e.method {
+        0 => return Ok(data.to_vec()),
+        8 => CompressionMethod::Deflated,
+        m => {
+            return Err(ArchiveError::Unsupported {
+                entry: Some(e.display_name()),
+                what: format!("edits of entries compressed with method {m}"),
+            })
+        }
+    };
+    // General-purpose bits 1-2 record the deflate level the writer used.
+    let level = match (e.flags >> 1) & 3 {
+        1 => 9,
+        2 => 2,
+        3 => 1,
+        _ => 6,
+    };
+    let zerr = |err: zip::result::ZipError| ArchiveError::Damaged {
+        entry: Some(e.display_name()),
+        message: format!("recompressing: {err}"),
+    };
+    let options = SimpleFileOptions::default()
+        .compression_method(method)
+        .compression_level(Some(level))
+        .large_file(data.len() as u64 >= u64::from(u32::MAX));
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    w.start_file("entry", options).map_err(zerr)?;
+    w.write_all(data)?;
+    let cursor = w.finish().map_err(zerr)?;
+    let mut archive = zip::ZipArchive::new(cursor).map_err(zerr)?;
+    let mut raw = archive.by_index_raw(0).map_err(zerr)?;
+    let mut out = Vec::new();
+    raw.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// The new local record of an edited entry, and its central values.
+fn local_record(e: &RawEntry, data: &[u8]) -> Result<(Vec<u8>, NewValues), ArchiveError> {
+    let compressed = compress(e, data)?;
+    let crc = crc32fast::hash(data);
+    let (csize, size) = (compressed.len() as u64, data.len() as u64);
+    let mut flags = e.flags;
+    // Java's ZipInputStream refuses a data descriptor on a stored entry; the
+    // sizes go in the header instead.
+    let descriptor = e.has_descriptor() && e.method != 0;
+    if e.has_descriptor() && !descriptor {
+        flags &= !0x08;
+    }
+    let mut header = e.local.clone();
+    put_u16(&mut header, 6, flags);
+    let zeroed = descriptor
+        && get_u32(&header, 14) == 0
+        && get_u32(&header, 18) == 0
+        && get_u32(&header, 22) == 0;
+    if !zeroed {
+        put_u32(&mut header, 14, crc);
+        put_size(&mut header, 18, e.local_zip64.compressed, csize, e)?;
+        put_size(&mut header, 22, e.local_zip64.size, size, e)?;
+    }
+    let mut out = header;
+    out.extend_from_slice(&compressed);
+    if descriptor {
+        if e.descriptor_signed {
+            out.extend_from_slice(&DESCRIPTOR_SIG.to_le_bytes());
+        }
+        out.extend_from_slice(&crc.to_le_bytes());
+        if e.local_has_zip64() {
+            out.extend_from_slice(&csize.to_le_bytes());
+            out.extend_from_slice(&size.to_le_bytes());
+        } else {
+            let c = u32::try_from(csize).map_err(|_| too_big(Some(e)))?;
+            let s = u32::try_from(size).map_err(|_| too_big(Some(e)))?;
+            out.extend_from_slice(&c.to_le_bytes());
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+    }
+    Ok((
+        out,
+        NewValues {
+            flags,
+            crc,
+            compressed: csize,
+            size,
+        },
+    ))
+}
+
+/// The central record of `e`, at its new offset, with new values if edited.
+fn central_record(
+    e: &RawEntry,
+    offset: u64,
+    new: Option<&NewValues>,
+) -> Result<Vec<u8>, ArchiveError> {
+    let mut c = e.central.clone();
+    match e.central_zip64.offset {
+        Some(at) => put_u64(&mut c, at, offset),
+        None => put_u32(
+            &mut c,
+            42,
+            u32::try_from(offset)
+                .ok()
+                .filter(|&x| x != u32::MAX)
+                .ok_or_else(|| too_big(Some(e)))?,
+        ),
+    }
+    if let Some(v) = new {
+        put_u16(&mut c, 8, v.flags);
+        put_u32(&mut c, 16, v.crc);
+        put_size(&mut c, 20, e.central_zip64.compressed, v.compressed, e)?;
+        put_size(&mut c, 24, e.central_zip64.size, v.size, e)?;
+    }
+    Ok(c)
+}
+
+/// Writes `raw` (read from `src`) to `out` with `replace`d and `remove`d
+/// entries; everything else is copied as raw bytes.
+pub(crate) fn write<R: Read + Seek, W: Write>(
+    src: &mut R,
+    raw: &RawArchive,
+    replace: &[Replacement<'_>],
+    remove: &[usize],
+    out: W,
+) -> Result<Written, ArchiveError> {
+    let mut out = Counter { inner: out, pos: 0 };
+    let mut order: Vec<usize> = (0..raw.entries.len()).collect();
+    order.sort_by_key(|&i| raw.entries.get(i).map_or(0, |e| e.local_offset));
+    let mut offsets: Vec<Option<u64>> = vec![None; raw.entries.len()];
+    let mut values: Vec<Option<NewValues>> = (0..raw.entries.len()).map(|_| None).collect();
+    let mut at = 0u64;
+    for i in order {
+        let Some(e) = raw.entries.get(i) else {
+            continue;
+        };
+        copy_range(src, at, e.local_offset, &mut out)?;
+        let record = e.record();
+        at = record.end;
+        if remove.contains(&i) {
+            continue;
+        }
+        if let Some(slot) = offsets.get_mut(i) {
+            *slot = Some(out.pos);
+        }
+        match replace.iter().find(|r| r.index == i) {
+            Some(r) => {
+                let (bytes, v) = local_record(e, r.data)?;
+                out.write_all(&bytes)?;
+                if let Some(slot) = values.get_mut(i) {
+                    *slot = Some(v);
+                }
+            }
+            None => copy_range(src, record.start, record.end, &mut out)?,
+        }
+    }
+    copy_range(src, at, raw.central.start, &mut out)?;
+    let cd_start = out.pos;
+    for (i, e) in raw.entries.iter().enumerate() {
+        if let Some(Some(offset)) = offsets.get(i) {
+            let new = values.get(i).and_then(Option::as_ref);
+            out.write_all(&central_record(e, *offset, new)?)?;
+        }
+    }
+    let cd_size = out.pos - cd_start;
+    let count = raw.entries.len().saturating_sub(remove.len()) as u64;
+    let tail = &raw.tail;
+    let mut at = raw.central.end;
+    let mut zip64_at = None;
+    if let Some((off, rec)) = &tail.zip64_record {
+        copy_range(src, at, *off, &mut out)?;
+        zip64_at = Some(out.pos);
+        let mut rec = rec.clone();
+        put_u64(&mut rec, 24, count);
+        put_u64(&mut rec, 32, count);
+        put_u64(&mut rec, 40, cd_size);
+        put_u64(&mut rec, 48, cd_start);
+        out.write_all(&rec)?;
+        at = off + rec.len() as u64;
+    }
+    if let Some((off, loc)) = &tail.zip64_locator {
+        copy_range(src, at, *off, &mut out)?;
+        let mut loc = loc.clone();
+        put_u64(&mut loc, 8, zip64_at.unwrap_or(0));
+        out.write_all(&loc)?;
+        at = off + loc.len() as u64;
+    }
+    copy_range(src, at, tail.eocd_offset, &mut out)?;
+    let mut eocd = tail.eocd.clone();
+    let zip64 = tail.zip64_record.is_some();
+    let field16 = |b: &[u8], at: usize| {
+        b.get(at..at + 2)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u16::from_le_bytes)
+    };
+    for at in [8, 10] {
+        if !(zip64 && field16(&eocd, at) == u16::MAX) {
+            put_u16(
+                &mut eocd,
+                at,
+                u16::try_from(count).map_err(|_| too_big(None))?,
+            );
+        }
+    }
+    for (at, v) in [(12, cd_size), (16, cd_start)] {
+        if !(zip64 && get_u32(&eocd, at) == u32::MAX) {
+            put_u32(
+                &mut eocd,
+                at,
+                u32::try_from(v)
+                    .ok()
+                    .filter(|&x| x != u32::MAX)
+                    .ok_or_else(|| too_big(None))?,
+            );
+        }
+    }
+    out.write_all(&eocd)?;
+    out.flush()?;
+    Ok(Written { offsets })
+}
