@@ -11,6 +11,7 @@ See testdata/README.md for what each fixture is.
 
 import os
 import sys
+import zipfile
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ACTIVITI = "http://activiti.org/bpmn"
@@ -215,6 +216,51 @@ def missing_layout(pid):
     return fields_of
 
 
+# A fixed timestamp so that the archives do not depend on the clock.
+STAMP = (2024, 5, 17, 9, 30, 0)
+
+
+def add(z, name, data, compress=zipfile.ZIP_DEFLATED, mode=0o644):
+    info = zipfile.ZipInfo(name, date_time=STAMP)
+    info.compress_type = compress
+    info.create_system = 3  # Unix, so that the permissions below are kept
+    info.external_attr = mode << 16
+    z.writestr(info, data)
+
+
+def process_import(variant_dir):
+    """The bytes of a process-import archive holding one variant."""
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for pid, _, _, _ in PROCESSES:
+            with open(os.path.join(variant_dir, pid + ".bpmn20.xml"), "rb") as fh:
+                add(z, pid + ".bpmn20.xml", fh.read())
+        add(z, "export.properties", b"# Identity Manager process export\nformat=1\n", zipfile.ZIP_STORED)
+        z.comment = b"Identity Manager process import"
+    return buf.getvalue()
+
+
+def archives(out):
+    """testdata/archives: the sample export, and a configuration export that
+    holds it nested."""
+    folder = os.path.join(out, "archives")
+    os.makedirs(folder, exist_ok=True)
+    sample = process_import(os.path.join(out, "bpmn", "vendor"))
+    with open(os.path.join(folder, "ProcessImport.zip"), "wb") as fh:
+        fh.write(sample)
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        add(z, "config/", b"", zipfile.ZIP_STORED, 0o755)
+        add(z, "config/settings.xml", b'<?xml version="1.0"?>\n<settings version="5.0"/>\n')
+        add(z, "processes/ProcessImport.zip", sample, zipfile.ZIP_STORED)
+    with open(os.path.join(folder, "ConfigurationExport.zip"), "wb") as fh:
+        fh.write(buf.getvalue())
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     for variant, (style, fields_of) in VARIANTS.items():
@@ -225,6 +271,7 @@ def main():
             text = process_doc(style, pid, pname, act_name, status_sub, f)
             with open(os.path.join(folder, pid + ".bpmn20.xml"), "wb") as fh:
                 fh.write(text.encode("utf-8"))
+    archives(out)
 
 
 if __name__ == "__main__":

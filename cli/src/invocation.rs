@@ -30,12 +30,16 @@ pub enum Target {
     InPlace { backup: bool },
 }
 
+/// The files found: each with the directory it was found under (for
+/// mirroring), and the files skipped as neither zip nor BPMN.
+pub struct Found {
+    pub files: Vec<(PathBuf, Option<PathBuf>)>,
+    pub skipped: Vec<PathBuf>,
+}
+
 /// Expands the paths: files as given, directories walked (sorted), keeping
-/// only files that are zip archives or BPMN documents. Returns the files
-/// and, for each, the directory it was found under (for mirroring).
-pub fn expand(
-    paths: &[PathBuf],
-) -> Result<(Vec<(PathBuf, Option<PathBuf>)>, Vec<PathBuf>), Failure> {
+/// only files that are zip archives or BPMN documents.
+pub fn expand(paths: &[PathBuf]) -> Result<Found, Failure> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for p in paths {
@@ -57,7 +61,7 @@ pub fn expand(
             }
         }
     }
-    Ok((files, skipped))
+    Ok(Found { files, skipped })
 }
 
 /// Whether a file found in a directory is a zip or a BPMN document (by
@@ -114,7 +118,7 @@ pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
             ))
         }
     };
-    let (files, _) = expand(&args.paths)?;
+    let files = expand(&args.paths)?.files;
     if files.is_empty() {
         return Err(Failure::usage(
             "no archive or BPMN file found in the paths given".into(),
@@ -129,6 +133,12 @@ pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
             })
             .collect(),
         Target::File(out) => {
+            if let Some((input, _)) = files.first().filter(|(i, _)| same_file(i, out)) {
+                return Err(Failure::usage(format!(
+                    "{}: the output is the input file; use --in-place to replace it",
+                    input.display()
+                )));
+            }
             if files.len() != 1 {
                 return Err(Failure::usage(format!(
                     "-o takes one input file, but {} were given or found; use --out-dir",
@@ -180,4 +190,9 @@ pub fn options(max_entry_mib: u64, strip_signature: bool) -> Options {
         strip_signature,
         ..Options::default()
     }
+}
+
+/// Whether two paths name one existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }

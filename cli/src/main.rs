@@ -139,7 +139,13 @@ fn finish<T: serde::Serialize>(
         match result {
             Ok(value) => {
                 if !json {
-                    human(&mut stdout, &value).map_err(|e| Failure::io(Path::new("-"), &e))?;
+                    if let Err(e) = human(&mut stdout, &value) {
+                        // A closed pipe (`| head`) ends the output quietly.
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            return Ok(code);
+                        }
+                        return Err(Failure::io(Path::new("-"), &e));
+                    }
                 }
                 files.push(value);
             }
@@ -164,7 +170,7 @@ fn finish<T: serde::Serialize>(
 }
 
 fn jobs_of(paths: &[PathBuf], verbose: bool) -> Result<Vec<Job>, Failure> {
-    let (files, skipped) = invocation::expand(paths)?;
+    let invocation::Found { files, skipped } = invocation::expand(paths)?;
     if verbose {
         for s in skipped {
             let _ = writeln!(
@@ -221,12 +227,12 @@ fn check(
     let pending = results
         .iter()
         .any(|(_, r)| r.as_ref().is_ok_and(FileReport::needs_edit));
-    let (quiet, verbose) = (g.quiet, g.verbose);
+    let quiet = g.quiet;
     let code = finish(results, json, Code::Success, |out, r| {
         if quiet {
             Ok(())
         } else {
-            render::report(out, r, verbose)
+            render::report(out, r)
         }
     })?;
     Ok(if code == Code::Success && pending {
@@ -290,7 +296,7 @@ fn apply(args: &ApplyArgs, g: &args::Global) -> Result<Code, Failure> {
         };
         Ok(Applied { report, diffs })
     });
-    let (quiet, verbose) = (g.quiet, g.verbose);
+    let quiet = g.quiet;
     finish(results, args.json, Code::Success, |out, a| {
         if !a.diffs.is_empty() && !quiet {
             let mut stdout = anstream::stdout();
@@ -299,7 +305,7 @@ fn apply(args: &ApplyArgs, g: &args::Global) -> Result<Code, Failure> {
         if quiet {
             Ok(())
         } else {
-            render::report(out, &a.report, verbose)
+            render::report(out, &a.report)
         }
     })
 }

@@ -20,20 +20,20 @@ fn status_style(s: Status) -> Style {
 }
 
 /// The report of one file: one line per attribute, then counts and hashes.
-pub fn report(out: &mut dyn Write, r: &FileReport, verbose: bool) -> std::io::Result<()> {
+pub fn report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
     writeln!(out, "{BOLD}{}{BOLD:#}", r.path)?;
-    for (line, status) in r.lines() {
-        if status == Status::Absent && !verbose && line.starts_with("process ") {
-            writeln!(
-                out,
-                "  {line}: {}absent{:#}",
-                status_style(status),
-                status_style(status)
-            )?;
+    let mut context = None;
+    for row in r.rows() {
+        let st = status_style(row.status);
+        if row.context.is_empty() {
+            writeln!(out, "  {} ({st}{}{st:#})", row.text, row.status)?;
             continue;
         }
-        let st = status_style(status);
-        writeln!(out, "  {line} ({st}{status}{st:#})")?;
+        if context.as_ref() != Some(&row.context) {
+            writeln!(out, "  {}", row.context)?;
+            context = Some(row.context.clone());
+        }
+        writeln!(out, "    {} ({st}{}{st:#})", row.text, row.status)?;
     }
     if let Some(sig) = &r.signature {
         writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;

@@ -42,6 +42,14 @@ impl fmt::Display for Candidate {
 }
 
 impl Selector {
+    /// The name, or else the id, unquoted: how a report names an element.
+    pub fn label(&self) -> &str {
+        self.name
+            .as_deref()
+            .or(self.id.as_deref())
+            .unwrap_or("(unnamed)")
+    }
+
     /// Whether an element named `other` matches: every part this selector
     /// gives must be equal.
     pub fn matches(&self, other: &Selector) -> bool {

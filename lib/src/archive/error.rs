@@ -90,11 +90,11 @@ pub enum ArchiveError {
         /// The entry path (nested archives joined with `!/`).
         entry: String,
         /// What went wrong, with its line and column.
-        source: Error,
+        source: Box<Error>,
     },
     /// A document-level error that concerns the whole input.
     #[error(transparent)]
-    Document(#[from] Error),
+    Document(Box<Error>),
     /// A process matches in several entries.
     #[error("process {target} matches {} processes: {}; name it by id too, or set `all = true` to edit each", candidates.len(), candidates.iter().map(|(e, c)| format!("{e}: {c}")).collect::<Vec<_>>().join(", "))]
     AmbiguousProcess {
@@ -109,6 +109,12 @@ pub enum ArchiveError {
     /// The output path is the input path.
     #[error("the output is the input file; use --in-place to replace it")]
     SameFile,
+}
+
+impl From<Error> for ArchiveError {
+    fn from(e: Error) -> ArchiveError {
+        ArchiveError::Document(Box::new(e))
+    }
 }
 
 fn entry_prefix(entry: &Option<String>) -> String {

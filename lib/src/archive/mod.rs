@@ -169,7 +169,7 @@ impl Visitor for Planner<'_> {
     fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
         let wrap = |source| ArchiveError::Entry {
             entry: entry.to_string(),
-            source,
+            source: Box::new(source),
         };
         let doc = Document::parse(data).map_err(wrap)?;
         let plan = doc.plan(self.recipe).map_err(wrap)?;

@@ -276,7 +276,12 @@ fn read_tail<R: Read + Seek>(r: &mut R, len: u64) -> Result<Tail, ArchiveError> 
         }
     }
     let Some(i) = found else {
+        let starts_as_zip =
+            read_at(r, 0, 4, len, "the first header").is_ok_and(|h| looks_like_zip(&h));
         return Err(match any_sig {
+            None if starts_as_zip => damaged(
+                "it has no end-of-central-directory record: the file is cut short (an incomplete download or copy?)".into(),
+            ),
             Some(i) => damaged(format!(
                 "the archive comment length in the end record at byte {} runs past the end of the file",
                 len - window + i as u64

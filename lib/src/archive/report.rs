@@ -79,63 +79,90 @@ impl FileReport {
         self.summary.needs_edit() || self.signature.is_some()
     }
 
-    /// One line per attribute: `entry › process › task › key: old → new (status)`.
-    pub fn lines(&self) -> Vec<(String, Status)> {
+    /// The report as rows: for each task, its context (`entry › process ›
+    /// task`) and one row per attribute; then each absent process.
+    pub fn rows(&self) -> Vec<Row> {
         let mut out = Vec::new();
         for entry in &self.entries {
             for p in &entry.processes {
                 let pname = p
                     .found
                     .as_ref()
-                    .map_or_else(|| p.target.to_string(), |f| f.selector.to_string());
+                    .map_or(p.target.label(), |f| f.selector.label());
                 for t in &p.tasks {
                     let tname = t
                         .found
                         .as_ref()
-                        .map_or_else(|| t.target.to_string(), |f| f.selector.to_string());
+                        .map_or(t.target.label(), |f| f.selector.label());
+                    let mut parts: Vec<&str> = Vec::new();
+                    if !entry.entry.is_empty() {
+                        parts.push(&entry.entry);
+                    }
+                    parts.extend([pname, tname]);
+                    let context = parts.join(" › ");
                     for c in &t.changes {
-                        let mut parts = Vec::new();
-                        if !entry.entry.is_empty() {
-                            parts.push(entry.entry.clone());
-                        }
-                        parts.push(pname.clone());
-                        parts.push(tname.clone());
                         let field = c
                             .target
                             .as_deref()
                             .filter(|t| *t != c.key)
                             .map(|t| format!(" [{t}]"))
                             .unwrap_or_default();
-                        let line = format!(
-                            "{} › {}{field}: {} → {}",
-                            parts.join(" › "),
-                            c.key,
-                            show_value(c.old.as_deref()),
-                            show_value(Some(&c.new))
-                        );
-                        out.push((line, c.status));
+                        out.push(Row {
+                            context: context.clone(),
+                            text: format!(
+                                "{}{field}: {} → {}",
+                                c.key,
+                                show_value(c.old.as_deref()),
+                                show_value(Some(&c.new))
+                            ),
+                            status: c.status,
+                        });
                     }
                 }
             }
         }
         for p in &self.absent {
-            let mut line = format!("process {}", p.target);
+            let mut text = format!("process \"{}\"", p.target.label());
             if !p.suggestions.is_empty() {
                 let s: Vec<String> = p.suggestions.iter().map(|s| format!("\"{s}\"")).collect();
-                line.push_str(&format!(" (closest: {})", s.join(", ")));
+                text.push_str(&format!(", closest found: {}", s.join(", ")));
             }
-            out.push((line, Status::Absent));
+            out.push(Row {
+                context: String::new(),
+                text,
+                status: Status::Absent,
+            });
         }
         out
     }
 }
 
+/// One row of a report: an attribute of a task (or an absent process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// `entry › process › task`, empty for an absent process.
+    pub context: String,
+    /// `key [field]: old → new`, or the absent process.
+    pub text: String,
+    /// What happens.
+    pub status: Status,
+}
+
 impl fmt::Display for FileReport {
-    /// The compact table, then the summary and hashes.
+    /// The compact table, then the counts and the hashes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.path)?;
-        for (line, status) in self.lines() {
-            writeln!(f, "  {line} ({status})")?;
+        let mut context = None;
+        for row in self.rows() {
+            if row.context.is_empty() {
+                writeln!(f, "  {} ({})", row.text, row.status)?;
+                continue;
+            }
+            if context.as_ref() != Some(&row.context) {
+                writeln!(f, "  {}", row.context)?;
+                context = Some(row.context.clone());
+            }
+            writeln!(f, "    {} ({})", row.text, row.status)?;
         }
         if let Some(sig) = &self.signature {
             writeln!(f, "  signature removed: {}", sig.removed.join(", "))?;

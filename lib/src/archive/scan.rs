@@ -183,13 +183,16 @@ pub(crate) fn walk<R: Read + Seek>(
     })
 }
 
+/// The new content of each edited entry, by central-directory index.
+pub(crate) type Contents = Vec<(usize, Vec<u8>)>;
+
 /// Writes the edited copy of `node` (read from `src`) to `out`. Returns
 /// where entries went and the new content of each edited entry.
 pub(crate) fn build<R: Read + Seek, W: Write>(
     src: &mut R,
     node: &ZipNode,
     out: W,
-) -> Result<(Written, Vec<(usize, Vec<u8>)>), ArchiveError> {
+) -> Result<(Written, Contents), ArchiveError> {
     let mut built: Vec<(usize, Vec<u8>)> = Vec::new();
     for child in &node.children {
         if let ChildData::Zip { old, node: inner } = &child.data {

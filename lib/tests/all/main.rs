@@ -8,9 +8,11 @@
 
 mod support;
 
+mod archive;
 mod corpus;
 mod errors;
 mod fixtures;
 mod insertion;
+mod interop;
 mod properties;
 mod roundtrip;

@@ -1,0 +1,435 @@
+//! Archives written by real zip writers: untouched entries identical at the
+//! header level, edited entries keeping their metadata, outputs readable by
+//! Java, Info-ZIP and Python — checked by reading the raw headers with an
+//! independent tool, not with the code under test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use procpatch::archive::{self, ArchiveError, Options, WriteOptions};
+use procpatch::Recipe;
+use serde_json::Value;
+
+use crate::interop::{self, assert_readable_everywhere, headers};
+use crate::support;
+
+/// The vendor fixtures plus files that must pass through untouched.
+fn stage(dir: &Path) -> PathBuf {
+    let src = dir.join("src");
+    std::fs::create_dir_all(src.join("docs")).unwrap();
+    for f in [
+        "UsersProcDeactivate",
+        "UsersProcReactivate",
+        "UsersProcLock",
+    ] {
+        let name = format!("{f}.bpmn20.xml");
+        std::fs::copy(
+            support::root().join("testdata/bpmn/vendor").join(&name),
+            src.join(&name),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        src.join("docs/notes.txt"),
+        "Exported for the Shared credentials start-up.\n".repeat(20),
+    )
+    .unwrap();
+    std::fs::write(src.join("export.properties"), "format=1\n").unwrap();
+    src
+}
+
+fn sh(dir: &Path, cmd: &str, args: &[&str]) {
+    let out = Command::new(cmd)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const PY_WRITER: &str = r#"
+import os, sys, zipfile
+src, out, method = sys.argv[1], sys.argv[2], sys.argv[3]
+kind = zipfile.ZIP_STORED if method == "stored" else zipfile.ZIP_DEFLATED
+with zipfile.ZipFile(out, "w", compression=kind) as z:
+    for root, dirs, files in os.walk(src):
+        dirs.sort()
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            z.write(p, os.path.relpath(p, src))
+    z.comment = b"written by python zipfile"
+"#;
+
+/// Archives of the staged files, one per writer available.
+fn writers(dir: &Path) -> Vec<(&'static str, PathBuf)> {
+    let src = stage(dir);
+    let mut out = Vec::new();
+    sh(&src, "zip", &["-q", "-r", "../infozip.zip", "."]);
+    out.push(("info-zip", dir.join("infozip.zip")));
+    sh(&src, "zip", &["-q", "-r", "-9", "../infozip-max.zip", "."]);
+    out.push(("info-zip -9", dir.join("infozip-max.zip")));
+    for m in ["stored", "deflated"] {
+        let p = dir.join(format!("python-{m}.zip"));
+        sh(
+            dir,
+            "python3",
+            &[
+                "-c",
+                PY_WRITER,
+                src.to_str().unwrap(),
+                p.to_str().unwrap(),
+                m,
+            ],
+        );
+        out.push((
+            if m == "stored" {
+                "python stored"
+            } else {
+                "python deflated"
+            },
+            p,
+        ));
+    }
+    sh(&src, "jar", &["cf", "../java.jar", "."]);
+    out.push(("java jar", dir.join("java.jar")));
+    if interop::have("7z") {
+        sh(&src, "7z", &["a", "-tzip", "-bd", "../7z.zip", "."]);
+        out.push(("7z", dir.join("7z.zip")));
+    }
+    out
+}
+
+fn without(v: &Value, keys: &[&str]) -> Value {
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        for k in keys {
+            o.remove(*k);
+        }
+    }
+    v
+}
+
+/// Compares the raw headers of `input` and `output`; returns the names of
+/// the entries that were edited.
+fn assert_fidelity(writer: &str, input: &Path, output: &Path) -> Vec<String> {
+    let (a, b) = (headers(input), headers(output));
+    assert_eq!(a["comment"], b["comment"], "{writer}: archive comment");
+    let (ea, eb) = (
+        a["entries"].as_array().unwrap(),
+        b["entries"].as_array().unwrap(),
+    );
+    assert_eq!(ea.len(), eb.len(), "{writer}: entry count");
+    let mut edited = Vec::new();
+    for (x, y) in ea.iter().zip(eb) {
+        let name = String::from_utf8(hex(x["name"].as_str().unwrap())).unwrap();
+        assert_eq!(x["name"], y["name"], "{writer}: order of entries");
+        if x["record_sha256"] == y["record_sha256"] {
+            // Untouched: the local record is the same bytes; the central
+            // record differs at most in its offset.
+            assert_eq!(
+                without(x, &["offset"]),
+                without(y, &["offset"]),
+                "{writer}: {name}"
+            );
+            continue;
+        }
+        edited.push(name.clone());
+        for k in [
+            "made_by",
+            "needed",
+            "method",
+            "mtime",
+            "mdate",
+            "extra",
+            "comment",
+            "disk",
+            "internal_attr",
+            "external_attr",
+        ] {
+            assert_eq!(x[k], y[k], "{writer}: {name}: central {k}");
+        }
+        let stored_with_descriptor = x["method"] == 0 && x["flags"].as_u64().unwrap() & 8 != 0;
+        if !stored_with_descriptor {
+            assert_eq!(x["flags"], y["flags"], "{writer}: {name}: flags");
+            assert_eq!(
+                x["descriptor"].as_str().unwrap().is_empty(),
+                y["descriptor"].as_str().unwrap().is_empty(),
+                "{writer}: {name}: data descriptor kept"
+            );
+        }
+        for k in ["needed", "method", "mtime", "mdate", "name", "extra"] {
+            assert_eq!(x["local"][k], y["local"][k], "{writer}: {name}: local {k}");
+        }
+    }
+    edited
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn archives_from_real_writers_keep_every_untouched_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let recipe = Recipe::builtin();
+    for (writer, input) in writers(tmp.path()) {
+        let before = std::fs::read(&input).unwrap();
+        let plan = archive::plan_file(&input, &recipe, &Options::default()).unwrap();
+        assert_eq!(plan.report().summary.changed, 12, "{writer}");
+        let output = tmp.path().join(format!(
+            "out-{}",
+            input.file_name().unwrap().to_string_lossy()
+        ));
+        let report = plan.write(&output, &WriteOptions::default()).unwrap();
+        assert!(report.output.unwrap().written);
+        assert_eq!(
+            std::fs::read(&input).unwrap(),
+            before,
+            "{writer}: the input changed"
+        );
+
+        let mut edited = assert_fidelity(writer, &input, &output);
+        edited.sort();
+        assert_eq!(
+            edited,
+            [
+                "UsersProcDeactivate.bpmn20.xml",
+                "UsersProcLock.bpmn20.xml",
+                "UsersProcReactivate.bpmn20.xml"
+            ],
+            "{writer}"
+        );
+        assert_readable_everywhere(&output);
+
+        // The output needs nothing more, and a copy of it is byte-identical.
+        let again = archive::plan_file(&output, &recipe, &Options::default()).unwrap();
+        assert!(!again.needs_edit(), "{writer}");
+        let copy = tmp.path().join("copy.zip");
+        again.write(&copy, &WriteOptions::default()).unwrap();
+        assert_eq!(
+            std::fs::read(&copy).unwrap(),
+            std::fs::read(&output).unwrap(),
+            "{writer}"
+        );
+    }
+}
+
+#[test]
+fn the_sample_archive_patches_and_nested_archives_are_edited_inside() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["ProcessImport.zip", "ConfigurationExport.zip"] {
+        let input = support::root().join("testdata/archives").join(name);
+        let output = tmp.path().join(name);
+        let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+        assert_eq!(plan.report().summary.changed, 12, "{name}");
+        plan.write(&output, &WriteOptions::default()).unwrap();
+        assert_readable_everywhere(&output);
+        assert_fidelity(name, &input, &output);
+        let again = archive::plan_file(&output, &Recipe::builtin(), &Options::default()).unwrap();
+        assert!(!again.needs_edit());
+    }
+}
+
+#[test]
+fn in_memory_patching_matches_file_patching() {
+    let input = support::root().join("testdata/archives/ProcessImport.zip");
+    let bytes = std::fs::read(&input).unwrap();
+    let (out, report) =
+        archive::patch_archive(&bytes, &Recipe::builtin(), &Options::default()).unwrap();
+    assert_eq!(report.summary.changed, 12);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("out.zip");
+    archive::plan_file(&input, &Recipe::builtin(), &Options::default())
+        .unwrap()
+        .write(&file, &WriteOptions::default())
+        .unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), out);
+}
+
+#[test]
+fn in_place_replaces_atomically_and_keeps_a_backup_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ProcessImport.zip");
+    std::fs::copy(
+        support::root().join("testdata/archives/ProcessImport.zip"),
+        &path,
+    )
+    .unwrap();
+    let original = std::fs::read(&path).unwrap();
+    let plan = archive::plan_file(&path, &Recipe::builtin(), &Options::default()).unwrap();
+    assert!(matches!(
+        plan.write(&path, &WriteOptions::default()),
+        Err(ArchiveError::SameFile)
+    ));
+    let backup = tmp.path().join("ProcessImport.zip.bak");
+    plan.write(
+        &path,
+        &WriteOptions {
+            in_place: true,
+            backup: Some(backup.clone()),
+        },
+    )
+    .unwrap();
+    assert_eq!(std::fs::read(&backup).unwrap(), original);
+    assert_ne!(std::fs::read(&path).unwrap(), original);
+    // Nothing left behind but the two files.
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["ProcessImport.zip", "ProcessImport.zip.bak"]);
+}
+
+#[test]
+fn a_failed_plan_leaves_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let recipe = Recipe::from_toml("[[process]]\nname = \"Lock user\"\n[[process.task]]\nname = \"Lock related credential\"\nset = { value = \"x\" }\n").unwrap();
+    let input = support::root().join("testdata/archives/ProcessImport.zip");
+    let err = archive::plan_file(&input, &recipe, &Options::default()).unwrap_err();
+    assert_eq!(err.kind(), archive::ErrorKind::Target);
+    insta::assert_snapshot!(err.to_string(), @r#"UsersProcLock.bpmn20.xml: task "Lock related credential" not found in process "Lock user" (id UsersProcLock); did you mean "Lock related credentials"?"#);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+fn keytool_jar(dir: &Path) -> PathBuf {
+    let src = stage(dir);
+    sh(&src, "jar", &["cf", "../signed.jar", "."]);
+    sh(
+        dir,
+        "keytool",
+        &[
+            "-genkeypair",
+            "-keystore",
+            "ks.p12",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            "changeit",
+            "-keypass",
+            "changeit",
+            "-alias",
+            "im",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=procpatch test",
+            "-validity",
+            "2",
+        ],
+    );
+    sh(
+        dir,
+        "jarsigner",
+        &[
+            "-keystore",
+            "ks.p12",
+            "-storepass",
+            "changeit",
+            "signed.jar",
+            "im",
+        ],
+    );
+    dir.join("signed.jar")
+}
+
+#[test]
+fn signed_archives_are_refused_unless_the_signature_is_stripped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let jar = keytool_jar(tmp.path());
+    let err = archive::plan_file(&jar, &Recipe::builtin(), &Options::default()).unwrap_err();
+    assert!(matches!(err, ArchiveError::Signed { .. }), "{err}");
+    insta::assert_snapshot!(err.to_string(), @"the archive is signed (META-INF/IM.SF, META-INF/IM.RSA); editing it would break the signature and Identity Manager would refuse it. Re-run with --strip-signature to remove the signature (and sign again if your installation requires it)");
+
+    let options = Options {
+        strip_signature: true,
+        ..Options::default()
+    };
+    let plan = archive::plan_file(&jar, &Recipe::builtin(), &options).unwrap();
+    let out = tmp.path().join("stripped.jar");
+    let report = plan.write(&out, &WriteOptions::default()).unwrap();
+    assert_eq!(
+        report.signature.unwrap().removed,
+        ["META-INF/IM.SF", "META-INF/IM.RSA"]
+    );
+    assert_readable_everywhere(&out);
+    let verify = Command::new("jarsigner")
+        .arg("-verify")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        text.contains("jar is unsigned"),
+        "jarsigner -verify: {text}"
+    );
+    // The manifest keeps its main section only.
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(
+        &mut z.by_name("META-INF/MANIFEST.MF").unwrap(),
+        &mut manifest,
+    )
+    .unwrap();
+    assert!(
+        manifest.starts_with("Manifest-Version: 1.0") && !manifest.contains("Name:"),
+        "{manifest}"
+    );
+}
+
+fn refusal(bytes: &[u8], options: &Options) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("input.zip");
+    std::fs::write(&path, bytes).unwrap();
+    let err = archive::plan_file(&path, &Recipe::builtin(), options).unwrap_err();
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the input changed");
+    format!("[{:?}] {err}", err.kind())
+}
+
+#[test]
+fn bad_archives_are_refused_clearly() {
+    let sample =
+        std::fs::read(support::root().join("testdata/archives/ProcessImport.zip")).unwrap();
+    let mut out = Vec::new();
+    // Not a zip: what an encrypted Identity Manager export looks like.
+    out.push(refusal(
+        &[0x8a, 0x13, 0x77, 0x01, 0xfe, 0x00, 0x42, 0x99].repeat(40),
+        &Options::default(),
+    ));
+    // Duplicate names (Python's zipfile writes them with a warning).
+    let tmp = tempfile::tempdir().unwrap();
+    let dup = tmp.path().join("dup.zip");
+    sh(tmp.path(), "python3", &["-W", "ignore", "-c", "import zipfile\nwith zipfile.ZipFile('dup.zip','w') as z:\n  z.writestr('a.xml','<a/>')\n  z.writestr('a.xml','<b/>')"]);
+    out.push(refusal(&std::fs::read(&dup).unwrap(), &Options::default()));
+    // An encrypted entry (ZipCrypto, from Info-ZIP).
+    std::fs::write(tmp.path().join("x.txt"), "secret").unwrap();
+    sh(tmp.path(), "zip", &["-q", "-P", "pw", "enc.zip", "x.txt"]);
+    out.push(refusal(
+        &std::fs::read(tmp.path().join("enc.zip")).unwrap(),
+        &Options::default(),
+    ));
+    // The local header disagrees with the central directory on the method.
+    let mut bad = sample.clone();
+    bad[8] = 0;
+    out.push(refusal(&bad, &Options::default()));
+    // An entry larger than the limit, counted while reading.
+    out.push(refusal(
+        &sample,
+        &Options {
+            max_entry_size: 1000,
+            ..Options::default()
+        },
+    ));
+    // Truncated.
+    out.push(refusal(&sample[..sample.len() / 2], &Options::default()));
+    insta::assert_snapshot!(out.join("\n"));
+}
