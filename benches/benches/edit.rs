@@ -23,26 +23,19 @@ fn largest() -> Vec<u8> {
 #[divan::bench]
 fn parse_150kb(bencher: divan::Bencher) {
     let bytes = largest();
-    bencher
-        .counter(divan::counter::BytesCount::new(bytes.len()))
-        .bench(|| {
-            procpatch::Document::parse(divan::black_box(&bytes))
-                .unwrap()
-                .processes()
-                .len()
-        });
+    bencher.counter(divan::counter::BytesCount::new(bytes.len())).bench(|| {
+        procpatch::Document::parse(divan::black_box(&bytes))
+            .unwrap()
+            .processes()
+            .len()
+    });
 }
 
 #[divan::bench]
 fn patch_vendor_process(bencher: divan::Bencher) {
     let bytes = read("../testdata/bpmn/vendor/UsersProcDeactivate.bpmn20.xml");
     let recipe = procpatch::Recipe::builtin();
-    bencher.bench(|| {
-        procpatch::patch(divan::black_box(&bytes), &recipe)
-            .unwrap()
-            .0
-            .len()
-    });
+    bencher.bench(|| procpatch::patch(divan::black_box(&bytes), &recipe).unwrap().0.len());
 }
 
 #[divan::bench]
@@ -50,8 +43,6 @@ fn round_trip_150kb(bencher: divan::Bencher) {
     let bytes = largest();
     bencher.bench(|| {
         let doc = procpatch::Document::parse(divan::black_box(&bytes)).unwrap();
-        procpatch::apply(&bytes, &doc.editor().finish().unwrap())
-            .unwrap()
-            .len()
+        procpatch::apply(&bytes, &doc.editor().finish().unwrap()).unwrap().len()
     });
 }

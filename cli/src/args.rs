@@ -48,7 +48,7 @@ pub struct Global {
     /// Print only errors (and the JSON with --json).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more: every entry found, skipped files, the SHA-256 sums.
+    /// Print more: also the files skipped while walking directories.
     #[arg(short, long, global = true)]
     pub verbose: bool,
     /// When to use colour (auto: on a terminal, and never with NO_COLOR).

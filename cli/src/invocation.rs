@@ -94,8 +94,7 @@ pub fn recipe(path: Option<&Path>, require_all: bool) -> Result<Recipe, Failure>
     let mut recipe = match path {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Failure::io(p, &e))?;
-            Recipe::from_toml(&text)
-                .map_err(|e| Failure::bad_input(format!("{}: {e}", p.display())))?
+            Recipe::from_toml(&text).map_err(|e| Failure::bad_input(format!("{}: {e}", p.display())))?
         }
         None => Recipe::builtin(),
     };
@@ -108,9 +107,7 @@ pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
     let target = match (&args.output, &args.out_dir, args.in_place) {
         (Some(o), None, false) => Target::File(o.clone()),
         (None, Some(d), false) => Target::Dir(d.clone()),
-        (None, None, true) => Target::InPlace {
-            backup: args.backup,
-        },
+        (None, None, true) => Target::InPlace { backup: args.backup },
         (None, None, false) if args.dry_run => Target::None,
         _ => {
             return Err(Failure::usage(
@@ -127,10 +124,7 @@ pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
     let jobs = match &target {
         Target::None => files
             .into_iter()
-            .map(|(input, _)| Job {
-                input,
-                output: None,
-            })
+            .map(|(input, _)| Job { input, output: None })
             .collect(),
         Target::File(out) => {
             if let Some((input, _)) = files.first().filter(|(i, _)| same_file(i, out)) {
@@ -161,10 +155,7 @@ pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
                         .strip_prefix(r)
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|_| input.clone()),
-                    None => input
-                        .file_name()
-                        .map(PathBuf::from)
-                        .unwrap_or_else(|| input.clone()),
+                    None => input.file_name().map(PathBuf::from).unwrap_or_else(|| input.clone()),
                 };
                 Job {
                     output: Some(dir.join(rel)),

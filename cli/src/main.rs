@@ -24,12 +24,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                Code::Usage
-            } else {
-                Code::Success
-            }
-            .into();
+            return if e.use_stderr() { Code::Usage } else { Code::Success }.into();
         }
     };
     match run(cli) {
@@ -51,11 +46,7 @@ fn run(cli: Cli) -> Result<Code, Failure> {
     match &cli.command {
         Command::Inspect { paths, json } => inspect(paths, *json, g),
         Command::Apply(args) => apply(args, g),
-        Command::Check {
-            paths,
-            recipe,
-            json,
-        } => check(paths, recipe, *json, g),
+        Command::Check { paths, recipe, json } => check(paths, recipe, *json, g),
         Command::Recipe {
             command: RecipeCommand::Show,
         } => {
@@ -90,9 +81,7 @@ fn progress(n: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     (n > 3 && !quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(n as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-        {
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
             bar.set_style(style);
         }
         bar
@@ -162,8 +151,7 @@ fn finish<T: serde::Serialize>(
     }
     if json {
         let doc = render::Json { files, errors };
-        let text =
-            serde_json::to_string_pretty(&doc).map_err(|e| Failure::bad_input(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| Failure::bad_input(e.to_string()))?;
         writeln!(stdout, "{text}").map_err(|e| Failure::io(Path::new("-"), &e))?;
     }
     Ok(code)
@@ -187,10 +175,7 @@ fn jobs_of(paths: &[PathBuf], verbose: bool) -> Result<Vec<Job>, Failure> {
     }
     Ok(files
         .into_iter()
-        .map(|(input, _)| Job {
-            input,
-            output: None,
-        })
+        .map(|(input, _)| Job { input, output: None })
         .collect())
 }
 
@@ -210,12 +195,7 @@ fn inspect(paths: &[PathBuf], json: bool, g: &args::Global) -> Result<Code, Fail
     })
 }
 
-fn check(
-    paths: &[PathBuf],
-    recipe: &args::RecipeArgs,
-    json: bool,
-    g: &args::Global,
-) -> Result<Code, Failure> {
+fn check(paths: &[PathBuf], recipe: &args::RecipeArgs, json: bool, g: &args::Global) -> Result<Code, Failure> {
     let r = invocation::recipe(recipe.recipe.as_deref(), recipe.require_all)?;
     let jobs = jobs_of(paths, g.verbose)?;
     let options = invocation::options(g.max_entry_size, recipe.strip_signature);
@@ -268,7 +248,10 @@ fn apply(args: &ApplyArgs, g: &args::Global) -> Result<Code, Failure> {
         let report = match (&job.output, args.dry_run) {
             (Some(out), false) => {
                 if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| Failure::io(dir, &e))?;
+                    std::fs::create_dir_all(dir).map_err(|e| Failure {
+                        code: Code::Io,
+                        message: format!("cannot create the output directory {}: {e}", dir.display()),
+                    })?;
                 }
                 let backup = match target {
                     Target::InPlace { backup: true } => {

@@ -68,11 +68,7 @@ pub fn diff(out: &mut dyn Write, path: &str, change: &DocumentChange<'_>) -> std
         format!("{path}!/{}", change.entry)
     };
     let diff = similar::TextDiff::from_lines(&before, &after);
-    let unified = diff
-        .unified_diff()
-        .context_radius(2)
-        .header(&name, &name)
-        .to_string();
+    let unified = diff.unified_diff().context_radius(2).header(&name, &name).to_string();
     for line in unified.lines() {
         let style = if line.starts_with("+++") || line.starts_with("---") {
             BOLD

@@ -148,10 +148,7 @@ fn selector(tree: &Tree, text: &str, id: ElemId) -> Selector {
 /// The decoded value of an unprefixed attribute.
 pub(crate) fn plain_attr(tree: &Tree, text: &str, id: ElemId, name: &str) -> Option<String> {
     let el = tree.get(id)?;
-    let a = el
-        .attrs
-        .iter()
-        .find(|a| a.ns.is_none() && a.qname == name)?;
+    let a = el.attrs.iter().find(|a| a.ns.is_none() && a.qname == name)?;
     let raw = text.get(a.value.clone())?;
     Some(decode_attr(raw).ok()?.into_owned())
 }
@@ -174,17 +171,13 @@ fn tasks(tree: &Tree, text: &str, process: ElemId) -> Vec<Task> {
         if is_bpmn && TASK_KINDS.contains(&el.local.as_str()) {
             let sel = selector(tree, text, id);
             inner.push(sel.name.clone().or(sel.id.clone()).unwrap_or_default());
-            let extensions = tree
-                .children(id)
-                .find(|&c| tree.is(c, BPMN_MODEL, "extensionElements"));
+            let extensions = tree.children(id).find(|&c| tree.is(c, BPMN_MODEL, "extensionElements"));
             out.push(Task {
                 kind: el.local.clone(),
                 selector: sel,
                 within,
                 position: tree.position(text, el.start.start),
-                fields: extensions
-                    .map(|x| fields(tree, text, x))
-                    .unwrap_or_default(),
+                fields: extensions.map(|x| fields(tree, text, x)).unwrap_or_default(),
                 attributes: xml_attributes(tree, text, id),
                 elem: id,
                 extensions,
@@ -275,13 +268,7 @@ fn fields(tree: &Tree, text: &str, extensions: ElemId) -> Vec<Field> {
 }
 
 /// Reads a field's value in whichever of its forms comes first.
-fn field_value(
-    tree: &Tree,
-    text: &str,
-    id: ElemId,
-    engine: Engine,
-    what: &str,
-) -> (Form, Option<String>, Slot) {
+fn field_value(tree: &Tree, text: &str, id: ElemId, engine: Engine, what: &str) -> (Form, Option<String>, Slot) {
     let Some(el) = tree.get(id) else {
         return (Form::NoValue, None, Slot::Missing { elem: id });
     };
@@ -301,11 +288,7 @@ fn field_value(
                     quote: a.quote,
                 },
             ),
-            Err(e) => (
-                form,
-                None,
-                unreadable(e, what, tree.position(text, a.value.start)),
-            ),
+            Err(e) => (form, None, unreadable(e, what, tree.position(text, a.value.start))),
         };
     }
     for child in tree.children(id) {
@@ -334,31 +317,20 @@ fn field_value(
 ///
 /// Around CDATA, whitespace-only text is layout and is left out of the value
 /// and the span.
-fn content(
-    tree: &Tree,
-    text: &str,
-    id: ElemId,
-    what: &str,
-) -> Result<Option<(String, Range<usize>, bool)>, Error> {
+fn content(tree: &Tree, text: &str, id: ElemId, what: &str) -> Result<Option<(String, Range<usize>, bool)>, Error> {
     let Some(el) = tree.get(id) else {
         return Ok(None);
     };
     let Some(end) = &el.end else { return Ok(None) };
     let nodes = &el.content;
-    if let Some(child) = nodes
-        .iter()
-        .find(|n| matches!(n.kind, NodeKind::Element(_)))
-    {
+    if let Some(child) = nodes.iter().find(|n| matches!(n.kind, NodeKind::Element(_))) {
         return Err(Error::ElementContent {
             what: what.to_string(),
             position: tree.position(text, child.span.start),
         });
     }
     let blank = |n: &&crate::tree::Node| {
-        n.kind == NodeKind::Text
-            && text
-                .get(n.span.clone())
-                .is_some_and(|s| s.trim().is_empty())
+        n.kind == NodeKind::Text && text.get(n.span.clone()).is_some_and(|s| s.trim().is_empty())
     };
     let mut kept: &[crate::tree::Node] = nodes;
     if nodes.iter().any(|n| n.kind == NodeKind::CData) {

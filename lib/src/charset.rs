@@ -127,8 +127,7 @@ impl<'a> Decoded<'a> {
                 // ASCII is valid UTF-8, so this cannot fail; the error arm
                 // keeps the library free of panics all the same.
                 None => Cow::Borrowed(
-                    std::str::from_utf8(body)
-                        .map_err(|e| undecodable(bytes, charset, bom_len + e.valid_up_to()))?,
+                    std::str::from_utf8(body).map_err(|e| undecodable(bytes, charset, bom_len + e.valid_up_to()))?,
                 ),
             },
             Charset::Utf16Le | Charset::Utf16Be | Charset::Other(_) => {
@@ -172,11 +171,7 @@ impl<'a> Decoded<'a> {
             .checkpoints
             .partition_point(|&(t, _)| t <= text_offset)
             .saturating_sub(1);
-        let (t, o) = self
-            .checkpoints
-            .get(i)
-            .copied()
-            .unwrap_or((0, self.bom_len));
+        let (t, o) = self.checkpoints.get(i).copied().unwrap_or((0, self.bom_len));
         o + (text_offset - t.min(text_offset))
     }
 }
@@ -188,11 +183,7 @@ impl Decoded<'_> {
             .checkpoints
             .partition_point(|&(_, o)| o <= original)
             .saturating_sub(1);
-        let (t, o) = self
-            .checkpoints
-            .get(i)
-            .copied()
-            .unwrap_or((0, self.bom_len));
+        let (t, o) = self.checkpoints.get(i).copied().unwrap_or((0, self.bom_len));
         (t + original.saturating_sub(o)).min(self.text.len())
     }
 }
@@ -211,9 +202,7 @@ fn first_undecodable(enc: &'static Encoding, body: &[u8]) -> usize {
     let mut out = String::with_capacity(body.len() * 3 + 16);
     let (result, read) = decoder.decode_to_string_without_replacement(body, &mut out, true);
     match result {
-        encoding_rs::DecoderResult::Malformed(bad, after) => {
-            read.saturating_sub(usize::from(bad) + usize::from(after))
-        }
+        encoding_rs::DecoderResult::Malformed(bad, after) => read.saturating_sub(usize::from(bad) + usize::from(after)),
         _ => read,
     }
 }
@@ -238,9 +227,7 @@ fn detect(bytes: &[u8]) -> Result<(Charset, usize), Error> {
 /// With a UTF-8 byte-order mark, a declaration may only say UTF-8.
 fn check_declared(bytes: &[u8], charset: Charset, bom: usize) -> Result<(Charset, usize), Error> {
     match declared_encoding(bytes.get(bom..).unwrap_or_default()) {
-        Some(label)
-            if !label.eq_ignore_ascii_case(b"utf-8") && !label.eq_ignore_ascii_case(b"utf8") =>
-        {
+        Some(label) if !label.eq_ignore_ascii_case(b"utf-8") && !label.eq_ignore_ascii_case(b"utf8") => {
             Err(Error::EncodingMismatch {
                 declared: String::from_utf8_lossy(label).into_owned(),
                 detected: charset.name(),
@@ -257,8 +244,9 @@ fn charset_for_label(label: &[u8], bytes: &[u8]) -> Result<Charset, Error> {
     // ISO-8859-1 and ASCII, so those two are handled here.
     let charset = match lower.as_slice() {
         b"utf-8" | b"utf8" => Charset::Utf8,
-        b"iso-8859-1" | b"iso8859-1" | b"iso_8859-1" | b"latin1" | b"l1" | b"iso-ir-100"
-        | b"cp819" | b"ibm819" => Charset::Latin1,
+        b"iso-8859-1" | b"iso8859-1" | b"iso_8859-1" | b"latin1" | b"l1" | b"iso-ir-100" | b"cp819" | b"ibm819" => {
+            Charset::Latin1
+        }
         b"us-ascii" | b"ascii" | b"ansi_x3.4-1968" | b"iso646-us" => Charset::Ascii,
         b"utf-16" | b"utf-16le" | b"utf-16be" => {
             // The bytes are ASCII-compatible (no BOM, no zero bytes found at

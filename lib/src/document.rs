@@ -90,8 +90,7 @@ impl<'a> Document<'a> {
     /// Turns an edit of the UTF-8 text into a splice of the original bytes.
     pub(crate) fn splice(&self, edit: &TextEdit) -> Splice {
         Splice {
-            range: self.decoded.original_offset(edit.range.start)
-                ..self.decoded.original_offset(edit.range.end),
+            range: self.decoded.original_offset(edit.range.start)..self.decoded.original_offset(edit.range.end),
             bytes: self.decoded.charset.encode(&edit.markup),
         }
     }
@@ -108,6 +107,5 @@ impl<'a> Document<'a> {
 /// assert!(!procpatch::is_bpmn(b"PK\x03\x04"));
 /// ```
 pub fn is_bpmn(bytes: &[u8]) -> bool {
-    Decoded::new(bytes)
-        .is_ok_and(|d| crate::tree::root_is(&d.text, crate::ns::BPMN_MODEL, "definitions"))
+    Decoded::new(bytes).is_ok_and(|d| crate::tree::root_is(&d.text, crate::ns::BPMN_MODEL, "definitions"))
 }

@@ -98,15 +98,13 @@ impl<'d, 'a> Editor<'d, 'a> {
                 let target = format!("@{name}");
                 self.touch(task, &target, key)?;
                 match task.attributes.iter().find(|a| a.name == name) {
-                    Some(a) if a.value == value && !matches!(a.slot, Slot::Unreadable(_)) => {
-                        Ok(change(
-                            target,
-                            Form::XmlAttribute,
-                            Some(a.value.clone()),
-                            Status::AlreadySet,
-                            a.position,
-                        ))
-                    }
+                    Some(a) if a.value == value && !matches!(a.slot, Slot::Unreadable(_)) => Ok(change(
+                        target,
+                        Form::XmlAttribute,
+                        Some(a.value.clone()),
+                        Status::AlreadySet,
+                        a.position,
+                    )),
                     Some(a) => {
                         let edit = self.write(&a.slot, value, key)?;
                         self.edits.push(edit);
@@ -121,8 +119,7 @@ impl<'d, 'a> Editor<'d, 'a> {
                     None => {
                         // Checked now so the error names the key; escaped
                         // in `finish`, once the quote character is known.
-                        escape::attribute(value, b'"', self.doc.charset())
-                            .map_err(|c| unrepresentable(key, c))?;
+                        escape::attribute(value, b'"', self.doc.charset()).map_err(|c| unrepresentable(key, c))?;
                         self.queue_attr(task.elem, name, value.to_string());
                         Ok(change(
                             target,
@@ -170,17 +167,10 @@ impl<'d, 'a> Editor<'d, 'a> {
                         let name = names.first().cloned().unwrap_or_default();
                         self.touch(task, &name, key)?;
                         // Checked now so the error names the key.
-                        escape::cdata(value, self.doc.charset())
-                            .map_err(|c| unrepresentable(key, c))?;
-                        match self
-                            .new_fields
-                            .iter_mut()
-                            .find(|(t, _)| std::ptr::eq(*t, task))
-                        {
+                        escape::cdata(value, self.doc.charset()).map_err(|c| unrepresentable(key, c))?;
+                        match self.new_fields.iter_mut().find(|(t, _)| std::ptr::eq(*t, task)) {
                             Some((_, list)) => list.push((name.clone(), value.to_string())),
-                            None => self
-                                .new_fields
-                                .push((task, vec![(name.clone(), value.to_string())])),
+                            None => self.new_fields.push((task, vec![(name.clone(), value.to_string())])),
                         }
                         Ok(change(
                             name,
@@ -235,9 +225,7 @@ impl<'d, 'a> Editor<'d, 'a> {
                 .map_err(err)?,
             }),
             Slot::Missing { elem } => {
-                let el = tree
-                    .get(*elem)
-                    .ok_or_else(|| Error::Internal("lost element".into()))?;
+                let el = tree.get(*elem).ok_or_else(|| Error::Internal("lost element".into()))?;
                 let data = escape::cdata(value, charset).map_err(err)?;
                 let inner = if el.local == "field" {
                     let p = prefix_of(&el.qname);
@@ -261,12 +249,7 @@ impl<'d, 'a> Editor<'d, 'a> {
             // The prefix of the task's own fields, else one bound in scope,
             // else a new declaration on the root element.
             let prefix = match task.fields.first() {
-                Some(f) => prefix_of(
-                    tree.get(f.elem)
-                        .map(|el| el.qname.as_str())
-                        .unwrap_or_default(),
-                )
-                .to_string(),
+                Some(f) => prefix_of(tree.get(f.elem).map(|el| el.qname.as_str()).unwrap_or_default()).to_string(),
                 None => match Engine::ALL
                     .into_iter()
                     .find_map(|e| tree.prefix_for(task.elem, e.namespace()))
@@ -278,22 +261,15 @@ impl<'d, 'a> Editor<'d, 'a> {
             };
             let mut items = Vec::with_capacity(list.len());
             for (name, value) in list {
-                let name = escape::attribute(name, b'"', self.doc.charset())
-                    .map_err(|c| unrepresentable(name, c))?;
-                let data = escape::cdata(value, self.doc.charset())
-                    .map_err(|c| unrepresentable(&name, c))?;
+                let name = escape::attribute(name, b'"', self.doc.charset()).map_err(|c| unrepresentable(name, c))?;
+                let data = escape::cdata(value, self.doc.charset()).map_err(|c| unrepresentable(&name, c))?;
                 items.push(format!(
                     "<{prefix}field name=\"{name}\"><{prefix}string>{data}</{prefix}string></{prefix}field>"
                 ));
             }
             let last_field = task.fields.last().map(|f| f.elem);
             let edit = insert::fields(tree, text, task.elem, task.extensions, last_field, &items)
-                .ok_or_else(|| {
-                Error::Internal(format!(
-                    "no place to insert fields into task {}",
-                    task.selector
-                ))
-            })?;
+                .ok_or_else(|| Error::Internal(format!("no place to insert fields into task {}", task.selector)))?;
             self.edits.push(edit);
         }
         if let Some((prefix, engine)) = declare {
@@ -304,8 +280,8 @@ impl<'d, 'a> Editor<'d, 'a> {
             let attrs = attrs
                 .into_iter()
                 .map(|(name, value)| {
-                    let escaped = escape::attribute(&value, quote, self.doc.charset())
-                        .map_err(|c| unrepresentable(&name, c))?;
+                    let escaped =
+                        escape::attribute(&value, quote, self.doc.charset()).map_err(|c| unrepresentable(&name, c))?;
                     Ok((name, escaped))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;

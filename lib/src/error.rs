@@ -136,9 +136,7 @@ pub enum Error {
         position: Position,
     },
     /// A value holds an entity reference that is not defined by XML itself.
-    #[error(
-        "value of {what} at {position} uses the entity &{name}; which procpatch does not expand"
-    )]
+    #[error("value of {what} at {position} uses the entity &{name}; which procpatch does not expand")]
     UnknownEntity {
         /// The value being read.
         what: String,
@@ -172,10 +170,7 @@ pub enum Error {
         candidates: Vec<Candidate>,
     },
     /// A task of the recipe is not in a process that was found.
-    #[error(
-        "task {target} not found in process {process}{}",
-        did_you_mean(suggestions)
-    )]
+    #[error("task {target} not found in process {process}{}", did_you_mean(suggestions))]
     TaskNotFound {
         /// The recipe target.
         target: Selector,
@@ -225,10 +220,7 @@ pub enum Error {
     #[error("recipe: {0}")]
     Recipe(#[from] crate::recipe::RecipeError),
     /// No target of the recipe was found at all.
-    #[error(
-        "none of the recipe's processes was found{}",
-        did_you_mean(suggestions)
-    )]
+    #[error("none of the recipe's processes was found{}", did_you_mean(suggestions))]
     NothingFound {
         /// The closest process names found instead.
         suggestions: Vec<String>,
@@ -259,10 +251,7 @@ fn did_you_mean(suggestions: &[String]) -> String {
         [one] => format!("; did you mean \"{one}\"?"),
         many => format!(
             "; did you mean one of {}?",
-            many.iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            many.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
         ),
     }
 }

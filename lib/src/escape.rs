@@ -43,11 +43,7 @@ pub(crate) fn text(value: &str, charset: Charset) -> Result<String, Unrepresenta
 /// An attribute value between `quote` characters. Tabs and line breaks are
 /// written as references, since attribute-value normalisation would turn
 /// literal ones into spaces.
-pub(crate) fn attribute(
-    value: &str,
-    quote: u8,
-    charset: Charset,
-) -> Result<String, Unrepresentable> {
+pub(crate) fn attribute(value: &str, quote: u8, charset: Charset) -> Result<String, Unrepresentable> {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -102,36 +98,21 @@ mod tests {
 
     #[test]
     fn text_escapes_markup_and_carriage_returns() {
-        assert_eq!(
-            text("a<b>&c\r\n", Charset::Utf8).unwrap(),
-            "a&lt;b&gt;&amp;c&#13;\n"
-        );
+        assert_eq!(text("a<b>&c\r\n", Charset::Utf8).unwrap(), "a&lt;b&gt;&amp;c&#13;\n");
         assert_eq!(text("€", Charset::Latin1).unwrap(), "&#8364;");
         assert_eq!(text("\u{1}", Charset::Utf8), Err(Unrepresentable('\u{1}')));
     }
 
     #[test]
     fn attribute_escapes_only_its_own_quote() {
-        assert_eq!(
-            attribute("a\"b'c", b'"', Charset::Utf8).unwrap(),
-            "a&quot;b'c"
-        );
-        assert_eq!(
-            attribute("a\"b'c", b'\'', Charset::Utf8).unwrap(),
-            "a\"b&apos;c"
-        );
-        assert_eq!(
-            attribute("x\ty\nz", b'"', Charset::Utf8).unwrap(),
-            "x&#9;y&#10;z"
-        );
+        assert_eq!(attribute("a\"b'c", b'"', Charset::Utf8).unwrap(), "a&quot;b'c");
+        assert_eq!(attribute("a\"b'c", b'\'', Charset::Utf8).unwrap(), "a\"b&apos;c");
+        assert_eq!(attribute("x\ty\nz", b'"', Charset::Utf8).unwrap(), "x&#9;y&#10;z");
     }
 
     #[test]
     fn cdata_splits_its_terminator() {
-        assert_eq!(
-            cdata("a]]>b", Charset::Utf8).unwrap(),
-            "<![CDATA[a]]]]><![CDATA[>b]]>"
-        );
+        assert_eq!(cdata("a]]>b", Charset::Utf8).unwrap(), "<![CDATA[a]]]]><![CDATA[>b]]>");
         assert_eq!(
             cdata("é€", Charset::Latin1).unwrap(),
             "<![CDATA[é]]>&#8364;<![CDATA[]]>"

@@ -83,9 +83,7 @@ fn indent_unit(tree: &Tree, text: &str, id: ElemId) -> String {
         let parent = tree.get(el.parent?)?;
         let own = indent_before(text, el.start.start)?;
         let outer = indent_before(text, parent.start.start)?;
-        own.strip_prefix(outer)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
+        own.strip_prefix(outer).filter(|s| !s.is_empty()).map(str::to_string)
     };
     if let Some(unit) = step(id) {
         return unit;
@@ -109,14 +107,7 @@ fn end_of(tree: &Tree, id: ElemId) -> usize {
 /// Adds `children` (markup, one item each) as the first element content of
 /// `id`, which has no child elements, laid out one per line at `inner`
 /// indentation, with `outer` before the end tag.
-fn append(
-    tree: &Tree,
-    text: &str,
-    id: ElemId,
-    children: &[String],
-    layout: &Layout,
-    inner: &str,
-) -> Option<TextEdit> {
+fn append(tree: &Tree, text: &str, id: ElemId, children: &[String], layout: &Layout, inner: &str) -> Option<TextEdit> {
     let el = tree.get(id)?;
     let mut body = String::new();
     for c in children {
@@ -133,9 +124,7 @@ fn append(
     match &el.end {
         Some(end) => {
             // Replace the whitespace that stands before the end tag.
-            let ws = space_before(text, end.start)
-                .len()
-                .min(end.start - el.start.end);
+            let ws = space_before(text, end.start).len().min(end.start - el.start.end);
             Some(TextEdit {
                 range: end.start - ws..end.start,
                 markup: body,
@@ -154,10 +143,7 @@ fn append(
 /// The prefix part of a qualified name, with its colon (`"bpmn2:"`), or
 /// empty.
 pub(crate) fn prefix_of(qname: &str) -> &str {
-    qname
-        .rfind(':')
-        .and_then(|i| qname.get(..=i))
-        .unwrap_or_default()
+    qname.rfind(':').and_then(|i| qname.get(..=i)).unwrap_or_default()
 }
 
 /// Inserts field markup (`items`) into task `task`, whose
@@ -175,20 +161,14 @@ pub(crate) fn fields(
         let sep = space_before(text, tree.get(f)?.start.start);
         let at = end_of(tree, f);
         let markup = items.iter().map(|i| format!("{sep}{i}")).collect();
-        return Some(TextEdit {
-            range: at..at,
-            markup,
-        });
+        return Some(TextEdit { range: at..at, markup });
     }
     if let Some(x) = extensions {
         if let Some(first) = tree.children(x).next() {
             let at = tree.get(first)?.start.start;
             let sep = space_before(text, at);
             let markup = items.iter().map(|i| format!("{i}{sep}")).collect();
-            return Some(TextEdit {
-                range: at..at,
-                markup,
-            });
+            return Some(TextEdit { range: at..at, markup });
         }
         let layout = Layout::of(tree, text, x);
         let inner = layout.deeper(1);
@@ -241,20 +221,13 @@ pub(crate) fn fields(
 /// The quote character new attributes of `id` use: that of its last
 /// attribute, or `"`.
 pub(crate) fn attribute_quote(tree: &Tree, id: ElemId) -> u8 {
-    tree.get(id)
-        .and_then(|el| el.attrs.last())
-        .map_or(b'"', |a| a.quote)
+    tree.get(id).and_then(|el| el.attrs.last()).map_or(b'"', |a| a.quote)
 }
 
 /// Inserts attributes (`name`, value escaped for [`attribute_quote`]) into
 /// the start tag of `id`, after its last attribute, with the whitespace that
 /// stands before that attribute.
-pub(crate) fn attributes(
-    tree: &Tree,
-    text: &str,
-    id: ElemId,
-    attrs: &[(String, String)],
-) -> Option<TextEdit> {
+pub(crate) fn attributes(tree: &Tree, text: &str, id: ElemId, attrs: &[(String, String)]) -> Option<TextEdit> {
     let el = tree.get(id)?;
     let quote = attribute_quote(tree, id);
     let (at, sep) = match el.attrs.last() {
@@ -266,10 +239,7 @@ pub(crate) fn attributes(
         .iter()
         .map(|(name, value)| format!("{sep}{name}={q}{value}{q}"))
         .collect();
-    Some(TextEdit {
-        range: at..at,
-        markup,
-    })
+    Some(TextEdit { range: at..at, markup })
 }
 
 /// Adds `inner` as the content of `id`, which has none: into its empty

@@ -56,10 +56,7 @@
 //! [`apply`] → bytes.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
-#![cfg_attr(
-    test,
-    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
-)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod archive;
 mod bpmn;

@@ -62,10 +62,7 @@ impl Document<'_> {
             if matches.len() > 1 && !target.all {
                 return Err(Error::AmbiguousProcess {
                     target: selector,
-                    candidates: matches
-                        .iter()
-                        .map(|p| candidate(&p.selector, p.position))
-                        .collect(),
+                    candidates: matches.iter().map(|p| candidate(&p.selector, p.position)).collect(),
                 });
             }
             if matches.is_empty() {
@@ -121,22 +118,14 @@ fn candidate(selector: &Selector, position: crate::error::Position) -> Candidate
 /// The tasks of `process` that `target` names: one, or all with `all`.
 fn find_tasks<'p>(process: &'p Process, target: &TaskRecipe) -> Result<Vec<&'p Task>, Error> {
     let selector = target.selector();
-    let matches: Vec<&Task> = process
-        .tasks
-        .iter()
-        .filter(|t| selector.matches(&t.selector))
-        .collect();
+    let matches: Vec<&Task> = process.tasks.iter().filter(|t| selector.matches(&t.selector)).collect();
     match matches.len() {
         0 => {
             let names = process.tasks.iter().filter_map(|t| match &selector.name {
                 Some(_) => t.selector.name.as_deref(),
                 None => t.selector.id.as_deref(),
             });
-            let wanted = selector
-                .name
-                .as_deref()
-                .or(selector.id.as_deref())
-                .unwrap_or_default();
+            let wanted = selector.name.as_deref().or(selector.id.as_deref()).unwrap_or_default();
             Err(Error::TaskNotFound {
                 target: selector.clone(),
                 process: process.selector.clone(),
@@ -148,10 +137,7 @@ fn find_tasks<'p>(process: &'p Process, target: &TaskRecipe) -> Result<Vec<&'p T
         _ => Err(Error::AmbiguousTask {
             target: selector,
             process: process.selector.clone(),
-            candidates: matches
-                .iter()
-                .map(|t| candidate(&t.selector, t.position))
-                .collect(),
+            candidates: matches.iter().map(|t| candidate(&t.selector, t.position)).collect(),
         }),
     }
 }
@@ -168,16 +154,9 @@ fn absent(doc: &Document<'_>, target: &ProcessRecipe) -> ProcessReport {
 
 /// The report for a process found nowhere: every attribute absent, and the
 /// closest of `names` (process names and ids) as suggestions.
-pub(crate) fn absent_report<'n>(
-    target: &ProcessRecipe,
-    names: impl Iterator<Item = &'n str>,
-) -> ProcessReport {
+pub(crate) fn absent_report<'n>(target: &ProcessRecipe, names: impl Iterator<Item = &'n str>) -> ProcessReport {
     let selector = target.selector();
-    let wanted = selector
-        .name
-        .as_deref()
-        .or(selector.id.as_deref())
-        .unwrap_or_default();
+    let wanted = selector.name.as_deref().or(selector.id.as_deref()).unwrap_or_default();
     let suggestions = suggest::closest(wanted, names);
     let tasks = target
         .tasks

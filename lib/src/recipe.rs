@@ -189,10 +189,7 @@ impl Recipe {
         for (pi, p) in self.processes.iter().enumerate() {
             let pat = format!("process {} ({})", pi + 1, p.selector());
             if p.name.is_none() && p.id.is_none() {
-                return invalid(
-                    format!("process {}", pi + 1),
-                    "needs a name or an id".into(),
-                );
+                return invalid(format!("process {}", pi + 1), "needs a name or an id".into());
             }
             if p.tasks.is_empty() {
                 return invalid(pat, "has no [[process.task]]".into());
@@ -200,10 +197,7 @@ impl Recipe {
             for (ti, t) in p.tasks.iter().enumerate() {
                 let tat = format!("{pat}, task {} ({})", ti + 1, t.selector());
                 if t.name.is_none() && t.id.is_none() {
-                    return invalid(
-                        format!("{pat}, task {}", ti + 1),
-                        "needs a name or an id".into(),
-                    );
+                    return invalid(format!("{pat}, task {}", ti + 1), "needs a name or an id".into());
                 }
                 if t.set.is_empty() {
                     return invalid(tat, "`set` is empty".into());
@@ -241,32 +235,19 @@ impl Recipe {
             Some(best) => format!("; did you mean \"{best}\"?"),
             None => format!(
                 "; known labels: {}",
-                labels
-                    .iter()
-                    .map(|l| format!("\"{l}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                labels.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
             ),
         };
-        Err(format!(
-            "\"{key}\" is neither a label nor a field name{hint}"
-        ))
+        Err(format!("\"{key}\" is neither a label nor a field name{hint}"))
     }
 
     /// The labels in force, label → candidate field names: this recipe's
     /// own, then the built-in ones it does not redefine.
     pub fn labels(&self) -> Vec<(String, Vec<String>)> {
-        let mut out: Vec<(String, Vec<String>)> = self
-            .labels
-            .iter()
-            .map(|(l, n)| (l.clone(), n.clone()))
-            .collect();
+        let mut out: Vec<(String, Vec<String>)> = self.labels.iter().map(|(l, n)| (l.clone(), n.clone())).collect();
         for (label, names) in BUILTIN_LABELS {
             if !out.iter().any(|(l, _)| suggest::fold(l) == *label) {
-                out.push((
-                    label.to_string(),
-                    names.iter().map(ToString::to_string).collect(),
-                ));
+                out.push((label.to_string(), names.iter().map(ToString::to_string).collect()));
             }
         }
         out
@@ -298,12 +279,7 @@ mod tests {
     #[test]
     fn builtin_recipe_parses_with_twelve_values() {
         let r = Recipe::from_toml(BUILTIN_TOML).unwrap();
-        let values: usize = r
-            .processes
-            .iter()
-            .flat_map(|p| &p.tasks)
-            .map(|t| t.set.len())
-            .sum();
+        let values: usize = r.processes.iter().flat_map(|p| &p.tasks).map(|t| t.set.len()).sum();
         assert_eq!(values, 12);
         assert_eq!(r, Recipe::builtin());
     }
@@ -320,10 +296,7 @@ mod tests {
             ]))
         );
         assert_eq!(r.key("param2"), Ok(Key::Field(vec!["param2".into()])));
-        assert_eq!(
-            r.key("@calledElement"),
-            Ok(Key::Attribute("calledElement".into()))
-        );
+        assert_eq!(r.key("@calledElement"), Ok(Key::Attribute("calledElement".into())));
         assert_eq!(
             r.key("data pol").unwrap_err(),
             "\"data pol\" is neither a label nor a field name; did you mean \"data pool\"?"

@@ -133,11 +133,7 @@ pub struct Report {
 impl Report {
     pub(crate) fn new(encoding: String, processes: Vec<ProcessReport>) -> Report {
         let mut summary = Summary::default();
-        for c in processes
-            .iter()
-            .flat_map(|p| &p.tasks)
-            .flat_map(|t| &t.changes)
-        {
+        for c in processes.iter().flat_map(|p| &p.tasks).flat_map(|t| &t.changes) {
             match c.status {
                 Status::Changed => summary.changed += 1,
                 Status::AlreadySet => summary.already_set += 1,
@@ -184,8 +180,7 @@ impl fmt::Display for Report {
                 None => {
                     write!(f, "process {}: absent", p.target)?;
                     if !p.suggestions.is_empty() {
-                        let s: Vec<String> =
-                            p.suggestions.iter().map(|s| format!("\"{s}\"")).collect();
+                        let s: Vec<String> = p.suggestions.iter().map(|s| format!("\"{s}\"")).collect();
                         write!(f, " (closest: {})", s.join(", "))?;
                     }
                     writeln!(f)?;
@@ -197,11 +192,7 @@ impl fmt::Display for Report {
                     None => writeln!(f, "  task {}", t.target)?,
                 }
                 for c in &t.changes {
-                    let target = c
-                        .target
-                        .as_deref()
-                        .map(|t| format!(" [{t}]"))
-                        .unwrap_or_default();
+                    let target = c.target.as_deref().map(|t| format!(" [{t}]")).unwrap_or_default();
                     writeln!(
                         f,
                         "    {}{target}: {} → {} ({})",

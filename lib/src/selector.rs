@@ -44,21 +44,13 @@ impl fmt::Display for Candidate {
 impl Selector {
     /// The name, or else the id, unquoted: how a report names an element.
     pub fn label(&self) -> &str {
-        self.name
-            .as_deref()
-            .or(self.id.as_deref())
-            .unwrap_or("(unnamed)")
+        self.name.as_deref().or(self.id.as_deref()).unwrap_or("(unnamed)")
     }
 
     /// Whether an element named `other` matches: every part this selector
     /// gives must be equal.
     pub fn matches(&self, other: &Selector) -> bool {
-        self.name
-            .as_ref()
-            .is_none_or(|n| other.name.as_ref() == Some(n))
-            && self
-                .id
-                .as_ref()
-                .is_none_or(|i| other.id.as_ref() == Some(i))
+        self.name.as_ref().is_none_or(|n| other.name.as_ref() == Some(n))
+            && self.id.as_ref().is_none_or(|i| other.id.as_ref() == Some(i))
     }
 }

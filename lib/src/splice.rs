@@ -23,11 +23,7 @@ impl Splice {
         let Some(old) = original.get(self.range.clone()) else {
             return self;
         };
-        let prefix = old
-            .iter()
-            .zip(&self.bytes)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let prefix = old.iter().zip(&self.bytes).take_while(|(a, b)| a == b).count();
         let old = old.get(prefix..).unwrap_or_default();
         let new = self.bytes.get(prefix..).unwrap_or_default();
         let suffix = old
@@ -80,11 +76,7 @@ mod tests {
 
     #[test]
     fn applies_sorted_and_keeps_insert_order() {
-        let out = apply(
-            b"abcdef",
-            &[sp(4..5, "E"), sp(1..1, "x"), sp(1..1, "y"), sp(0..1, "A")],
-        )
-        .unwrap();
+        let out = apply(b"abcdef", &[sp(4..5, "E"), sp(1..1, "x"), sp(1..1, "y"), sp(0..1, "A")]).unwrap();
         assert_eq!(out, b"AxybcdEf");
     }
 

@@ -36,10 +36,7 @@ where
 
 /// Lower case with runs of whitespace folded to one space.
 pub(crate) fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 #[cfg(test)]
@@ -48,23 +45,13 @@ mod tests {
 
     #[test]
     fn finds_near_names_best_first() {
-        let names = [
-            "Load related credentials",
-            "Lock related credentials",
-            "Start",
-        ];
-        assert_eq!(
-            closest("Load related credential", names),
-            ["Load related credentials"]
-        );
+        let names = ["Load related credentials", "Lock related credentials", "Start"];
+        assert_eq!(closest("Load related credential", names), ["Load related credentials"]);
         assert_eq!(
             closest("Loxx related credentials", names),
             ["Load related credentials", "Lock related credentials"]
         );
-        assert_eq!(
-            closest("deactivate USER", ["Deactivate user"]),
-            ["Deactivate user"]
-        );
+        assert_eq!(closest("deactivate USER", ["Deactivate user"]), ["Deactivate user"]);
         assert!(closest("Something else", names).is_empty());
     }
 }

@@ -136,9 +136,7 @@ impl Tree {
                         Err(prefix) => {
                             return Err(Error::Xml {
                                 position: lines.position(text, before),
-                                message: format!(
-                                    "the prefix \"{prefix}\" is not bound to a namespace"
-                                ),
+                                message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
                             })
                         }
                     };
@@ -172,11 +170,7 @@ impl Tree {
                         el.end = Some(span);
                     }
                 }
-                Event::Text(_)
-                | Event::CData(_)
-                | Event::GeneralRef(_)
-                | Event::Comment(_)
-                | Event::PI(_) => {
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) | Event::Comment(_) | Event::PI(_) => {
                     let kind = match event {
                         Event::Text(_) => NodeKind::Text,
                         Event::CData(_) => NodeKind::CData,
@@ -284,8 +278,7 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
     loop {
         match reader.read_resolved_event() {
             Ok((res, Event::Start(e) | Event::Empty(e))) => {
-                return matches!(res, ResolveResult::Bound(n) if n.0 == ns)
-                    && e.local_name().as_ref() == local;
+                return matches!(res, ResolveResult::Bound(n) if n.0 == ns) && e.local_name().as_ref() == local;
             }
             Ok((_, Event::Eof)) | Err(_) => return false,
             Ok(_) => {}
@@ -322,18 +315,10 @@ fn read_attrs(
             use quick_xml::events::attributes::AttrError as E;
             let at = |off: usize| lines.position(text, span.start + off.min(tag.len()));
             let (position, message) = match err {
-                E::Duplicated(here, first) => (
-                    at(here),
-                    format!("attribute given twice (first at {})", at(first)),
-                ),
+                E::Duplicated(here, first) => (at(here), format!("attribute given twice (first at {})", at(first))),
                 E::ExpectedEq(o) => (at(o), "expected `=` after the attribute name".into()),
-                E::ExpectedValue(o) | E::UnquotedValue(o) => {
-                    (at(o), "attribute value must be in quotes".into())
-                }
-                E::ExpectedQuote(o, q) => (
-                    at(o),
-                    format!("attribute value not closed by `{}`", char::from(q)),
-                ),
+                E::ExpectedValue(o) | E::UnquotedValue(o) => (at(o), "attribute value must be in quotes".into()),
+                E::ExpectedQuote(o, q) => (at(o), format!("attribute value not closed by `{}`", char::from(q))),
             };
             return Err(Error::Xml { position, message });
         }
@@ -441,12 +426,7 @@ mod tests {
         let kinds: Vec<_> = a.content.iter().map(|n| n.kind).collect();
         assert_eq!(
             kinds,
-            [
-                NodeKind::Element(1),
-                NodeKind::Text,
-                NodeKind::CData,
-                NodeKind::Ref
-            ]
+            [NodeKind::Element(1), NodeKind::Text, NodeKind::CData, NodeKind::Ref]
         );
         assert_eq!(&text[a.content[2].span.clone()], "<![CDATA[c]]>");
         assert_eq!(tree.prefix_for(1, "urn:x").as_deref(), Some(""));

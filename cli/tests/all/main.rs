@@ -1,1 +1,258 @@
-//! CLI tests (placeholder replaced below).
+//! Tests of the `procpatch` command: reports, errors and exit codes, pinned
+//! by snapshots. Paths are relative to the workspace root; temporary paths
+//! show as `[TMP]`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs procpatch in the workspace root, with temporary paths redacted.
+fn procpatch(args: &[&str], tmp: &Path) -> Run {
+    let out = Command::cargo_bin("procpatch")
+        .unwrap()
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .args(args)
+        .output()
+        .unwrap();
+    let tmp = tmp.display().to_string();
+    let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&tmp, "[TMP]");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: clean(&out.stdout),
+        stderr: clean(&out.stderr),
+    }
+}
+
+fn t(p: &Path, name: &str) -> String {
+    p.join(name).display().to_string()
+}
+
+#[test]
+fn apply_the_builtin_recipe_to_the_sample_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = t(tmp.path(), "ProcessImport-patched.zip");
+    let run = procpatch(
+        &["apply", "testdata/archives/ProcessImport.zip", "-o", &out],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+    assert!(Path::new(&out).exists());
+
+    // check: the output needs nothing more; the input still does.
+    let run = procpatch(&["check", &out], tmp.path());
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!("check-patched", run.stdout);
+    let run = procpatch(&["check", "-q", "testdata/archives/ProcessImport.zip"], tmp.path());
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+}
+
+#[test]
+fn json_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = t(tmp.path(), "out.zip");
+    let run = procpatch(
+        &[
+            "apply",
+            "--json",
+            "testdata/archives/ConfigurationExport.zip",
+            "-o",
+            &out,
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["files"][0]["summary"]["changed"], 12);
+    assert_eq!(v["files"][0]["output"]["written"], true);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn dry_run_with_diff_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = t(tmp.path(), "out.xml");
+    let run = procpatch(
+        &[
+            "apply",
+            "testdata/bpmn/flowable-bpmn2-crlf/UsersProcLock.bpmn20.xml",
+            "-o",
+            &out,
+            "--dry-run",
+            "--diff",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!Path::new(&out).exists());
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn out_dir_mirrors_the_input_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("exports");
+    std::fs::create_dir_all(src.join("test-system")).unwrap();
+    std::fs::copy(
+        root().join("testdata/archives/ProcessImport.zip"),
+        src.join("test-system/ProcessImport.zip"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("testdata/archives/ConfigurationExport.zip"),
+        src.join("Configuration.zip"),
+    )
+    .unwrap();
+    std::fs::write(src.join("notes.txt"), "not an archive").unwrap();
+    let dest = tmp.path().join("patched");
+    let run = procpatch(
+        &[
+            "apply",
+            "-q",
+            &src.display().to_string(),
+            "--out-dir",
+            &dest.display().to_string(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(dest.join("test-system/ProcessImport.zip").exists());
+    assert!(dest.join("Configuration.zip").exists());
+    assert!(!dest.join("notes.txt").exists());
+    let run = procpatch(&["check", &dest.display().to_string()], tmp.path());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn in_place_with_backup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("ProcessImport.zip");
+    std::fs::copy(root().join("testdata/archives/ProcessImport.zip"), &file).unwrap();
+    let run = procpatch(
+        &["apply", "-q", "--in-place", "--backup", &file.display().to_string()],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(tmp.path().join("ProcessImport.zip.bak")).unwrap(),
+        std::fs::read(root().join("testdata/archives/ProcessImport.zip")).unwrap()
+    );
+    assert_eq!(procpatch(&["check", &file.display().to_string()], tmp.path()).code, 0);
+}
+
+#[test]
+fn inspect_lists_what_was_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = procpatch(&["inspect", "testdata/archives/ConfigurationExport.zip"], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+    let run = procpatch(
+        &[
+            "inspect",
+            "--json",
+            "testdata/bpmn/mixed-forms/UsersProcLock.bpmn20.xml",
+        ],
+        tmp.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["files"][0]["entries"][0]["processes"][0]["name"], "Lock user");
+}
+
+/// Every failure: its message and its exit code.
+#[test]
+fn errors_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    std::fs::write(p.join("export.dat"), [0x8a, 0x13, 0x77, 0x01].repeat(64)).unwrap();
+    std::fs::write(p.join("typo.toml"), "[[process]]\nname = \"Lock user\"\n[[process.task]]\nname = \"Lock related credential\"\nset = { \"data pool\" = \"Batch order\" }\n").unwrap();
+    std::fs::write(
+        p.join("bad.toml"),
+        "[[process]]\nname = \"Lock user\"\n[[process.task]]\nname = \"x\"\nset = { \"data pol\" = \"Batch order\" }\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("file"), "").unwrap();
+    let sample = "testdata/archives/ProcessImport.zip";
+    let corpus_like = "testdata/bpmn/vendor/UsersProcLock.bpmn20.xml";
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("no output given", vec!["apply".into(), sample.into()]),
+        (
+            "output is the input",
+            vec!["apply".into(), sample.into(), "-o".into(), sample.into()],
+        ),
+        ("unknown flag", vec!["apply".into(), "--frobnicate".into()]),
+        (
+            "not a zip",
+            vec!["apply".into(), t(p, "export.dat"), "-o".into(), t(p, "out.zip")],
+        ),
+        (
+            "bad recipe",
+            vec!["check".into(), "--recipe".into(), t(p, "bad.toml"), sample.into()],
+        ),
+        (
+            "task not found",
+            vec!["check".into(), "--recipe".into(), t(p, "typo.toml"), sample.into()],
+        ),
+        (
+            "required process missing",
+            vec!["check".into(), "--require-all".into(), corpus_like.into()],
+        ),
+        ("missing input", vec!["inspect".into(), t(p, "nope.zip")]),
+        (
+            "output under a file",
+            vec!["apply".into(), sample.into(), "-o".into(), t(p, "file/out.zip")],
+        ),
+    ];
+    let mut out = String::new();
+    for (what, args) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = procpatch(&args, p);
+        let first = run.stderr.lines().next().unwrap_or_default().to_string();
+        out.push_str(&format!("{what}: exit {}\n  {first}\n", run.code));
+    }
+    insta::assert_snapshot!(out);
+    assert!(!p.join("out.zip").exists());
+}
+
+#[test]
+fn recipe_show_prints_the_builtin_recipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = procpatch(&["recipe", "show"], tmp.path());
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, procpatch::BUILTIN_TOML);
+    assert!(procpatch::Recipe::from_toml(&run.stdout).is_ok());
+}
+
+#[test]
+fn help_completions_and_man_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = procpatch(&["--help"], tmp.path());
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!(run.stdout);
+    let run = procpatch(&["completions", "bash"], tmp.path());
+    assert!(run.code == 0 && run.stdout.contains("procpatch") && run.stdout.contains("apply"));
+    let run = procpatch(&["man"], tmp.path());
+    assert!(run.code == 0 && run.stdout.contains(".TH procpatch"), "{}", run.stdout);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = ["check", "testdata/archives/ProcessImport.zip"];
+    assert!(!procpatch(&args, tmp.path()).stdout.contains('\u{1b}'));
+    let mut with = vec!["--color", "always"];
+    with.extend(args);
+    assert!(procpatch(&with, tmp.path()).stdout.contains('\u{1b}'));
+}

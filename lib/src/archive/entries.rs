@@ -42,8 +42,7 @@ impl<R: Read + Seek> Opened<R> {
         names.sort_unstable();
         if let Some(pair) = names.windows(2).find(|w| w.first() == w.get(1)) {
             return Err(ArchiveError::DuplicateEntry {
-                entry: String::from_utf8_lossy(pair.first().copied().unwrap_or_default())
-                    .into_owned(),
+                entry: String::from_utf8_lossy(pair.first().copied().unwrap_or_default()).into_owned(),
             });
         }
         if let Some(e) = raw.entries.iter().find(|e| e.encrypted()) {
@@ -54,10 +53,7 @@ impl<R: Read + Seek> Opened<R> {
         let mut zip = ZipArchive::new(r).map_err(|e| zip_error(None, e))?;
         let mut by_offset = Vec::with_capacity(zip.len());
         for i in 0..zip.len() {
-            let start = zip
-                .by_index_raw(i)
-                .map_err(|e| zip_error(None, e))?
-                .header_start();
+            let start = zip.by_index_raw(i).map_err(|e| zip_error(None, e))?.header_start();
             by_offset.push((start, i));
         }
         by_offset.sort_unstable();
@@ -83,22 +79,14 @@ impl<R: Read + Seek> Opened<R> {
     /// checked against its CRC, refused once it passes `limit` bytes
     /// (counted while reading, whatever the header says).
     pub fn read(&mut self, i: usize, limit: u64) -> Result<Vec<u8>, ArchiveError> {
-        let entry = self
-            .raw
-            .entries
-            .get(i)
-            .ok_or_else(|| ArchiveError::Damaged {
-                entry: None,
-                message: format!("no entry {i}"),
-            })?;
+        let entry = self.raw.entries.get(i).ok_or_else(|| ArchiveError::Damaged {
+            entry: None,
+            message: format!("no entry {i}"),
+        })?;
         let name = entry.display_name();
         let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
-        let file = self
-            .zip
-            .by_index(zi)
-            .map_err(|e| zip_error(Some(&name), e))?;
-        let mut out =
-            Vec::with_capacity(usize::try_from(entry.size.min(limit).min(1 << 24)).unwrap_or(0));
+        let file = self.zip.by_index(zi).map_err(|e| zip_error(Some(&name), e))?;
+        let mut out = Vec::with_capacity(usize::try_from(entry.size.min(limit).min(1 << 24)).unwrap_or(0));
         file.take(limit.saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|e| ArchiveError::Damaged {
@@ -113,47 +101,27 @@ impl<R: Read + Seek> Opened<R> {
 
     /// Up to `n` bytes from the start of entry `i`, decompressed.
     pub fn read_head(&mut self, i: usize, n: u64) -> Result<Vec<u8>, ArchiveError> {
-        let name = self
-            .raw
-            .entries
-            .get(i)
-            .map(|e| e.display_name())
-            .unwrap_or_default();
+        let name = self.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
         let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
-        let file = self
-            .zip
-            .by_index(zi)
-            .map_err(|e| zip_error(Some(&name), e))?;
+        let file = self.zip.by_index(zi).map_err(|e| zip_error(Some(&name), e))?;
         let mut out = Vec::new();
-        file.take(n)
-            .read_to_end(&mut out)
-            .map_err(|e| ArchiveError::Damaged {
-                entry: Some(name),
-                message: e.to_string(),
-            })?;
+        file.take(n).read_to_end(&mut out).map_err(|e| ArchiveError::Damaged {
+            entry: Some(name),
+            message: e.to_string(),
+        })?;
         Ok(out)
     }
 
     /// Reads entry `i` to its end without keeping it: checks its CRC.
     pub fn check(&mut self, i: usize, limit: u64) -> Result<u64, ArchiveError> {
-        let name = self
-            .raw
-            .entries
-            .get(i)
-            .map(|e| e.display_name())
-            .unwrap_or_default();
+        let name = self.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
         let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
-        let file = self
-            .zip
-            .by_index(zi)
-            .map_err(|e| zip_error(Some(&name), e))?;
-        let n = std::io::copy(
-            &mut file.take(limit.saturating_add(1)),
-            &mut std::io::sink(),
-        )
-        .map_err(|e| ArchiveError::Damaged {
-            entry: Some(name.clone()),
-            message: e.to_string(),
+        let file = self.zip.by_index(zi).map_err(|e| zip_error(Some(&name), e))?;
+        let n = std::io::copy(&mut file.take(limit.saturating_add(1)), &mut std::io::sink()).map_err(|e| {
+            ArchiveError::Damaged {
+                entry: Some(name.clone()),
+                message: e.to_string(),
+            }
         })?;
         if n > limit {
             return Err(ArchiveError::TooLarge { entry: name, limit });
@@ -163,10 +131,7 @@ impl<R: Read + Seek> Opened<R> {
 
     /// Whether the `zip` crate can decompress entry `i`.
     pub fn readable(&self, i: usize) -> bool {
-        self.raw
-            .entries
-            .get(i)
-            .is_some_and(|e| matches!(e.method, 0 | 8))
+        self.raw.entries.get(i).is_some_and(|e| matches!(e.method, 0 | 8))
     }
 }
 

@@ -118,10 +118,7 @@ impl From<Error> for ArchiveError {
 }
 
 fn entry_prefix(entry: &Option<String>) -> String {
-    entry
-        .as_ref()
-        .map(|e| format!("entry \"{e}\": "))
-        .unwrap_or_default()
+    entry.as_ref().map(|e| format!("entry \"{e}\": ")).unwrap_or_default()
 }
 
 impl ArchiveError {

@@ -50,9 +50,7 @@ use crate::suggest;
 
 pub use entries::EntryKind;
 pub use error::{ArchiveError, ErrorKind};
-pub use report::{
-    EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, SignatureReport,
-};
+pub use report::{EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, SignatureReport};
 
 use scan::{ChildData, Visitor, ZipNode};
 
@@ -203,11 +201,7 @@ impl Visitor for Planner<'_> {
 /// says `all = true`; one found in none is reported absent. The plan fails
 /// when no process of the recipe is found at all, or when the recipe says
 /// `require_all` and one is missing.
-pub fn plan_file(
-    path: &Path,
-    recipe: &Recipe,
-    options: &Options,
-) -> Result<FilePlan, ArchiveError> {
+pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
     let sha256 = sha256_file(path)?;
     let (kind, bytes) = file_kind(path, options)?;
     let mut planner = Planner {
@@ -247,11 +241,7 @@ fn merge(
     planner: Planner<'_>,
 ) -> Result<FileReport, ArchiveError> {
     let mut absent: Vec<ProcessReport> = Vec::new();
-    let all_names: Vec<String> = planner
-        .docs
-        .iter()
-        .flat_map(|(_, _, n)| n.iter().cloned())
-        .collect();
+    let all_names: Vec<String> = planner.docs.iter().flat_map(|(_, _, n)| n.iter().cloned()).collect();
     for target in &recipe.processes {
         let selector = target.selector();
         let found: Vec<(String, crate::Candidate)> = planner
@@ -374,10 +364,7 @@ impl FilePlan {
         }
         let mut out = Vec::new();
         match &self.root {
-            Root::Xml {
-                old,
-                new: Some(new),
-            } => out.push(DocumentChange {
+            Root::Xml { old, new: Some(new) } => out.push(DocumentChange {
                 entry: "",
                 before: old,
                 after: new,
@@ -468,16 +455,13 @@ impl FilePlan {
                         "the written document differs from the plan".into(),
                     ));
                 }
-                Document::parse(&got).map_err(|e| {
-                    ArchiveError::Verify(format!("the written document does not parse: {e}"))
-                })?;
+                Document::parse(&got)
+                    .map_err(|e| ArchiveError::Verify(format!("the written document does not parse: {e}")))?;
                 Ok(())
             }
             Root::Zip(node) if !node.changes() => {
                 if sha256_file(written)? != self.report.sha256 {
-                    return Err(ArchiveError::Verify(
-                        "the copy differs from the input".into(),
-                    ));
+                    return Err(ArchiveError::Verify("the copy differs from the input".into()));
                 }
                 Ok(())
             }
@@ -506,11 +490,7 @@ struct Inspector {
 impl Visitor for Inspector {
     fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
         let (encoding, processes, error) = match Document::parse(data) {
-            Ok(doc) => (
-                Some(doc.charset().name().to_string()),
-                doc.processes().to_vec(),
-                None,
-            ),
+            Ok(doc) => (Some(doc.charset().name().to_string()), doc.processes().to_vec(), None),
             Err(e) => (None, Vec::new(), Some(e.to_string())),
         };
         match self.entries.iter_mut().find(|e| e.entry == entry) {
@@ -550,9 +530,7 @@ impl Visitor for Inspector {
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
     let sha256 = sha256_file(path)?;
     let (kind, bytes) = file_kind(path, options)?;
-    let mut inspector = Inspector {
-        entries: Vec::new(),
-    };
+    let mut inspector = Inspector { entries: Vec::new() };
     match bytes {
         Some(data) => {
             inspector.document("", &data)?;
@@ -563,13 +541,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
                 strip_signature: true,
                 ..options.clone()
             };
-            scan::walk(
-                BufReader::new(File::open(path)?),
-                "",
-                0,
-                &opts,
-                &mut inspector,
-            )?;
+            scan::walk(BufReader::new(File::open(path)?), "", 0, &opts, &mut inspector)?;
         }
     }
     Ok(Inspection {
@@ -583,11 +555,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
 /// Plans `recipe` on archive bytes in memory and returns the edited archive
 /// (or the same bytes when nothing changes), for tools that hold archives
 /// without files.
-pub fn patch_archive(
-    bytes: &[u8],
-    recipe: &Recipe,
-    options: &Options,
-) -> Result<(Vec<u8>, FileReport), ArchiveError> {
+pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result<(Vec<u8>, FileReport), ArchiveError> {
     let mut planner = Planner {
         recipe,
         docs: Vec::new(),

@@ -72,13 +72,7 @@ impl RawEntry {
             Err(_) => self
                 .name
                 .iter()
-                .map(|&b| {
-                    if b.is_ascii() {
-                        char::from(b)
-                    } else {
-                        '\u{FFFD}'
-                    }
-                })
+                .map(|&b| if b.is_ascii() { char::from(b) } else { '\u{FFFD}' })
                 .collect(),
         }
     }
@@ -156,17 +150,13 @@ fn read_at<R: Read + Seek>(
         )));
     }
     r.seek(SeekFrom::Start(offset)).map_err(ArchiveError::io)?;
-    let mut buf =
-        vec![0; usize::try_from(len).map_err(|_| damaged(format!("{what} is too large")))?];
+    let mut buf = vec![0; usize::try_from(len).map_err(|_| damaged(format!("{what} is too large")))?];
     r.read_exact(&mut buf).map_err(ArchiveError::io)?;
     Ok(buf)
 }
 
 fn damaged(message: String) -> ArchiveError {
-    ArchiveError::Damaged {
-        entry: None,
-        message,
-    }
+    ArchiveError::Damaged { entry: None, message }
 }
 
 fn entry_damaged(name: &str, message: String) -> ArchiveError {
@@ -195,11 +185,8 @@ pub(crate) fn read<R: Read + Seek>(r: &mut R) -> Result<RawArchive, ArchiveError
             what: "multi-disk (spanned) archives".into(),
         });
     }
-    let (mut count, mut cd_size, mut cd_offset) = (
-        u64::from(field16(10)),
-        u64::from(field32(12)),
-        u64::from(field32(16)),
-    );
+    let (mut count, mut cd_size, mut cd_offset) =
+        (u64::from(field16(10)), u64::from(field32(12)), u64::from(field32(16)));
     if let Some((_, rec)) = &tail.zip64_record {
         count = u64_at(rec, 32).unwrap_or(count);
         cd_size = u64_at(rec, 40).unwrap_or(cd_size);
@@ -276,11 +263,11 @@ fn read_tail<R: Read + Seek>(r: &mut R, len: u64) -> Result<Tail, ArchiveError> 
         }
     }
     let Some(i) = found else {
-        let starts_as_zip =
-            read_at(r, 0, 4, len, "the first header").is_ok_and(|h| looks_like_zip(&h));
+        let starts_as_zip = read_at(r, 0, 4, len, "the first header").is_ok_and(|h| looks_like_zip(&h));
         return Err(match any_sig {
             None if starts_as_zip => damaged(
-                "it has no end-of-central-directory record: the file is cut short (an incomplete download or copy?)".into(),
+                "it has no end-of-central-directory record: the file is cut short (an incomplete download or copy?)"
+                    .into(),
             ),
             Some(i) => damaged(format!(
                 "the archive comment length in the end record at byte {} runs past the end of the file",
@@ -298,18 +285,15 @@ fn read_tail<R: Read + Seek>(r: &mut R, len: u64) -> Result<Tail, ArchiveError> 
             let rec_off = u64_at(&loc, 8).unwrap_or(u64::MAX);
             let head = read_at(r, rec_off, 12, len, "the zip64 end record")?;
             if u32_at(&head, 0) != Some(ZIP64_EOCD_SIG) {
-                return Err(damaged(format!("the zip64 locator points to byte {rec_off}, where there is no zip64 end record")));
+                return Err(damaged(format!(
+                    "the zip64 locator points to byte {rec_off}, where there is no zip64 end record"
+                )));
             }
             let rec_len = u64_at(&head, 4).unwrap_or(0).saturating_add(12);
             if rec_off.saturating_add(rec_len) > eocd_offset - 20 {
-                return Err(damaged(
-                    "the zip64 end record overlaps the records after it".into(),
-                ));
+                return Err(damaged("the zip64 end record overlaps the records after it".into()));
             }
-            zip64_record = Some((
-                rec_off,
-                read_at(r, rec_off, rec_len, len, "the zip64 end record")?,
-            ));
+            zip64_record = Some((rec_off, read_at(r, rec_off, rec_len, len, "the zip64 end record")?));
             zip64_locator = Some((eocd_offset - 20, loc));
         }
     }
@@ -432,11 +416,7 @@ fn read_local<R: Read + Seek>(r: &mut R, e: &mut RawEntry, len: u64) -> Result<(
         u32_at(&local, 18).unwrap_or(0),
         u32_at(&local, 22).unwrap_or(0),
     );
-    e.local_zip64 = zip64_fields(
-        extra,
-        30 + n as usize,
-        [l_size == u32::MAX, l_comp == u32::MAX, false],
-    );
+    e.local_zip64 = zip64_fields(extra, 30 + n as usize, [l_size == u32::MAX, l_comp == u32::MAX, false]);
     if !e.has_descriptor() {
         let l_comp = match e.local_zip64.compressed {
             Some(at) => u64_at(&local, at).unwrap_or(0),

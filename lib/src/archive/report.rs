@@ -85,15 +85,9 @@ impl FileReport {
         let mut out = Vec::new();
         for entry in &self.entries {
             for p in &entry.processes {
-                let pname = p
-                    .found
-                    .as_ref()
-                    .map_or(p.target.label(), |f| f.selector.label());
+                let pname = p.found.as_ref().map_or(p.target.label(), |f| f.selector.label());
                 for t in &p.tasks {
-                    let tname = t
-                        .found
-                        .as_ref()
-                        .map_or(t.target.label(), |f| f.selector.label());
+                    let tname = t.found.as_ref().map_or(t.target.label(), |f| f.selector.label());
                     let mut parts: Vec<&str> = Vec::new();
                     if !entry.entry.is_empty() {
                         parts.push(&entry.entry);
@@ -224,11 +218,7 @@ impl fmt::Display for Inspection {
             f,
             "{}  ({})",
             self.path,
-            if self.kind == FileKind::Zip {
-                "zip"
-            } else {
-                "xml"
-            }
+            if self.kind == FileKind::Zip { "zip" } else { "xml" }
         )?;
         for e in &self.entries {
             let kind = match e.kind {
@@ -252,23 +242,14 @@ impl fmt::Display for Inspection {
                     } else {
                         format!(" in {}", t.within.join(" › "))
                     };
-                    writeln!(
-                        f,
-                        "      {} {}{within} at {}",
-                        t.kind, t.selector, t.position
-                    )?;
+                    writeln!(f, "      {} {}{within} at {}", t.kind, t.selector, t.position)?;
                     for a in &t.attributes {
                         if a.name != "id" && a.name != "name" {
                             writeln!(f, "        @{} = {:?}", a.name, a.value)?;
                         }
                     }
                     for fld in &t.fields {
-                        writeln!(
-                            f,
-                            "        {} = {}",
-                            fld.name,
-                            show_value(fld.value.as_deref())
-                        )?;
+                        writeln!(f, "        {} = {}", fld.name, show_value(fld.value.as_deref()))?;
                     }
                 }
             }

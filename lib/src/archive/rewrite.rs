@@ -57,12 +57,7 @@ impl<W: Write> Write for Counter<W> {
     }
 }
 
-fn copy_range<R: Read + Seek, W: Write>(
-    src: &mut R,
-    start: u64,
-    end: u64,
-    out: &mut W,
-) -> Result<(), ArchiveError> {
+fn copy_range<R: Read + Seek, W: Write>(src: &mut R, start: u64, end: u64, out: &mut W) -> Result<(), ArchiveError> {
     if end <= start {
         return Ok(());
     }
@@ -109,13 +104,7 @@ fn too_big(entry: Option<&RawEntry>) -> ArchiveError {
 }
 
 /// Writes a 32-bit field, or the 64-bit zip64 field that replaces it.
-fn put_size(
-    b: &mut [u8],
-    at32: usize,
-    at64: Option<usize>,
-    v: u64,
-    e: &RawEntry,
-) -> Result<(), ArchiveError> {
+fn put_size(b: &mut [u8], at32: usize, at64: Option<usize>, v: u64, e: &RawEntry) -> Result<(), ArchiveError> {
     match at64 {
         Some(at) => put_u64(b, at, v),
         None => put_u32(
@@ -187,10 +176,7 @@ fn local_record(e: &RawEntry, data: &[u8]) -> Result<(Vec<u8>, NewValues), Archi
     }
     let mut header = e.local.clone();
     put_u16(&mut header, 6, flags);
-    let zeroed = descriptor
-        && get_u32(&header, 14) == 0
-        && get_u32(&header, 18) == 0
-        && get_u32(&header, 22) == 0;
+    let zeroed = descriptor && get_u32(&header, 14) == 0 && get_u32(&header, 18) == 0 && get_u32(&header, 22) == 0;
     if !zeroed {
         put_u32(&mut header, 14, crc);
         put_size(&mut header, 18, e.local_zip64.compressed, csize, e)?;
@@ -225,11 +211,7 @@ fn local_record(e: &RawEntry, data: &[u8]) -> Result<(Vec<u8>, NewValues), Archi
 }
 
 /// The central record of `e`, at its new offset, with new values if edited.
-fn central_record(
-    e: &RawEntry,
-    offset: u64,
-    new: Option<&NewValues>,
-) -> Result<Vec<u8>, ArchiveError> {
+fn central_record(e: &RawEntry, offset: u64, new: Option<&NewValues>) -> Result<Vec<u8>, ArchiveError> {
     let mut c = e.central.clone();
     match e.central_zip64.offset {
         Some(at) => put_u64(&mut c, at, offset),
@@ -331,11 +313,7 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
     };
     for at in [8, 10] {
         if !(zip64 && field16(&eocd, at) == u16::MAX) {
-            put_u16(
-                &mut eocd,
-                at,
-                u16::try_from(count).map_err(|_| too_big(None))?,
-            );
+            put_u16(&mut eocd, at, u16::try_from(count).map_err(|_| too_big(None))?);
         }
     }
     for (at, v) in [(12, cd_size), (16, cd_start)] {

@@ -65,9 +65,7 @@ pub(crate) fn may_be_xml(head: &[u8]) -> bool {
         .or_else(|| head.strip_prefix(b"\xFF\xFE"))
         .or_else(|| head.strip_prefix(b"\xFE\xFF"))
         .unwrap_or(head);
-    let first = head
-        .iter()
-        .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0));
+    let first = head.iter().find(|&&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0));
     first == Some(&b'<')
 }
 
@@ -110,13 +108,7 @@ pub(crate) fn walk<R: Read + Seek>(
                     });
                 }
                 visitor.entry(&path, EntryKind::Zip, data.len() as u64);
-                let node = walk(
-                    Cursor::new(&data),
-                    &format!("{path}!/"),
-                    depth + 1,
-                    options,
-                    visitor,
-                )?;
+                let node = walk(Cursor::new(&data), &format!("{path}!/"), depth + 1, options, visitor)?;
                 if node.changes() {
                     children.push(Child {
                         index: i,
@@ -160,12 +152,7 @@ pub(crate) fn walk<R: Read + Seek>(
                 if new != old {
                     let path = format!(
                         "{prefix}{}",
-                        opened
-                            .raw
-                            .entries
-                            .get(m)
-                            .map(|e| e.display_name())
-                            .unwrap_or_default()
+                        opened.raw.entries.get(m).map(|e| e.display_name()).unwrap_or_default()
                     );
                     children.push(Child {
                         index: m,
@@ -207,22 +194,13 @@ pub(crate) fn build<R: Read + Seek, W: Write>(
         .filter_map(|c| {
             let data: &[u8] = match &c.data {
                 ChildData::Xml { new, .. } | ChildData::Manifest { new } => new,
-                ChildData::Zip { .. } => built
-                    .iter()
-                    .find(|(i, _)| *i == c.index)
-                    .map(|(_, b)| b.as_slice())?,
+                ChildData::Zip { .. } => built.iter().find(|(i, _)| *i == c.index).map(|(_, b)| b.as_slice())?,
             };
-            Some(Replacement {
-                index: c.index,
-                data,
-            })
+            Some(Replacement { index: c.index, data })
         })
         .collect();
     let written = rewrite::write(src, &node.raw, &replacements, &node.remove, out)?;
-    let contents = replacements
-        .iter()
-        .map(|r| (r.index, r.data.to_vec()))
-        .collect();
+    let contents = replacements.iter().map(|r| (r.index, r.data.to_vec())).collect();
     Ok((written, contents))
 }
 
@@ -239,8 +217,7 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
     options: &Options,
 ) -> Result<(), ArchiveError> {
     let fail = |m: String| ArchiveError::Verify(m);
-    let layout =
-        raw::read(output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
+    let layout = raw::read(output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
     let expected = node.raw.entries.len() - node.remove.len();
     if layout.entries.len() != expected {
         return Err(fail(format!(
@@ -265,15 +242,9 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
         if contents.iter().any(|(k, _)| *k == i) {
             continue;
         }
-        let (old, new) = (
-            e.record(),
-            layout.entries.get(j).map(|o| o.record()).unwrap_or(0..0),
-        );
+        let (old, new) = (e.record(), layout.entries.get(j).map(|o| o.record()).unwrap_or(0..0));
         if old.end - old.start != new.end - new.start {
-            return Err(fail(format!(
-                "entry \"{}\" changed length",
-                e.display_name()
-            )));
+            return Err(fail(format!("entry \"{}\" changed length", e.display_name())));
         }
         compare_ranges(
             input,
@@ -287,15 +258,9 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
         .map_err(|m| fail(format!("entry \"{}\": {m}", e.display_name())))?;
     }
     // Every CRC, and the edited content.
-    let mut opened = Opened::open(&mut *output)
-        .map_err(|e| fail(format!("the written archive does not open: {e}")))?;
+    let mut opened = Opened::open(&mut *output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
     for (i, j) in pairs {
-        let name = node
-            .raw
-            .entries
-            .get(i)
-            .map(|e| e.display_name())
-            .unwrap_or_default();
+        let name = node.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
         match contents.iter().find(|(k, _)| *k == i) {
             None => {
                 opened
@@ -307,22 +272,13 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
                     .read(j, options.max_entry_size)
                     .map_err(|err| fail(format!("{name}: {err}")))?;
                 if &got != data {
-                    return Err(fail(format!(
-                        "entry \"{name}\" does not hold the edited content"
-                    )));
+                    return Err(fail(format!("entry \"{name}\" does not hold the edited content")));
                 }
                 if let Some(ChildData::Zip { old, node: inner }) =
                     node.children.iter().find(|c| c.index == i).map(|c| &c.data)
                 {
                     let (w, c) = build(&mut Cursor::new(old), inner, std::io::sink())?;
-                    verify(
-                        &mut Cursor::new(old),
-                        &mut Cursor::new(&got),
-                        inner,
-                        &w,
-                        &c,
-                        options,
-                    )?;
+                    verify(&mut Cursor::new(old), &mut Cursor::new(&got), inner, &w, &c, options)?;
                 }
             }
         }
@@ -346,11 +302,9 @@ fn compare_ranges<A: Read + Seek, B: Read + Seek>(
         let (Some(x), Some(y)) = (abuf.get_mut(..n), bbuf.get_mut(..n)) else {
             return Err("buffer".into());
         };
-        a.seek(SeekFrom::Start(a_at + done))
-            .map_err(|e| e.to_string())?;
+        a.seek(SeekFrom::Start(a_at + done)).map_err(|e| e.to_string())?;
         a.read_exact(x).map_err(|e| e.to_string())?;
-        b.seek(SeekFrom::Start(b_at + done))
-            .map_err(|e| e.to_string())?;
+        b.seek(SeekFrom::Start(b_at + done)).map_err(|e| e.to_string())?;
         b.read_exact(y).map_err(|e| e.to_string())?;
         if x != y {
             return Err(format!("bytes differ near offset {}", a_at + done));

@@ -82,9 +82,6 @@ mod tests {
             strip_manifest(m),
             b"Manifest-Version: 1.0\r\nCreated-By: 17 (x)\r\n\r\n"
         );
-        assert_eq!(
-            strip_manifest(b"Manifest-Version: 1.0\n"),
-            b"Manifest-Version: 1.0\n"
-        );
+        assert_eq!(strip_manifest(b"Manifest-Version: 1.0\n"), b"Manifest-Version: 1.0\n");
     }
 }

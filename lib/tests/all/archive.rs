@@ -17,11 +17,7 @@ use crate::support;
 fn stage(dir: &Path) -> PathBuf {
     let src = dir.join("src");
     std::fs::create_dir_all(src.join("docs")).unwrap();
-    for f in [
-        "UsersProcDeactivate",
-        "UsersProcReactivate",
-        "UsersProcLock",
-    ] {
+    for f in ["UsersProcDeactivate", "UsersProcReactivate", "UsersProcLock"] {
         let name = format!("{f}.bpmn20.xml");
         std::fs::copy(
             support::root().join("testdata/bpmn/vendor").join(&name),
@@ -77,13 +73,7 @@ fn writers(dir: &Path) -> Vec<(&'static str, PathBuf)> {
         sh(
             dir,
             "python3",
-            &[
-                "-c",
-                PY_WRITER,
-                src.to_str().unwrap(),
-                p.to_str().unwrap(),
-                m,
-            ],
+            &["-c", PY_WRITER, src.to_str().unwrap(), p.to_str().unwrap(), m],
         );
         out.push((
             if m == "stored" {
@@ -118,10 +108,7 @@ fn without(v: &Value, keys: &[&str]) -> Value {
 fn assert_fidelity(writer: &str, input: &Path, output: &Path) -> Vec<String> {
     let (a, b) = (headers(input), headers(output));
     assert_eq!(a["comment"], b["comment"], "{writer}: archive comment");
-    let (ea, eb) = (
-        a["entries"].as_array().unwrap(),
-        b["entries"].as_array().unwrap(),
-    );
+    let (ea, eb) = (a["entries"].as_array().unwrap(), b["entries"].as_array().unwrap());
     assert_eq!(ea.len(), eb.len(), "{writer}: entry count");
     let mut edited = Vec::new();
     for (x, y) in ea.iter().zip(eb) {
@@ -130,11 +117,7 @@ fn assert_fidelity(writer: &str, input: &Path, output: &Path) -> Vec<String> {
         if x["record_sha256"] == y["record_sha256"] {
             // Untouched: the local record is the same bytes; the central
             // record differs at most in its offset.
-            assert_eq!(
-                without(x, &["offset"]),
-                without(y, &["offset"]),
-                "{writer}: {name}"
-            );
+            assert_eq!(without(x, &["offset"]), without(y, &["offset"]), "{writer}: {name}");
             continue;
         }
         edited.push(name.clone());
@@ -183,17 +166,12 @@ fn archives_from_real_writers_keep_every_untouched_byte() {
         let before = std::fs::read(&input).unwrap();
         let plan = archive::plan_file(&input, &recipe, &Options::default()).unwrap();
         assert_eq!(plan.report().summary.changed, 12, "{writer}");
-        let output = tmp.path().join(format!(
-            "out-{}",
-            input.file_name().unwrap().to_string_lossy()
-        ));
+        let output = tmp
+            .path()
+            .join(format!("out-{}", input.file_name().unwrap().to_string_lossy()));
         let report = plan.write(&output, &WriteOptions::default()).unwrap();
         assert!(report.output.unwrap().written);
-        assert_eq!(
-            std::fs::read(&input).unwrap(),
-            before,
-            "{writer}: the input changed"
-        );
+        assert_eq!(std::fs::read(&input).unwrap(), before, "{writer}: the input changed");
 
         let mut edited = assert_fidelity(writer, &input, &output);
         edited.sort();
@@ -241,8 +219,7 @@ fn the_sample_archive_patches_and_nested_archives_are_edited_inside() {
 fn in_memory_patching_matches_file_patching() {
     let input = support::root().join("testdata/archives/ProcessImport.zip");
     let bytes = std::fs::read(&input).unwrap();
-    let (out, report) =
-        archive::patch_archive(&bytes, &Recipe::builtin(), &Options::default()).unwrap();
+    let (out, report) = archive::patch_archive(&bytes, &Recipe::builtin(), &Options::default()).unwrap();
     assert_eq!(report.summary.changed, 12);
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("out.zip");
@@ -257,11 +234,7 @@ fn in_memory_patching_matches_file_patching() {
 fn in_place_replaces_atomically_and_keeps_a_backup_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("ProcessImport.zip");
-    std::fs::copy(
-        support::root().join("testdata/archives/ProcessImport.zip"),
-        &path,
-    )
-    .unwrap();
+    std::fs::copy(support::root().join("testdata/archives/ProcessImport.zip"), &path).unwrap();
     let original = std::fs::read(&path).unwrap();
     let plan = archive::plan_file(&path, &Recipe::builtin(), &Options::default()).unwrap();
     assert!(matches!(
@@ -330,14 +303,7 @@ fn keytool_jar(dir: &Path) -> PathBuf {
     sh(
         dir,
         "jarsigner",
-        &[
-            "-keystore",
-            "ks.p12",
-            "-storepass",
-            "changeit",
-            "signed.jar",
-            "im",
-        ],
+        &["-keystore", "ks.p12", "-storepass", "changeit", "signed.jar", "im"],
     );
     dir.join("signed.jar")
 }
@@ -357,29 +323,15 @@ fn signed_archives_are_refused_unless_the_signature_is_stripped() {
     let plan = archive::plan_file(&jar, &Recipe::builtin(), &options).unwrap();
     let out = tmp.path().join("stripped.jar");
     let report = plan.write(&out, &WriteOptions::default()).unwrap();
-    assert_eq!(
-        report.signature.unwrap().removed,
-        ["META-INF/IM.SF", "META-INF/IM.RSA"]
-    );
+    assert_eq!(report.signature.unwrap().removed, ["META-INF/IM.SF", "META-INF/IM.RSA"]);
     assert_readable_everywhere(&out);
-    let verify = Command::new("jarsigner")
-        .arg("-verify")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let verify = Command::new("jarsigner").arg("-verify").arg(&out).output().unwrap();
     let text = String::from_utf8_lossy(&verify.stdout);
-    assert!(
-        text.contains("jar is unsigned"),
-        "jarsigner -verify: {text}"
-    );
+    assert!(text.contains("jar is unsigned"), "jarsigner -verify: {text}");
     // The manifest keeps its main section only.
     let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
     let mut manifest = String::new();
-    std::io::Read::read_to_string(
-        &mut z.by_name("META-INF/MANIFEST.MF").unwrap(),
-        &mut manifest,
-    )
-    .unwrap();
+    std::io::Read::read_to_string(&mut z.by_name("META-INF/MANIFEST.MF").unwrap(), &mut manifest).unwrap();
     assert!(
         manifest.starts_with("Manifest-Version: 1.0") && !manifest.contains("Name:"),
         "{manifest}"
@@ -397,8 +349,7 @@ fn refusal(bytes: &[u8], options: &Options) -> String {
 
 #[test]
 fn bad_archives_are_refused_clearly() {
-    let sample =
-        std::fs::read(support::root().join("testdata/archives/ProcessImport.zip")).unwrap();
+    let sample = std::fs::read(support::root().join("testdata/archives/ProcessImport.zip")).unwrap();
     let mut out = Vec::new();
     // Not a zip: what an encrypted Identity Manager export looks like.
     out.push(refusal(

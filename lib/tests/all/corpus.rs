@@ -23,13 +23,12 @@ fn edit_file(name: &str, bytes: &[u8]) -> Option<Edited> {
     let mut target = None;
     for (pi, p) in doc.processes().iter().enumerate() {
         for (ti, t) in p.tasks.iter().enumerate() {
-            let unique = t.fields.iter().find(|f| {
-                f.value.is_some() && t.fields.iter().filter(|g| g.name == f.name).count() == 1
-            });
+            let unique = t
+                .fields
+                .iter()
+                .find(|f| f.value.is_some() && t.fields.iter().filter(|g| g.name == f.name).count() == 1);
             match (unique, &target) {
-                (Some(f), None | Some((_, _, None))) => {
-                    target = Some((pi, ti, Some(f.name.clone())))
-                }
+                (Some(f), None | Some((_, _, None))) => target = Some((pi, ti, Some(f.name.clone()))),
                 (None, None) => target = Some((pi, ti, None)),
                 _ => {}
             }
@@ -37,11 +36,7 @@ fn edit_file(name: &str, bytes: &[u8]) -> Option<Edited> {
     }
     let (pi, ti, field) = target?;
     let task = &doc.processes()[pi].tasks[ti];
-    let attr = if task.selector.name.is_some() {
-        "name"
-    } else {
-        "id"
-    };
+    let attr = if task.selector.name.is_some() { "name" } else { "id" };
     let mut editor = doc.editor();
     if let Some(f) = &field {
         let c = editor.set(task, f, VALUE).unwrap();
@@ -52,8 +47,7 @@ fn edit_file(name: &str, bytes: &[u8]) -> Option<Edited> {
     let out = procpatch::apply(bytes, &splices).unwrap();
     support::assert_only_spans_changed(bytes, &out, &splices);
 
-    let again =
-        Document::parse(&out).unwrap_or_else(|e| panic!("{name}: output does not parse: {e}"));
+    let again = Document::parse(&out).unwrap_or_else(|e| panic!("{name}: output does not parse: {e}"));
     let t2 = &again.processes()[pi].tasks[ti];
     if let Some(f) = &field {
         let read = t2.fields.iter().find(|g| &g.name == f).unwrap();
@@ -73,13 +67,8 @@ fn edit_file(name: &str, bytes: &[u8]) -> Option<Edited> {
         editor.set(t2, &format!("@{attr}"), ATTR).unwrap().status,
         Status::AlreadySet
     );
-    assert!(
-        editor.finish().unwrap().is_empty(),
-        "{name}: not idempotent"
-    );
-    Some(Edited {
-        field: field.is_some(),
-    })
+    assert!(editor.finish().unwrap().is_empty(), "{name}: not idempotent");
+    Some(Edited { field: field.is_some() })
 }
 
 #[test]
@@ -120,17 +109,8 @@ fn corpus_field_insertion_keeps_documents_well_formed() {
         let out = procpatch::apply(&bytes, &splices).unwrap();
         support::assert_only_spans_changed(&bytes, &out, &splices);
         let again = Document::parse(&out).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let t = again
-            .processes()
-            .iter()
-            .flat_map(|p| &p.tasks)
-            .next()
-            .unwrap();
-        let f = t
-            .fields
-            .iter()
-            .find(|f| f.name == "procpatchInserted")
-            .unwrap();
+        let t = again.processes().iter().flat_map(|p| &p.tasks).next().unwrap();
+        let f = t.fields.iter().find(|f| f.name == "procpatchInserted").unwrap();
         assert_eq!(f.value.as_deref(), Some(VALUE), "{name}");
         // And again: nothing more to do.
         let mut editor = again.editor();

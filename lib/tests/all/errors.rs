@@ -25,11 +25,7 @@ fn vendor(process: &str, tasks: &[&str]) -> String {
 fn task_not_found_names_the_closest_tasks() {
     let xml = vendor(
         "Lock user",
-        &[
-            "Lock related credentials",
-            "Load related credential",
-            "Start",
-        ],
+        &["Lock related credentials", "Load related credential", "Start"],
     );
     insta::assert_snapshot!(err(&xml, &Recipe::builtin()), @r#"task "Load related credentials" not found in process "Lock user" (id p); did you mean "Load related credential"?"#);
     let xml = vendor("Lock user", &["Lock related credentials", "Something else"]);
@@ -77,10 +73,7 @@ fn a_field_present_twice_is_ambiguous() {
 fn nothing_found_suggests_process_names() {
     let xml = vendor("Lock users", &[]);
     insta::assert_snapshot!(err(&xml, &Recipe::builtin()), @r#"none of the recipe's processes was found; did you mean "Lock users"?"#);
-    let xml = vendor(
-        "Lock user",
-        &["Lock related credentials", "Load related credentials"],
-    );
+    let xml = vendor("Lock user", &["Lock related credentials", "Load related credentials"]);
     let mut recipe = Recipe::builtin();
     recipe.require_all = true;
     insta::assert_snapshot!(err(&xml, &recipe), @r#"required processes not found: "Deactivate user" (id UsersProcDeactivate), "Reactivate user" (id UsersProcReactivate)"#);

@@ -67,13 +67,9 @@ fn forms(bytes: &[u8]) -> Vec<(String, String, Form)> {
         .iter()
         .flat_map(|p| &p.tasks)
         .flat_map(|t| {
-            t.fields.iter().map(move |f| {
-                (
-                    t.selector.name.clone().unwrap_or_default(),
-                    f.name.clone(),
-                    f.form,
-                )
-            })
+            t.fields
+                .iter()
+                .map(move |f| (t.selector.name.clone().unwrap_or_default(), f.name.clone(), f.form))
         })
         .collect()
 }
@@ -109,10 +105,7 @@ fn builtin_recipe_sets_the_twelve_values_on_every_variant() {
             // Fields that existed keep their form; new ones are CDATA strings.
             let after = forms(&output);
             for before in forms(input) {
-                assert!(
-                    after.contains(&before),
-                    "{variant}/{name}: {before:?} lost its form"
-                );
+                assert!(after.contains(&before), "{variant}/{name}: {before:?} lost its form");
             }
             for (task, field, form) in &after {
                 if !forms(input).iter().any(|(t, f, _)| t == task && f == field) {
@@ -158,10 +151,8 @@ fn plan_splices_are_exactly_the_value_spans() {
 
 #[test]
 fn report_snapshot() {
-    let input = std::fs::read(
-        support::root().join("testdata/bpmn/mixed-forms/UsersProcDeactivate.bpmn20.xml"),
-    )
-    .unwrap();
+    let input =
+        std::fs::read(support::root().join("testdata/bpmn/mixed-forms/UsersProcDeactivate.bpmn20.xml")).unwrap();
     let (_, report) = patch(&input, &Recipe::builtin()).unwrap();
     insta::assert_snapshot!(report.to_string());
     insta::assert_json_snapshot!(report);

@@ -30,17 +30,14 @@ fn edit(xml: &str, sets: &[(&str, &str)]) -> String {
         .unwrap();
     let mut editor = again.editor();
     for (k, v) in sets {
-        assert_eq!(
-            editor.set(task, k, v).unwrap().status,
-            Status::AlreadySet,
-            "{k}"
-        );
+        assert_eq!(editor.set(task, k, v).unwrap().status, Status::AlreadySet, "{k}");
     }
     assert!(editor.finish().unwrap().is_empty());
     String::from_utf8(out).unwrap()
 }
 
-const HEAD: &str = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn">"#;
+const HEAD: &str =
+    r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn">"#;
 
 #[test]
 fn a_missing_field_goes_after_the_last_field() {

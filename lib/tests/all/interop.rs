@@ -58,11 +58,7 @@ pub fn headers(path: &Path) -> serde_json::Value {
         .arg(path)
         .output()
         .expect("python3 runs zipheaders.py");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

@@ -70,19 +70,16 @@ fn read(doc: &Document<'_>, task: &str, key: &str) -> Option<String> {
         .iter()
         .find(|t| t.selector.name.as_deref() == Some(task))?;
     match key.strip_prefix('@') {
-        Some(attr) => t
-            .attributes
-            .iter()
-            .find(|a| a.name == attr)
-            .map(|a| a.value.clone()),
+        Some(attr) => t.attributes.iter().find(|a| a.name == attr).map(|a| a.value.clone()),
         None => t.fields.iter().find(|f| f.name == key)?.value.clone(),
     }
 }
 
 fn xml_char() -> impl Strategy<Value = char> {
-    any::<char>().prop_filter("XML 1.0 Char", |&c| {
-        matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
-    })
+    any::<char>().prop_filter(
+        "XML 1.0 Char",
+        |&c| matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF),
+    )
 }
 
 /// Values made of the pieces that need care, and random characters.
@@ -133,8 +130,7 @@ fn check(enc: Enc, value: &str) -> Result<(), TestCaseError> {
     let input = document(enc);
     for task in ["T", "U"] {
         let (once, _) = set_all(&input, value, task);
-        let doc =
-            Document::parse(&once).map_err(|e| TestCaseError::fail(format!("{enc:?}: {e}")))?;
+        let doc = Document::parse(&once).map_err(|e| TestCaseError::fail(format!("{enc:?}: {e}")))?;
         for key in KEYS
             .iter()
             .filter(|k| task == "T" || k.starts_with("@a") || k.starts_with("new"))
@@ -143,11 +139,7 @@ fn check(enc: Enc, value: &str) -> Result<(), TestCaseError> {
             prop_assert_eq!(got.as_deref(), Some(value), "{:?} {} {}", enc, task, key);
         }
         let (twice, statuses) = set_all(&once, value, task);
-        prop_assert!(
-            statuses.iter().all(|s| *s == Status::AlreadySet),
-            "{:?}",
-            statuses
-        );
+        prop_assert!(statuses.iter().all(|s| *s == Status::AlreadySet), "{:?}", statuses);
         prop_assert_eq!(&twice, &once);
     }
     Ok(())

@@ -37,11 +37,7 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     out.sort();
-    assert!(
-        out.len() >= 60,
-        "expected the 63-file corpus in {}",
-        dir.display()
-    );
+    assert!(out.len() >= 60, "expected the 63-file corpus in {}", dir.display());
     out
 }
 
@@ -111,9 +107,6 @@ pub fn field_value(bytes: &[u8], process: &str, task: &str, name: &str) -> Optio
         .processes()
         .iter()
         .find(|p| p.selector.name.as_deref() == Some(process))?;
-    let t = p
-        .tasks
-        .iter()
-        .find(|t| t.selector.name.as_deref() == Some(task))?;
+    let t = p.tasks.iter().find(|t| t.selector.name.as_deref() == Some(task))?;
     t.fields.iter().find(|f| f.name == name)?.value.clone()
 }
