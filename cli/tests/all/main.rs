@@ -51,6 +51,19 @@ fn apply_the_builtin_recipe_to_the_sample_archive() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stdout);
     assert!(Path::new(&out).exists());
+    // The server's reader (Java), Info-ZIP and Python accept the output.
+    let java = std::process::Command::new("java")
+        .arg(root().join("testdata/interop/ZipCheck.java"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(java.status.success(), "{}", String::from_utf8_lossy(&java.stdout));
+    assert!(std::process::Command::new("unzip")
+        .arg("-tq")
+        .arg(&out)
+        .status()
+        .unwrap()
+        .success());
 
     // check: the output needs nothing more; the input still does.
     let run = procpatch(&["check", &out], tmp.path());
