@@ -17,6 +17,9 @@ use crate::error::{Error, LineIndex, Position};
 /// Index of an element in [`Tree::elements`].
 pub(crate) type ElemId = usize;
 
+/// The namespace the `xml` prefix is bound to.
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
 /// How deep elements may nest. The tree is built without recursion, so this
 /// only bounds memory for hostile input; real BPMN nests a few dozen deep.
 pub(crate) const MAX_DEPTH: usize = 16_384;
@@ -95,6 +98,12 @@ impl Tree {
     /// Parses `text`, which must be the whole document.
     pub fn parse(text: &str) -> Result<Tree, Error> {
         let lines = LineIndex::new(text);
+        if let Some((at, c)) = text.char_indices().find(|&(_, c)| !crate::escape::is_xml_char(c)) {
+            return Err(Error::Xml {
+                position: lines.position(text, at),
+                message: format!("the character U+{:04X} is not allowed in XML", c as u32),
+            });
+        }
         let mut reader = NsReader::from_str(text);
         let config = reader.config_mut();
         config.trim_text(false);
@@ -141,6 +150,12 @@ impl Tree {
                         }
                     };
                     let qname = e.name().0.to_string();
+                    if !is_name(&qname) {
+                        return Err(Error::Xml {
+                            position: lines.position(text, before),
+                            message: format!("\"{qname}\" is not a valid element name"),
+                        });
+                    }
                     let local = e.local_name().as_ref().to_string();
                     let attrs = read_attrs(text, &reader, e, span.clone(), &lines)?;
                     let id = elements.len();
@@ -189,6 +204,12 @@ impl Tree {
                             });
                         }
                     }
+                }
+                Event::Decl(_) if before > 0 => {
+                    return Err(Error::Xml {
+                        position: lines.position(text, before),
+                        message: "an XML declaration is only allowed at the very start".into(),
+                    })
                 }
                 Event::Decl(_) | Event::DocType(_) => {}
                 Event::Eof => break,
@@ -286,6 +307,20 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
     }
 }
 
+/// Whether `name` is a qualified name (XML 1.0 §2.3 and Namespaces §3, for
+/// what matters here: no part starts with a digit, `-` or `.`, and at most
+/// one colon separates a prefix from a local name). quick-xml does not check
+/// names.
+fn is_name(name: &str) -> bool {
+    let mut parts = name.split(':');
+    let ok = |p: Option<&str>| {
+        p.and_then(|p| p.chars().next())
+            .is_some_and(|c| !(c.is_ascii_digit() || c == '-' || c == '.'))
+    };
+    let (first, second, third) = (parts.next(), parts.next(), parts.next());
+    ok(first) && (second.is_none() || ok(second)) && third.is_none()
+}
+
 fn offset(pos: u64) -> usize {
     usize::try_from(pos).unwrap_or(usize::MAX)
 }
@@ -330,6 +365,25 @@ fn read_attrs(
     let mut out = Vec::with_capacity(scanned.len());
     for (key, value, quote) in scanned {
         let qname = tag.get(key.clone()).unwrap_or_default().to_string();
+        let at = |off: usize| lines.position(text, span.start + off);
+        if !is_name(&qname) {
+            return Err(Error::Xml {
+                position: at(key.start),
+                message: format!("\"{qname}\" is not a valid attribute name"),
+            });
+        }
+        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && tag.get(value.clone()) != Some(XML_NS)) {
+            return Err(Error::Xml {
+                position: at(key.start),
+                message: format!("\"{qname}\" may not be declared"),
+            });
+        }
+        if let Some(lt) = tag.get(value.clone()).and_then(|v| v.find('<')) {
+            return Err(Error::Xml {
+                position: at(value.start + lt),
+                message: "`<` is not allowed in an attribute value".into(),
+            });
+        }
         let q = QName(qname.as_str());
         let (res, _) = reader.resolver().resolve_attribute(q);
         let ns = match resolved(res) {

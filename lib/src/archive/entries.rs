@@ -8,6 +8,10 @@ use zip::ZipArchive;
 
 use super::error::ArchiveError;
 use super::raw::{self, RawArchive};
+use super::Options;
+
+/// Below this size no entry counts as a zip bomb, whatever its ratio.
+const RATIO_FLOOR: u64 = 1 << 20;
 
 /// What an entry holds, found from its content, not its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -21,8 +25,8 @@ pub enum EntryKind {
     Other,
     /// A directory entry.
     Directory,
-    /// Content procpatch cannot decompress (an unsupported method); copied
-    /// untouched.
+    /// Content procpatch cannot decompress (a method other than stored,
+    /// deflate, bzip2 and LZMA); copied untouched.
     Unreadable,
 }
 
@@ -75,63 +79,88 @@ impl<R: Read + Seek> Opened<R> {
         Ok(Opened { raw, zip, index })
     }
 
+    /// How much entry `i` may decompress to: the size limit, or less when
+    /// the compression ratio would pass `max_ratio` (a zip bomb). The
+    /// compressed size is trusted only because the layout check has proved
+    /// the data fits in the file; the decompressed size is counted while
+    /// reading, never taken from a header.
+    fn cap(&self, i: usize, options: &Options) -> (u64, bool) {
+        let compressed = self.raw.entries.get(i).map_or(0, |e| e.compressed);
+        let by_ratio = compressed.saturating_mul(options.max_ratio).max(RATIO_FLOOR);
+        if by_ratio < options.max_entry_size {
+            (by_ratio, true)
+        } else {
+            (options.max_entry_size, false)
+        }
+    }
+
+    fn over(&self, i: usize, options: &Options) -> ArchiveError {
+        let entry = self.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
+        match self.cap(i, options) {
+            (_, true) => ArchiveError::Bomb {
+                entry,
+                ratio: options.max_ratio,
+            },
+            (limit, false) => ArchiveError::TooLarge { entry, limit },
+        }
+    }
+
     /// The decompressed content of entry `i` (central-directory order),
-    /// checked against its CRC, refused once it passes `limit` bytes
-    /// (counted while reading, whatever the header says).
-    pub fn read(&mut self, i: usize, limit: u64) -> Result<Vec<u8>, ArchiveError> {
-        let entry = self.raw.entries.get(i).ok_or_else(|| ArchiveError::Damaged {
-            entry: None,
-            message: format!("no entry {i}"),
-        })?;
-        let name = entry.display_name();
-        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
-        let file = self.zip.by_index(zi).map_err(|e| zip_error(Some(&name), e))?;
-        let mut out = Vec::with_capacity(usize::try_from(entry.size.min(limit).min(1 << 24)).unwrap_or(0));
-        file.take(limit.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| ArchiveError::Damaged {
-                entry: Some(name.clone()),
-                message: e.to_string(),
-            })?;
+    /// checked against its CRC, refused once it passes its cap.
+    pub fn read(&mut self, i: usize, options: &Options) -> Result<Vec<u8>, ArchiveError> {
+        let (limit, _) = self.cap(i, options);
+        let size = self.raw.entries.get(i).map_or(0, |e| e.size);
+        let mut out = Vec::with_capacity(usize::try_from(size.min(limit).min(1 << 24)).unwrap_or(0));
+        let result = self.reader(i)?.take(limit.saturating_add(1)).read_to_end(&mut out);
+        result.map_err(|e| self.damaged(i, e))?;
         if out.len() as u64 > limit {
-            return Err(ArchiveError::TooLarge { entry: name, limit });
+            return Err(self.over(i, options));
         }
         Ok(out)
     }
 
+    fn reader(&mut self, i: usize) -> Result<zip::read::ZipFile<'_, R>, ArchiveError> {
+        let name = self.raw.entries.get(i).map(|e| e.display_name());
+        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
+        self.zip.by_index(zi).map_err(|e| zip_error(name.as_deref(), e))
+    }
+
+    fn damaged(&self, i: usize, e: std::io::Error) -> ArchiveError {
+        let message = match e.to_string().as_str() {
+            "Invalid checksum" => "its CRC-32 does not match its data: the entry is corrupt".to_string(),
+            other => other.to_string(),
+        };
+        ArchiveError::Damaged {
+            entry: self.raw.entries.get(i).map(|e| e.display_name()),
+            message,
+        }
+    }
+
     /// Up to `n` bytes from the start of entry `i`, decompressed.
     pub fn read_head(&mut self, i: usize, n: u64) -> Result<Vec<u8>, ArchiveError> {
-        let name = self.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
-        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
-        let file = self.zip.by_index(zi).map_err(|e| zip_error(Some(&name), e))?;
         let mut out = Vec::new();
-        file.take(n).read_to_end(&mut out).map_err(|e| ArchiveError::Damaged {
-            entry: Some(name),
-            message: e.to_string(),
-        })?;
+        let result = self.reader(i)?.take(n).read_to_end(&mut out);
+        result.map_err(|e| self.damaged(i, e))?;
         Ok(out)
     }
 
     /// Reads entry `i` to its end without keeping it: checks its CRC.
-    pub fn check(&mut self, i: usize, limit: u64) -> Result<u64, ArchiveError> {
-        let name = self.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
-        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
-        let file = self.zip.by_index(zi).map_err(|e| zip_error(Some(&name), e))?;
-        let n = std::io::copy(&mut file.take(limit.saturating_add(1)), &mut std::io::sink()).map_err(|e| {
-            ArchiveError::Damaged {
-                entry: Some(name.clone()),
-                message: e.to_string(),
-            }
-        })?;
+    pub fn check(&mut self, i: usize, options: &Options) -> Result<u64, ArchiveError> {
+        let (limit, _) = self.cap(i, options);
+        let result = std::io::copy(&mut self.reader(i)?.take(limit.saturating_add(1)), &mut std::io::sink());
+        let n = result.map_err(|e| self.damaged(i, e))?;
         if n > limit {
-            return Err(ArchiveError::TooLarge { entry: name, limit });
+            return Err(self.over(i, options));
         }
         Ok(n)
     }
 
     /// Whether the `zip` crate can decompress entry `i`.
     pub fn readable(&self, i: usize) -> bool {
-        self.raw.entries.get(i).is_some_and(|e| matches!(e.method, 0 | 8))
+        self.raw
+            .entries
+            .get(i)
+            .is_some_and(|e| matches!(e.method, 0 | 8 | 12 | 14))
     }
 }
 

@@ -70,6 +70,20 @@ pub enum ArchiveError {
         /// The limit.
         limit: u64,
     },
+    /// No recipe process was found, and some entries could not be read.
+    #[error("none of the recipe's processes was found; {} cannot be read (a compression method other than stored, deflate, bzip2 or LZMA): {}", if entries.len() == 1 { "one entry" } else { "some entries" }, entries.join(", "))]
+    Unreadable {
+        /// The entries that could not be decompressed.
+        entries: Vec<String>,
+    },
+    /// An entry decompresses far beyond its compressed size.
+    #[error("entry \"{entry}\" expands more than {ratio} times its compressed size; refused as a zip bomb")]
+    Bomb {
+        /// The entry.
+        entry: String,
+        /// The ratio limit.
+        ratio: u64,
+    },
     /// Archives nest deeper than the limit.
     #[error("entry \"{entry}\" nests archives more than {limit} deep")]
     TooDeep {

@@ -62,6 +62,10 @@ pub struct Options {
     pub max_entry_size: u64,
     /// How deep archives may nest inside archives. Default 3.
     pub max_depth: usize,
+    /// The largest compression ratio (uncompressed / compressed) an entry
+    /// may reach once past 1 MiB, counted while reading; beyond it the entry
+    /// is refused as a zip bomb. Default 200 (BPMN XML compresses 5–20×).
+    pub max_ratio: u64,
     /// Remove the signature of a signed archive that must change, instead of
     /// refusing it.
     pub strip_signature: bool,
@@ -72,6 +76,7 @@ impl Default for Options {
         Options {
             max_entry_size: 256 << 20,
             max_depth: 3,
+            max_ratio: 200,
             strip_signature: false,
         }
     }
@@ -161,13 +166,19 @@ struct Planner<'r> {
     recipe: &'r Recipe,
     docs: Vec<(String, crate::Plan, Vec<String>)>,
     stripped: Vec<String>,
+    /// Entries that could not be decompressed.
+    unreadable: Vec<String>,
 }
 
 impl Visitor for Planner<'_> {
     fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
-        let wrap = |source| ArchiveError::Entry {
-            entry: entry.to_string(),
-            source: Box::new(source),
+        // A bare XML file has no entry path: its errors stand alone.
+        let wrap = |source| match entry {
+            "" => ArchiveError::from(source),
+            _ => ArchiveError::Entry {
+                entry: entry.to_string(),
+                source: Box::new(source),
+            },
         };
         let doc = Document::parse(data).map_err(wrap)?;
         let plan = doc.plan(self.recipe).map_err(wrap)?;
@@ -186,7 +197,11 @@ impl Visitor for Planner<'_> {
         Ok(new)
     }
 
-    fn entry(&mut self, _: &str, _: EntryKind, _: u64) {}
+    fn entry(&mut self, entry: &str, kind: EntryKind, _: u64) {
+        if kind == EntryKind::Unreadable {
+            self.unreadable.push(entry.to_string());
+        }
+    }
 
     fn stripped(&mut self, files: Vec<String>) {
         self.stripped.extend(files);
@@ -208,6 +223,7 @@ pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<File
         recipe,
         docs: Vec::new(),
         stripped: Vec::new(),
+        unreadable: Vec::new(),
     };
     let root = match bytes {
         Some(old) => {
@@ -300,6 +316,11 @@ fn merge(
         .flat_map(|t| &t.changes);
     for c in changes {
         summary.count(c.status);
+    }
+    if entries.is_empty() && !planner.unreadable.is_empty() {
+        return Err(ArchiveError::Unreadable {
+            entries: planner.unreadable,
+        });
     }
     if entries.is_empty() {
         let mut suggestions: Vec<String> = Vec::new();
@@ -560,6 +581,7 @@ pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result
         recipe,
         docs: Vec::new(),
         stripped: Vec::new(),
+        unreadable: Vec::new(),
     };
     let node = scan::walk(Cursor::new(bytes), "", 0, options, &mut planner)?;
     let sha = hex(&Sha256::digest(bytes));

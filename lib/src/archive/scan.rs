@@ -98,7 +98,7 @@ pub(crate) fn walk<R: Read + Seek>(
             visitor.entry(&path, EntryKind::Other, size);
             continue;
         }
-        let data = opened.read(i, options.max_entry_size)?;
+        let data = opened.read(i, options)?;
         match sniff(&data) {
             EntryKind::Zip => {
                 if depth + 1 > options.max_depth {
@@ -147,7 +147,7 @@ pub(crate) fn walk<R: Read + Seek>(
             visitor.stripped(names(&sig.files));
             remove = sig.files.clone();
             if let Some(m) = sig.manifest {
-                let old = opened.read(m, options.max_entry_size)?;
+                let old = opened.read(m, options)?;
                 let new = signature::strip_manifest(&old);
                 if new != old {
                     let path = format!(
@@ -263,14 +263,10 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
         let name = node.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
         match contents.iter().find(|(k, _)| *k == i) {
             None => {
-                opened
-                    .check(j, u64::MAX)
-                    .map_err(|err| fail(format!("{name}: {err}")))?;
+                opened.check(j, options).map_err(|err| fail(format!("{name}: {err}")))?;
             }
             Some((_, data)) => {
-                let got = opened
-                    .read(j, options.max_entry_size)
-                    .map_err(|err| fail(format!("{name}: {err}")))?;
+                let got = opened.read(j, options).map_err(|err| fail(format!("{name}: {err}")))?;
                 if &got != data {
                     return Err(fail(format!("entry \"{name}\" does not hold the edited content")));
                 }

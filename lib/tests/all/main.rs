@@ -7,6 +7,7 @@ mod archive;
 mod corpus;
 mod errors;
 mod fixtures;
+mod fuzz_regressions;
 mod insertion;
 mod interop;
 mod properties;
