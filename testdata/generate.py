@@ -261,6 +261,46 @@ def archives(out):
         fh.write(buf.getvalue())
 
 
+# The Lock user process in each encoding Identity Manager and BPMN tools
+# write, with non-ASCII text in documentation and in field values of every
+# form (CDATA, expression=, text).
+ENCODINGS = [
+    # file, declared encoding, Python codec, byte-order mark, sample text
+    ("utf8-bom", "UTF-8", "utf-8", b"\xef\xbb\xbf", "Sperre f\u00fcr Benutzer \u2013 \u201eGr\u00fc\u00dfe\u201c \u20ac \U0001F512"),
+    ("utf16le-bom", "UTF-16", "utf-16-le", b"\xff\xfe", "Sperre f\u00fcr Benutzer \u2013 \u201eGr\u00fc\u00dfe\u201c \u20ac \U0001F512"),
+    ("utf16be-bom", "UTF-16", "utf-16-be", b"\xfe\xff", "Sperre f\u00fcr Benutzer \u2013 \u201eGr\u00fc\u00dfe\u201c \u20ac \U0001F512"),
+    ("iso-8859-1", "ISO-8859-1", "latin-1", b"", "Sperre f\u00fcr Benutzer, Gr\u00fc\u00dfe \u00e0 \u00c5ngstr\u00f6m \u00bd"),
+    ("windows-1252", "windows-1252", "cp1252", b"", "Sperre f\u00fcr Benutzer \u2013 \u201eGr\u00fc\u00dfe\u201c \u20ac \u2030"),
+    ("us-ascii", "US-ASCII", "ascii", b"", "Sperre fuer Benutzer"),
+]
+
+
+def encodings(out):
+    folder = os.path.join(out, "encodings")
+    os.makedirs(folder, exist_ok=True)
+    for name, label, codec, bom, sample in ENCODINGS:
+        text = (
+            '<?xml version="1.0" encoding="%s"?>\n'
+            '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn">\n'
+            '  <process id="UsersProcLock" name="Lock user">\n'
+            '    <documentation>%s</documentation>\n'
+            '    <callActivity id="c1" name="Lock related credentials" calledElement="${processToCall}">\n'
+            '      <extensionElements>\n'
+            '        <activiti:field name="value"><activiti:string><![CDATA[%s]]></activiti:string></activiti:field>\n'
+            '        <activiti:field name="param1" expression="%s"/>\n'
+            '      </extensionElements>\n'
+            '    </callActivity>\n'
+            '    <callActivity id="c2" name="Load related credentials" calledElement="${processToCall}">\n'
+            '      <extensionElements>\n'
+            '        <activiti:field name="value"><activiti:string>%s</activiti:string></activiti:field>\n'
+            '      </extensionElements>\n'
+            '    </callActivity>\n'
+            '  </process>\n'
+            '</definitions>\n' % (label, sample, sample, sample, sample))
+        with open(os.path.join(folder, name + ".bpmn20.xml"), "wb") as fh:
+            fh.write(bom + text.encode(codec))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     for variant, (style, fields_of) in VARIANTS.items():
@@ -272,6 +312,7 @@ def main():
             with open(os.path.join(folder, pid + ".bpmn20.xml"), "wb") as fh:
                 fh.write(text.encode("utf-8"))
     archives(out)
+    encodings(out)
 
 
 if __name__ == "__main__":

@@ -67,28 +67,40 @@ pub(crate) fn attribute(value: &str, quote: u8, charset: Charset) -> Result<Stri
 /// is written as a reference between two sections.
 pub(crate) fn cdata(value: &str, charset: Charset) -> Result<String, Unrepresentable> {
     let mut out = String::with_capacity(value.len() + 12);
+    // The value always starts with a section, so that it reads back as CDATA.
     out.push_str("<![CDATA[");
+    let mut open = true;
     let mut rest = value;
     while let Some(c) = rest.chars().next() {
+        if !is_xml_char(c) {
+            return Err(Unrepresentable(c));
+        }
+        let reference = c == '\r' || !charset.can_encode(c);
+        if reference {
+            if open {
+                out.push_str("]]>");
+                open = false;
+            }
+            char_ref(&mut out, c);
+            rest = rest.get(c.len_utf8()..).unwrap_or_default();
+            continue;
+        }
+        if !open {
+            out.push_str("<![CDATA[");
+            open = true;
+        }
         if rest.starts_with("]]>") {
             // Keep `]]` in this section and start the next with `>`.
             out.push_str("]]]]><![CDATA[>");
             rest = rest.get(3..).unwrap_or_default();
             continue;
         }
-        if !is_xml_char(c) {
-            return Err(Unrepresentable(c));
-        }
-        if c == '\r' || !charset.can_encode(c) {
-            out.push_str("]]>");
-            char_ref(&mut out, c);
-            out.push_str("<![CDATA[");
-        } else {
-            out.push(c);
-        }
+        out.push(c);
         rest = rest.get(c.len_utf8()..).unwrap_or_default();
     }
-    out.push_str("]]>");
+    if open {
+        out.push_str("]]>");
+    }
     Ok(out)
 }
 
@@ -113,9 +125,10 @@ mod tests {
     #[test]
     fn cdata_splits_its_terminator() {
         assert_eq!(cdata("a]]>b", Charset::Utf8).unwrap(), "<![CDATA[a]]]]><![CDATA[>b]]>");
+        assert_eq!(cdata("é€", Charset::Latin1).unwrap(), "<![CDATA[é]]>&#8364;");
         assert_eq!(
-            cdata("é€", Charset::Latin1).unwrap(),
-            "<![CDATA[é]]>&#8364;<![CDATA[]]>"
+            cdata("€€x", Charset::Latin1).unwrap(),
+            "<![CDATA[]]>&#8364;&#8364;<![CDATA[x]]>"
         );
         assert_eq!(cdata("", Charset::Utf8).unwrap(), "<![CDATA[]]>");
     }

@@ -78,3 +78,32 @@ fn leftovers(dir: &Path, keep: &[&str]) -> Vec<String> {
         .filter(|n| !keep.contains(&n.as_str()))
         .collect()
 }
+
+#[test]
+fn hostile_corpus_matches_its_generator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(root().join("testdata/generate_hostile.py"))
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the hostile generator");
+    assert!(status.success());
+    let dir = root().join("testdata/hostile");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in &names {
+        let fresh = std::fs::read(tmp.path().join("hostile").join(name)).unwrap_or_default();
+        assert!(
+            fresh == std::fs::read(dir.join(name)).unwrap(),
+            "testdata/hostile/{name} differs from testdata/generate_hostile.py's output; regenerate it"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(tmp.path().join("hostile")).unwrap().count(),
+        names.len()
+    );
+}

@@ -5,6 +5,7 @@ mod support;
 
 mod archive;
 mod corpus;
+mod encodings;
 mod errors;
 mod fixtures;
 mod fuzz_regressions;
