@@ -7,20 +7,22 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod faults;
 mod hostile;
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// Runs procpatch in the workspace root, with temporary paths redacted.
-fn procpatch(args: &[&str], tmp: &Path) -> Run {
+pub fn procpatch(args: &[&str], tmp: &Path) -> Run {
     let out = Command::cargo_bin("procpatch")
         .unwrap()
         .current_dir(root())

@@ -448,8 +448,10 @@ impl FilePlan {
         Ok(report)
     }
 
-    /// The output bytes, into `out`.
-    fn fill(&self, out: &mut File) -> Result<(), ArchiveError> {
+    /// Writes the output bytes to any writer (standard output, a buffer),
+    /// without the temporary-file, verification and rename steps of
+    /// [`FilePlan::write`].
+    pub fn write_to(&self, out: &mut dyn Write) -> Result<(), ArchiveError> {
         match &self.root {
             Root::Xml { old, new } => out.write_all(new.as_deref().unwrap_or(old))?,
             Root::Zip(node) if !node.changes() => {
@@ -457,11 +459,17 @@ impl FilePlan {
             }
             Root::Zip(node) => {
                 let mut src = BufReader::new(File::open(&self.path)?);
-                let mut w = std::io::BufWriter::new(out);
-                scan::build(&mut src, node, &mut w)?;
-                w.flush()?;
+                scan::build(&mut src, node, out)?;
             }
         }
+        Ok(())
+    }
+
+    /// The output bytes, into `out`.
+    fn fill(&self, out: &mut File) -> Result<(), ArchiveError> {
+        let mut w = std::io::BufWriter::new(out);
+        self.write_to(&mut w)?;
+        w.flush()?;
         Ok(())
     }
 
