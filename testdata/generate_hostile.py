@@ -108,6 +108,11 @@ def zip_damage():
     lo = local(bad, 1)  # notes.txt, stored: flip a data byte
     bad[lo + 30 + len("notes.txt") + 3] ^= 0xFF
     case("zip-bad-crc-untouched", ".zip", bad, what="CRC mismatch in an untouched entry (found while verifying)")
+    late = zipped([("UsersProcLock.bpmn20.xml", vendor(), zipfile.ZIP_DEFLATED),
+                   ("manual.txt", b"Identity Manager process export, manual section.\n" * 80, zipfile.ZIP_STORED)])
+    late[local(late, 1) + 30 + len("manual.txt") + 3000] ^= 0xFF
+    case("zip-bad-crc-found-verifying", ".zip", late,
+         what="CRC mismatch deep in an untouched entry: only reading it whole (the output check) finds it")
     bad = base()
     bad[local(bad) + 30 + len("UsersProcLock.bpmn20.xml") + 40] ^= 0x55
     case("zip-bad-crc-bpmn", ".zip", bad, what="corrupt deflate data in the BPMN entry")
@@ -184,6 +189,11 @@ def entry_problems():
     b = zipped([("UsersProcLock.bpmn20.xml", vendor(), zipfile.ZIP_STORED)])
     put(b, central(b) + 10, "<H", 93)
     put(b, local(b) + 8, "<H", 93)
+    z = zipped([("UsersProcLock.bpmn20.xml", vendor(), zipfile.ZIP_DEFLATED),
+                ("payload.zst", b"(\xb5/\xfd" + bytes(range(64)), zipfile.ZIP_STORED)])
+    put(z, central(z, 1) + 10, "<H", 93)
+    put(z, local(z, 1) + 8, "<H", 93)
+    case("zip-zstd-untouched", ".zip", z, what="an untouched zstd entry (method 93) is copied byte for byte")
     case("zip-zstd-bpmn", ".zip", b, what="BPMN entry marked zstd (method 93): unreadable, so nothing to edit")
     signed = zipped([("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n\r\nName: UsersProcLock.bpmn20.xml\r\nSHA-256-Digest: x\r\n\r\n", zipfile.ZIP_DEFLATED),
                      ("META-INF/SIGNER.SF", b"Signature-Version: 1.0\r\n\r\n", zipfile.ZIP_DEFLATED),
