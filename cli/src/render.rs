@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use procpatch::archive::{DocumentChange, FileReport, Inspection};
+use procpatch::archive::{Decoration, DocumentChange, FileReport, Inspection};
 use procpatch::Status;
 
 const BOLD: Style = Style::new().bold();
@@ -19,40 +19,28 @@ fn status_style(s: Status) -> Style {
     }
 }
 
-/// The report of one file: one line per attribute, then counts and hashes.
+/// Colour for the report table (stripped by anstream off a terminal or
+/// with NO_COLOR).
+struct Ansi;
+
+impl Decoration for Ansi {
+    fn strong(&self, text: &str) -> String {
+        format!("{BOLD}{text}{BOLD:#}")
+    }
+    fn faint(&self, text: &str) -> String {
+        format!("{DIM}{text}{DIM:#}")
+    }
+    fn status(&self, status: Status) -> String {
+        let st = status_style(status);
+        format!("{st}{status}{st:#}")
+    }
+}
+
+/// The report of one file: the library's table, in colour.
 pub fn report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
-    writeln!(out, "{BOLD}{}{BOLD:#}", r.path)?;
-    let mut context = None;
-    for row in r.rows() {
-        let st = status_style(row.status);
-        if row.context.is_empty() {
-            writeln!(out, "  {} ({st}{}{st:#})", row.text, row.status)?;
-            continue;
-        }
-        if context.as_ref() != Some(&row.context) {
-            writeln!(out, "  {}", row.context)?;
-            context = Some(row.context.clone());
-        }
-        writeln!(out, "    {} ({st}{}{st:#})", row.text, row.status)?;
-    }
-    if let Some(sig) = &r.signature {
-        writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;
-    }
-    let s = &r.summary;
-    writeln!(
-        out,
-        "  {} changed, {} inserted, {} already set, {} absent",
-        s.changed, s.inserted, s.already_set, s.absent
-    )?;
-    writeln!(out, "  {DIM}sha256{DIM:#} {}  {}", r.sha256, r.path)?;
-    if let Some(o) = &r.output {
-        match (&o.sha256, o.written) {
-            (Some(sha), true) => writeln!(out, "  {DIM}sha256{DIM:#} {sha}  {}", o.path)?,
-            (Some(_), false) => writeln!(out, "  unchanged, not rewritten: {}", o.path)?,
-            (None, _) => writeln!(out, "  dry run, not written: {}", o.path)?,
-        }
-    }
-    Ok(())
+    let mut table = String::new();
+    r.write_table(&mut table, &Ansi).map_err(std::io::Error::other)?;
+    writeln!(out, "{table}")
 }
 
 /// A unified diff of an edited document's text.

@@ -50,7 +50,10 @@ use crate::suggest;
 
 pub use entries::EntryKind;
 pub use error::{ArchiveError, ErrorKind};
-pub use report::{EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, SignatureReport};
+pub use report::{
+    Decoration, EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, Plain, Row,
+    SignatureReport,
+};
 
 use scan::{ChildData, Visitor, ZipNode};
 
@@ -426,10 +429,10 @@ impl FilePlan {
             .prefix(".procpatch-")
             .suffix(".tmp")
             .tempfile_in(&dir)?;
-        self.fill(tmp.as_file_mut())?;
+        let built = self.fill(tmp.as_file_mut())?;
         tmp.as_file_mut().flush()?;
         tmp.as_file().sync_all()?;
-        self.verify(tmp.path())?;
+        self.verify(tmp.path(), built)?;
         let sha = sha256_file(tmp.path())?;
         if let Ok(meta) = std::fs::metadata(&self.path) {
             // The output gets the input's permissions, not the temporary
@@ -452,6 +455,12 @@ impl FilePlan {
     /// without the temporary-file, verification and rename steps of
     /// [`FilePlan::write`].
     pub fn write_to(&self, out: &mut dyn Write) -> Result<(), ArchiveError> {
+        self.emit(out).map(|_| ())
+    }
+
+    /// Writes the output bytes; for an edited archive, returns where its
+    /// entries went and their new content, which verification needs.
+    fn emit(&self, out: &mut dyn Write) -> Result<Option<(rewrite::Written, scan::Contents)>, ArchiveError> {
         match &self.root {
             Root::Xml { old, new } => out.write_all(new.as_deref().unwrap_or(old))?,
             Root::Zip(node) if !node.changes() => {
@@ -459,22 +468,22 @@ impl FilePlan {
             }
             Root::Zip(node) => {
                 let mut src = BufReader::new(File::open(&self.path)?);
-                scan::build(&mut src, node, out)?;
+                return scan::build(&mut src, node, out).map(Some);
             }
         }
-        Ok(())
+        Ok(None)
     }
 
-    /// The output bytes, into `out`.
-    fn fill(&self, out: &mut File) -> Result<(), ArchiveError> {
+    /// The output bytes, into `out` (buffered).
+    fn fill(&self, out: &mut File) -> Result<Option<(rewrite::Written, scan::Contents)>, ArchiveError> {
         let mut w = std::io::BufWriter::new(out);
-        self.write_to(&mut w)?;
+        let built = self.emit(&mut w)?;
         w.flush()?;
-        Ok(())
+        Ok(built)
     }
 
     /// Re-reads the written file and checks it against the plan.
-    fn verify(&self, written: &Path) -> Result<(), ArchiveError> {
+    fn verify(&self, written: &Path, built: Option<(rewrite::Written, scan::Contents)>) -> Result<(), ArchiveError> {
         match &self.root {
             Root::Xml { old, new } => {
                 let got = std::fs::read(written)?;
@@ -495,8 +504,10 @@ impl FilePlan {
                 Ok(())
             }
             Root::Zip(node) => {
+                let Some((w, contents)) = built else {
+                    return Err(ArchiveError::Verify("nothing was built".into()));
+                };
                 let mut src = BufReader::new(File::open(&self.path)?);
-                let (w, contents) = scan::build(&mut src, node, std::io::sink())?;
                 let mut out = BufReader::new(File::open(written)?);
                 scan::verify(&mut src, &mut out, node, &w, &contents, &self.options)
             }

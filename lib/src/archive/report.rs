@@ -142,39 +142,73 @@ pub struct Row {
     pub status: Status,
 }
 
-impl fmt::Display for FileReport {
-    /// The compact table, then the counts and the hashes.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.path)?;
+/// How [`FileReport::write_table`] decorates its parts; the CLI adds
+/// colour, [`Plain`] adds nothing.
+pub trait Decoration {
+    /// The file path heading the table.
+    fn strong(&self, text: &str) -> String {
+        text.to_string()
+    }
+    /// Secondary words (`sha256`).
+    fn faint(&self, text: &str) -> String {
+        text.to_string()
+    }
+    /// A status word.
+    fn status(&self, status: Status) -> String {
+        status.to_string()
+    }
+}
+
+/// No decoration.
+#[derive(Debug, Clone, Copy)]
+pub struct Plain;
+
+impl Decoration for Plain {}
+
+impl FileReport {
+    /// The compact table: the path, each task's context with one line per
+    /// attribute (`key [field]: old → new (status)`), absent processes, the
+    /// counts, and the SHA-256 of input and output.
+    pub fn write_table(&self, out: &mut dyn fmt::Write, d: &dyn Decoration) -> fmt::Result {
+        writeln!(out, "{}", d.strong(&self.path))?;
         let mut context = None;
         for row in self.rows() {
-            if row.context.is_empty() {
-                writeln!(f, "  {} ({})", row.text, row.status)?;
-                continue;
-            }
-            if context.as_ref() != Some(&row.context) {
-                writeln!(f, "  {}", row.context)?;
-                context = Some(row.context.clone());
-            }
-            writeln!(f, "    {} ({})", row.text, row.status)?;
+            let indent = if row.context.is_empty() {
+                "  "
+            } else {
+                if context.as_ref() != Some(&row.context) {
+                    writeln!(out, "  {}", row.context)?;
+                    context = Some(row.context.clone());
+                }
+                "    "
+            };
+            writeln!(out, "{indent}{} ({})", row.text, d.status(row.status))?;
         }
         if let Some(sig) = &self.signature {
-            writeln!(f, "  signature removed: {}", sig.removed.join(", "))?;
+            writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;
         }
         let s = &self.summary;
         writeln!(
-            f,
+            out,
             "  {} changed, {} inserted, {} already set, {} absent",
             s.changed, s.inserted, s.already_set, s.absent
         )?;
-        write!(f, "  sha256 {}  {}", self.sha256, self.path)?;
-        if let Some(out) = &self.output {
-            match &out.sha256 {
-                Some(sha) => write!(f, "\n  sha256 {sha}  {}", out.path)?,
-                None => write!(f, "\n  not written: {}", out.path)?,
+        write!(out, "  {} {}  {}", d.faint("sha256"), self.sha256, self.path)?;
+        if let Some(o) = &self.output {
+            match (&o.sha256, o.written) {
+                (Some(sha), true) => write!(out, "\n  {} {sha}  {}", d.faint("sha256"), o.path)?,
+                (Some(_), false) => write!(out, "\n  unchanged, not rewritten: {}", o.path)?,
+                (None, _) => write!(out, "\n  dry run, not written: {}", o.path)?,
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for FileReport {
+    /// [`FileReport::write_table`] without decoration.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_table(f, &Plain)
     }
 }
 

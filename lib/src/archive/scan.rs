@@ -7,6 +7,7 @@ use super::entries::{sniff, EntryKind, Opened};
 use super::error::ArchiveError;
 use super::raw::{self, RawArchive};
 use super::rewrite::{self, Replacement, Written};
+
 use super::signature;
 use super::Options;
 
