@@ -1,7 +1,9 @@
 //! Speed targets for the XML editor, measured (never asserted in tests):
 //!
 //! - parse a 150 KB BPMN document (the corpus's largest) in well under 5 ms;
-//! - plan and apply the built-in recipe on a vendor process in under 1 ms.
+//! - plan and apply the built-in recipe on a vendor process in under 1 ms;
+//! - patch the sample process-import archive (read, edit three entries,
+//!   recompress, rewrite, verify every entry) in under 5 ms.
 //!
 //! Run with `cargo bench -p procpatch-benches`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -44,5 +46,18 @@ fn round_trip_150kb(bencher: divan::Bencher) {
     bencher.bench(|| {
         let doc = procpatch::Document::parse(divan::black_box(&bytes)).unwrap();
         procpatch::apply(&bytes, &doc.editor().finish().unwrap()).unwrap().len()
+    });
+}
+
+#[divan::bench]
+fn patch_sample_archive(bencher: divan::Bencher) {
+    let bytes = read("../testdata/archives/ProcessImport.zip");
+    let recipe = procpatch::Recipe::builtin();
+    let options = procpatch::archive::Options::default();
+    bencher.bench(|| {
+        procpatch::archive::patch_archive(divan::black_box(&bytes), &recipe, &options)
+            .unwrap()
+            .0
+            .len()
     });
 }
