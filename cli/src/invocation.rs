@@ -81,12 +81,16 @@ fn is_candidate(path: &Path) -> bool {
     let _ = f.take(64 << 10).read_to_end(&mut rest);
     let mut bytes = head.get(..n).unwrap_or_default().to_vec();
     bytes.extend(rest);
-    // Cut at the last `>` so that a character split by the read limit does
-    // not make the prefix undecodable.
-    if let Some(end) = bytes.iter().rposition(|&b| b == b'>') {
-        bytes.truncate(end + 1);
+    let bytes = bytes;
+    // Cut after the last `>` so that a character split by the read limit
+    // does not make the prefix undecodable (in UTF-16LE the `>` is followed
+    // by its zero byte).
+    match bytes.iter().rposition(|&b| b == b'>') {
+        Some(end) => [end + 1, end + 2]
+            .iter()
+            .any(|&cut| bytes.get(..cut).is_some_and(procpatch::is_bpmn)),
+        None => false,
     }
-    procpatch::is_bpmn(&bytes)
 }
 
 /// Reads the recipe: the file given, or the built-in one.

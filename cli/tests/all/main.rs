@@ -134,6 +134,12 @@ fn out_dir_mirrors_the_input_tree() {
     )
     .unwrap();
     std::fs::write(src.join("notes.txt"), "not an archive").unwrap();
+    // A UTF-16 BPMN file is found by content too.
+    std::fs::copy(
+        root().join("testdata/encodings/utf16le-bom.bpmn20.xml"),
+        src.join("test-system/lock.xml"),
+    )
+    .unwrap();
     let dest = tmp.path().join("patched");
     let run = procpatch(
         &[
@@ -148,6 +154,7 @@ fn out_dir_mirrors_the_input_tree() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(dest.join("test-system/ProcessImport.zip").exists());
     assert!(dest.join("Configuration.zip").exists());
+    assert!(dest.join("test-system/lock.xml").exists());
     assert!(!dest.join("notes.txt").exists());
     let run = procpatch(&["check", &dest.display().to_string()], tmp.path());
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
