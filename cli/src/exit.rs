@@ -28,6 +28,7 @@ impl From<ErrorKind> for Code {
             ErrorKind::BadInput => Code::BadInput,
             ErrorKind::Target => Code::Target,
             ErrorKind::Io => Code::Io,
+            ErrorKind::Usage => Code::Usage,
         }
     }
 }

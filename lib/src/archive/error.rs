@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Target,
     /// Reading or writing files failed, or the output did not verify.
     Io,
+    /// The request itself cannot be carried out (output = input).
+    Usage,
 }
 
 /// Everything that can go wrong with an archive or a file.
@@ -154,6 +156,7 @@ impl ArchiveError {
         };
         match self {
             ArchiveError::Io(_) | ArchiveError::Verify(_) => ErrorKind::Io,
+            ArchiveError::SameFile => ErrorKind::Usage,
             ArchiveError::AmbiguousProcess { .. } => ErrorKind::Target,
             ArchiveError::Entry { source, .. } | ArchiveError::Document(source) => doc(source),
             _ => ErrorKind::BadInput,

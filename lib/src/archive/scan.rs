@@ -266,8 +266,10 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
             // Entries in a method procpatch cannot decompress were compared
             // byte for byte above; the others have their CRC checked.
             None if !opened.readable(j) => {}
+            // The record is the input's own bytes (compared above), so a
+            // CRC error here is damage in the input, reported as such.
             None => {
-                opened.check(j, options).map_err(|err| fail(format!("{name}: {err}")))?;
+                opened.check(j, options)?;
             }
             Some((_, data)) => {
                 let got = opened.read(j, options).map_err(|err| fail(format!("{name}: {err}")))?;
