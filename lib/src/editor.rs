@@ -246,18 +246,18 @@ impl<'d, 'a> Editor<'d, 'a> {
         let mut declare: Option<(String, Engine)> = None;
         let new_fields = std::mem::take(&mut self.new_fields);
         for (task, list) in &new_fields {
-            // The prefix of the task's own fields, else one bound in scope,
-            // else a new declaration on the root element.
-            let prefix = match task.fields.first() {
-                Some(f) => prefix_of(tree.get(f.elem).map(|el| el.qname.as_str()).unwrap_or_default()).to_string(),
-                None => match Engine::ALL
-                    .into_iter()
-                    .find_map(|e| tree.prefix_for(task.elem, e.namespace()))
-                {
-                    Some(p) if p.is_empty() => String::new(),
-                    Some(p) => format!("{p}:"),
-                    None => format!("{}:", declare.get_or_insert_with(|| self.new_prefix()).0),
-                },
+            // A prefix bound where the fields go, for the engine of the
+            // task's own fields (else any engine); else a new declaration on
+            // the root element.
+            let scope = task.extensions.unwrap_or(task.elem);
+            let engines: &[Engine] = match task.fields.first() {
+                Some(f) => &[f.engine][..],
+                None => &Engine::ALL[..],
+            };
+            let prefix = match engines.iter().find_map(|e| tree.prefix_for(scope, e.namespace())) {
+                Some(p) if p.is_empty() => String::new(),
+                Some(p) => format!("{p}:"),
+                None => format!("{}:", declare.get_or_insert_with(|| self.new_prefix()).0),
             };
             let mut items = Vec::with_capacity(list.len());
             for (name, value) in list {

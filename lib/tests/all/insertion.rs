@@ -240,3 +240,10 @@ fn attributes_follow_the_layout_of_the_last_one() {
     </definitions>
     "#);
 }
+
+#[test]
+fn a_prefix_declared_only_on_a_sibling_field_is_not_reused() {
+    let xml = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><process id=\"p\"><task id=\"t\" name=\"T\"><extensionElements><x:field xmlns:x=\"http://activiti.org/bpmn\" name=\"param2\" stringValue=\"a\"/></extensionElements></task></process></definitions>";
+    // `x` is bound only on the existing field, so the new field cannot use it.
+    insta::assert_snapshot!(edit(xml, &[("value", "v")]), @r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn"><process id="p"><task id="t" name="T"><extensionElements><x:field xmlns:x="http://activiti.org/bpmn" name="param2" stringValue="a"/><activiti:field name="value"><activiti:string><![CDATA[v]]></activiti:string></activiti:field></extensionElements></task></process></definitions>"#);
+}
