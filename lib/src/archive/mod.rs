@@ -353,6 +353,7 @@ fn merge(
         signature: (!planner.stripped.is_empty()).then_some(SignatureReport {
             removed: planner.stripped,
         }),
+        unreadable: planner.unreadable,
         summary,
     })
 }

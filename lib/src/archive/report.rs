@@ -69,6 +69,10 @@ pub struct FileReport {
     /// Signature files removed, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureReport>,
+    /// Entries copied without being read, because procpatch cannot
+    /// decompress their method.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     /// The counts of each status.
     pub summary: Summary,
 }
@@ -186,6 +190,9 @@ impl FileReport {
         }
         if let Some(sig) = &self.signature {
             writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;
+        }
+        if !self.unreadable.is_empty() {
+            writeln!(out, "  copied unread (unsupported compression): {}", self.unreadable.join(", "))?;
         }
         let s = &self.summary;
         writeln!(
