@@ -307,18 +307,21 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
     }
 }
 
-/// Whether `name` is a qualified name (XML 1.0 §2.3 and Namespaces §3, for
-/// what matters here: no part starts with a digit, `-` or `.`, and at most
-/// one colon separates a prefix from a local name). quick-xml does not check
-/// names.
+/// Whether `name` is a qualified name (XML 1.0 §2.3 and Namespaces §3):
+/// at most one colon, each part starting with a letter or `_` and going on
+/// with letters, digits, `-`, `.`, `_` or other non-ASCII name characters.
+/// quick-xml does not check names.
 fn is_name(name: &str) -> bool {
-    let mut parts = name.split(':');
-    let ok = |p: Option<&str>| {
-        p.and_then(|p| p.chars().next())
-            .is_some_and(|c| !(c.is_ascii_digit() || c == '-' || c == '.'))
+    let part = |p: &str| {
+        let mut chars = p.chars();
+        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && chars
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_') || (!c.is_ascii() && !c.is_whitespace()))
     };
-    let (first, second, third) = (parts.next(), parts.next(), parts.next());
-    ok(first) && (second.is_none() || ok(second)) && third.is_none()
+    match name.split_once(':') {
+        Some((prefix, local)) => part(prefix) && part(local),
+        None => part(name),
+    }
 }
 
 fn offset(pos: u64) -> usize {
@@ -358,10 +361,13 @@ fn read_attrs(
             return Err(Error::Xml { position, message });
         }
     }
-    let scanned = scan_attrs(tag).ok_or_else(|| Error::Xml {
-        position: lines.position(text, span.start),
-        message: "unreadable attributes".into(),
-    })?;
+    // The scanner and quick-xml must agree on what the attributes are.
+    let scanned = scan_attrs(tag)
+        .filter(|s| s.len() == e.attributes().count())
+        .ok_or_else(|| Error::Xml {
+            position: lines.position(text, span.start),
+            message: "unreadable attributes".into(),
+        })?;
     let mut out = Vec::with_capacity(scanned.len());
     for (key, value, quote) in scanned {
         let qname = tag.get(key.clone()).unwrap_or_default().to_string();
@@ -427,19 +433,19 @@ fn scan_attrs(tag: &str) -> Option<AttrSpans> {
     let b = tag.as_bytes();
     let at = |i: usize| b.get(i).copied();
     let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
-    let is_name = |c: u8| !is_ws(c) && !matches!(c, b'>' | b'/' | b'=');
+    let is_name = |c: u8| !is_ws(c) && !matches!(c, b'>' | b'=');
     let skip = |mut i: usize, keep: &dyn Fn(u8) -> bool| {
         while at(i).is_some_and(keep) {
             i += 1;
         }
         i
     };
-    // Skip `<` and the element name.
-    let mut i = skip(1, &is_name);
+    // Skip `<` and the element name (which ends at whitespace, `>` or `/>`).
+    let mut i = skip(1, &|c| !is_ws(c) && c != b'>' && c != b'/');
     let mut out = Vec::new();
     loop {
         i = skip(i, &is_ws);
-        if matches!(at(i), None | Some(b'>') | Some(b'/')) {
+        if matches!(at(i), None | Some(b'>')) || (at(i) == Some(b'/') && at(i + 1) == Some(b'>')) {
             return Some(out);
         }
         let key = i..skip(i, &is_name);

@@ -192,7 +192,11 @@ impl FileReport {
             writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;
         }
         if !self.unreadable.is_empty() {
-            writeln!(out, "  copied unread (unsupported compression): {}", self.unreadable.join(", "))?;
+            writeln!(
+                out,
+                "  copied unread (unsupported compression): {}",
+                self.unreadable.join(", ")
+            )?;
         }
         let s = &self.summary;
         writeln!(
