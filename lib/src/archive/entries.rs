@@ -155,6 +155,11 @@ impl<R: Read + Seek> Opened<R> {
         Ok(n)
     }
 
+    /// The layout, once reading is done.
+    pub fn into_raw(self) -> RawArchive {
+        self.raw
+    }
+
     /// Whether the `zip` crate can decompress entry `i`.
     pub fn readable(&self, i: usize) -> bool {
         self.raw

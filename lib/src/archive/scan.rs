@@ -165,7 +165,7 @@ pub(crate) fn walk<R: Read + Seek>(
         }
     }
     Ok(ZipNode {
-        raw: opened.raw.clone(),
+        raw: opened.into_raw(),
         children,
         remove,
     })
