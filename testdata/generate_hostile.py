@@ -218,7 +218,7 @@ def bombs():
     block = " ".join("".join(rnd.choice("abcdefghij") for _ in range(rnd.randrange(3, 9))) for _ in range(4000))
     big = "<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'>" + block * 48 + "</definitions>"
     case("entry-over-size-limit", ".zip", zipped([("big.bpmn20.xml", big.encode(), zipfile.ZIP_DEFLATED)]),
-         args="--max-entry-size 1 " + APPLY, what="a 1.1 MiB BPMN entry (ratio under the bomb limit) with --max-entry-size 1 (MiB)")
+         args=APPLY + " --max-entry-size 1", what="a 1.1 MiB BPMN entry (ratio under the bomb limit) with --max-entry-size 1 (MiB)")
 
 
 def names():
@@ -320,8 +320,10 @@ def targets():
          what="label data pool with both value and dataPool present: the first of the label's list (value) is edited")
     case("target-task-missing", ".bpmn20.xml", lock_process().replace("Load related credentials", "Load related credential"),
          what="task name off by one letter")
-    case("target-nothing-found", ".bpmn20.xml", lock_process().replace('name="Lock user"', 'name="Lock users"'),
-         what="no process of the recipe")
+    case("target-nothing-found", ".bpmn20.xml", lock_process().replace('name="Lock user"', 'name="Unlock user"'),
+         what="no process of the recipe (Unlock user only looks like Lock user)")
+    case("target-process-typo", ".bpmn20.xml", lock_process().replace('name="Lock user"', 'name="Lock users"'),
+         what="the recipe's Lock user is absent while Lock users is there: a typo, not an absent process")
     case("target-process-twice-in-file", ".bpmn20.xml",
          xml('  <process id="a" name="Lock user"/>\n  <process id="b" name="Lock user"/>'),
          what="two processes named Lock user in one document")

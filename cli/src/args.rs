@@ -1,4 +1,6 @@
-//! The command line, as clap reads it.
+//! The command line, as clap reads it. Each subcommand offers only the
+//! options it uses, grouped the same way everywhere: input, output, recipe,
+//! report.
 
 use std::path::PathBuf;
 
@@ -8,18 +10,18 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success (check: nothing left to change)
   1  check: an edit is still needed
-  2  usage error (bad arguments)
+  2  usage error: bad arguments, or an output path that cannot be used
   3  bad input: not a zip or BPMN file, damaged, encrypted, signed, malformed XML, bad recipe
-  4  a recipe target is not found, or is ambiguous
+  4  a recipe target is not found (a typo in a process or task name), or is ambiguous
   5  I/O failure, or the output did not verify (nothing was written)";
 
-const EXAMPLES: &str = "\
+pub const EXAMPLES: &str = "\
 Examples:
   # Shared credentials start-up: set the twelve values of the built-in recipe
   procpatch apply ProcessImport.zip -o ProcessImport-patched.zip
 
   # See what would change, with the XML diff, without writing anything
-  procpatch apply ProcessImport.zip -o out.zip --dry-run --diff
+  procpatch apply ProcessImport.zip --dry-run --diff
 
   # Pipelines: fail while an edit is still needed
   procpatch check exports/
@@ -27,71 +29,73 @@ Examples:
   # Another recipe, every archive under a folder, outputs mirrored elsewhere
   procpatch apply exports/ --out-dir patched/ --recipe my-recipe.toml
 
+  # Replace the export in place, keeping a numbered backup
+  procpatch apply ProcessImport.zip --in-place --backup
+
   # What an export holds: processes, tasks and their attributes
-  procpatch inspect ProcessImport.zip";
+  procpatch inspect ProcessImport.zip
+
+  # The whole manual, offline
+  procpatch man apply | man -l -";
 
 /// Sets task attributes in Identity Manager process-import archives (zips of
 /// BPMN 2.0 XML) and bare BPMN files, changing nothing but the values asked.
+///
+/// procpatch opens an exported process-import archive of Nexus Smart ID
+/// Identity Manager, sets task attributes such as the "data pool" and
+/// "sub-process" of a batch-order task directly in the process XML, and
+/// writes a new archive to upload by hand in Identity Manager Admin. Without
+/// --recipe it makes the twelve settings of the Shared credentials start-up
+/// guide (procpatch recipe show prints them).
+///
+/// Every byte outside the edited values stays as it was: untouched zip
+/// entries are copied raw, and the XML keeps its encoding, formatting,
+/// comments and quotes. The input is never modified; the output is written
+/// to a temporary file, re-read and verified, then renamed into place.
+/// Running procpatch on its own output changes nothing.
 #[derive(Debug, Parser)]
-#[command(name = "procpatch", version, about, long_about = None,
+#[command(name = "procpatch", version,
     after_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"))]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    #[command(flatten)]
-    pub global: Global,
-}
-
-/// Options for every command.
-#[derive(Debug, Args)]
-pub struct Global {
-    /// Print only errors (and the JSON with --json).
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Print more: also the files skipped while walking directories.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
-    /// When to use colour (auto: on a terminal, and never with NO_COLOR).
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
-    pub color: ColorWhen,
-    /// Largest entry or XML file read, in MiB (counted while reading).
-    #[arg(long, global = true, value_name = "MIB", default_value_t = 256)]
-    pub max_entry_size: u64,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ColorWhen {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the processes, tasks and attributes found in archives or BPMN files.
-    Inspect {
-        /// Archives, BPMN files, or directories to walk.
-        #[arg(required = true, value_name = "ARCHIVE")]
-        paths: Vec<PathBuf>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    ///
+    /// Every entry of each archive is listed with what it is (BPMN, nested
+    /// zip, other, directory, encrypted, or unreadable) and its size; each
+    /// BPMN document with its encoding, processes, tasks, the tasks' XML
+    /// attributes and engine fields. Fields are named by their label where
+    /// one maps them, as the apply report does: data pool [value] = "".
+    /// Nothing is written.
+    #[command(after_help = EXIT_CODES, disable_help_flag = true)]
+    Inspect(InspectArgs),
     /// Apply a recipe and write new archives.
-    #[command(after_help = EXAMPLES)]
+    ///
+    /// Each input (an archive, nested archives included, or a bare BPMN
+    /// file) is read, the recipe is matched against its processes and tasks,
+    /// and the output is written with -o, under --out-dir, or over the input
+    /// with --in-place. The report lists each entry, process and task with
+    /// attribute: old -> new and a status (changed, inserted, already set),
+    /// the processes not in the input, and the SHA-256 of input and output.
+    ///
+    /// A recipe name that matches nothing, or matches twice, is an error
+    /// (exit 4) and nothing is written. So is a process absent from the input
+    /// while a process with nearly the same name is there (a typo).
+    #[command(after_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"), disable_help_flag = true)]
     Apply(ApplyArgs),
     /// Exit 1 when an edit is still needed (for pipelines); writes nothing.
-    Check {
-        /// Archives, BPMN files, or directories to walk.
-        #[arg(required = true, value_name = "ARCHIVE")]
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        recipe: RecipeArgs,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Work with recipes.
+    ///
+    /// Reads each input as apply does and reports what apply would change,
+    /// ending with a verdict per file: "needs N edits in M processes" or
+    /// "nothing to change". A signed archive is read and reported too;
+    /// reading needs no signature.
+    #[command(after_help = EXIT_CODES, disable_help_flag = true)]
+    Check(CheckArgs),
+    /// Work with recipes (`procpatch man recipe` describes the format).
     Recipe {
         #[command(subcommand)]
         command: RecipeCommand,
@@ -101,8 +105,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print a manual page (roff): the whole tool, or one command; `recipe`
+    /// also describes the recipe format. Read it with `man -l -`.
+    Man {
+        /// The page: a command, or none for procpatch itself.
+        #[arg(value_enum, value_name = "COMMAND")]
+        page: Option<ManPage>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,45 +120,154 @@ pub enum RecipeCommand {
     Show,
 }
 
-#[derive(Debug, Args)]
-pub struct RecipeArgs {
-    /// A recipe file (TOML) instead of the built-in Shared credentials recipe.
-    #[arg(long, value_name = "FILE")]
-    pub recipe: Option<PathBuf>,
-    /// Fail unless every process of the recipe is found.
-    #[arg(long)]
-    pub require_all: bool,
-    /// Remove the signature of signed archives that must change.
-    #[arg(long)]
-    pub strip_signature: bool,
+/// The manual pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManPage {
+    Inspect,
+    Apply,
+    Check,
+    Recipe,
+    Completions,
+    Man,
 }
 
+impl ManPage {
+    pub fn name(self) -> &'static str {
+        match self {
+            ManPage::Inspect => "inspect",
+            ManPage::Apply => "apply",
+            ManPage::Check => "check",
+            ManPage::Recipe => "recipe",
+            ManPage::Completions => "completions",
+            ManPage::Man => "man",
+        }
+    }
+}
+
+/// What to read.
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
-    /// Archives, BPMN files, or directories to walk.
-    #[arg(required = true, value_name = "ARCHIVE")]
+#[command(next_help_heading = "Input")]
+pub struct InputArgs {
+    /// Archives, BPMN files, or directories to walk (files are recognised
+    /// by content).
+    #[arg(required = true, value_name = "PATH", display_order = 0)]
     pub paths: Vec<PathBuf>,
-    /// The output file (one input file only).
+    /// Largest entry or XML file read, in MiB (counted while reading).
+    #[arg(long, value_name = "MIB", default_value_t = 256, display_order = 1)]
+    pub max_entry_size: u64,
+}
+
+/// Where the output goes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// The output file (one input file only; its folder must exist). An
+    /// existing file is replaced.
     #[arg(short, long, value_name = "OUT", group = "target")]
     pub output: Option<PathBuf>,
-    /// Write outputs under DIR, mirroring the input tree.
+    /// Write outputs under DIR (created if needed), mirroring the input tree.
     #[arg(long, value_name = "DIR", group = "target")]
     pub out_dir: Option<PathBuf>,
     /// Replace each input (atomically, after verifying the new file).
     #[arg(long, group = "target")]
     pub in_place: bool,
-    /// With --in-place, keep the original as FILE.bak.
+    /// With --in-place, first keep the original as FILE.bak (or FILE.bak.1,
+    /// FILE.bak.2, … if taken), with its modification time.
     #[arg(long, requires = "in_place")]
     pub backup: bool,
-    #[command(flatten)]
-    pub recipe: RecipeArgs,
     /// Report what would change; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Print a unified diff of each edited XML document.
+    /// Remove the signature of signed archives that must change.
     #[arg(long)]
-    pub diff: bool,
-    /// Print JSON.
+    pub strip_signature: bool,
+}
+
+/// Which recipe.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Recipe")]
+pub struct RecipeArgs {
+    /// A recipe file (TOML) instead of the built-in Shared credentials
+    /// recipe; see `procpatch man recipe`.
+    #[arg(long, value_name = "FILE")]
+    pub recipe: Option<PathBuf>,
+    /// Fail unless every process of the recipe is found.
+    #[arg(long)]
+    pub require_all: bool,
+}
+
+/// How results are shown.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Report")]
+pub struct ReportArgs {
+    /// Print one JSON document on standard output (errors included).
     #[arg(long)]
     pub json: bool,
+    /// Print only errors (and the JSON with --json).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: also the files skipped while walking directories.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// When to use colour (auto: on a terminal, and never with NO_COLOR).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Print help (--help: more).
+    #[arg(short, long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Name fields by the labels of this recipe (default: the built-in one).
+    #[arg(long, value_name = "FILE", help_heading = "Recipe")]
+    pub recipe: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub recipe: RecipeArgs,
+    /// Print a unified diff of each edited XML document (in the JSON too).
+    #[arg(long, help_heading = "Report")]
+    pub diff: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub recipe: RecipeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+impl Cli {
+    /// The report options, for commands that have them.
+    pub fn report(&self) -> Option<&ReportArgs> {
+        match &self.command {
+            Command::Inspect(a) => Some(&a.report),
+            Command::Apply(a) => Some(&a.report),
+            Command::Check(a) => Some(&a.report),
+            _ => None,
+        }
+    }
 }

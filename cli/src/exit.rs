@@ -1,6 +1,7 @@
 //! Exit codes and the failures that lead to them.
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use procpatch::archive::{ArchiveError, ErrorKind};
@@ -33,24 +34,46 @@ impl From<ErrorKind> for Code {
     }
 }
 
-/// A failure with its exit code and message.
+/// A failure: its exit code, the file it is about (if any), and what went
+/// wrong.
 #[derive(Debug)]
 pub struct Failure {
     pub code: Code,
+    pub path: Option<PathBuf>,
     pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "{}: {}", p.display(), self.message),
+            None => f.write_str(&self.message),
+        }
+    }
 }
 
 impl Failure {
     pub fn usage(message: String) -> Failure {
         Failure {
             code: Code::Usage,
+            path: None,
             message,
         }
     }
 
-    pub fn bad_input(message: String) -> Failure {
+    /// A usage error about one path.
+    pub fn usage_at(path: &Path, message: String) -> Failure {
+        Failure {
+            code: Code::Usage,
+            path: Some(path.to_path_buf()),
+            message,
+        }
+    }
+
+    pub fn bad_input(path: &Path, message: String) -> Failure {
         Failure {
             code: Code::BadInput,
+            path: Some(path.to_path_buf()),
             message,
         }
     }
@@ -58,16 +81,32 @@ impl Failure {
     pub fn io(path: &Path, e: &std::io::Error) -> Failure {
         Failure {
             code: Code::Io,
-            message: format!("{}: {e}", path.display()),
+            path: Some(path.to_path_buf()),
+            message: e.to_string(),
         }
     }
 
-    /// A library error about the file at `path`: the path, then the error
-    /// (which names the entry, then the line).
-    pub fn archive(path: &Path, e: &ArchiveError) -> Failure {
+    /// A library error about the file at `input`: the path, then the error
+    /// (which names the entry, then the line). An error about the output
+    /// names the output itself, so it is not put under the input's path.
+    pub fn archive(input: &Path, e: &ArchiveError) -> Failure {
+        let path = match e {
+            ArchiveError::Output { .. } => None,
+            _ => Some(input.to_path_buf()),
+        };
+        let message = match e {
+            // The library names no flags; the command line does.
+            ArchiveError::SameFile => format!("{e}; use --in-place to replace it"),
+            ArchiveError::Signed { .. } => format!(
+                "{e}; run again with --strip-signature to remove the signature (and sign again if your \
+                 installation requires it)"
+            ),
+            _ => e.to_string(),
+        };
         Failure {
             code: e.kind().into(),
-            message: format!("{}: {e}", path.display()),
+            path,
+            message,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use procpatch::archive::Options;
 use procpatch::Recipe;
 
-use crate::args::ApplyArgs;
+use crate::args::OutputArgs;
 use crate::exit::Failure;
 
 /// One input file and where its output goes.
@@ -49,7 +49,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Found, Failure> {
             continue;
         }
         for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-            let entry = entry.map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            let entry = entry.map_err(|e| Failure::usage_at(p, e.to_string()))?;
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -98,7 +98,7 @@ pub fn recipe(path: Option<&Path>, require_all: bool) -> Result<Recipe, Failure>
     let mut recipe = match path {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Failure::io(p, &e))?;
-            Recipe::from_toml(&text).map_err(|e| Failure::bad_input(format!("{}: {e}", p.display())))?
+            Recipe::from_toml(&text).map_err(|e| Failure::bad_input(p, e.to_string()))?
         }
         None => Recipe::builtin(),
     };
@@ -106,8 +106,57 @@ pub fn recipe(path: Option<&Path>, require_all: bool) -> Result<Recipe, Failure>
     Ok(recipe)
 }
 
-/// The jobs of `apply`: each input with its output path.
-pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
+/// The input files to work on, or a usage error when the paths hold none.
+pub fn inputs(paths: &[PathBuf]) -> Result<Found, Failure> {
+    let found = expand(paths)?;
+    if found.files.is_empty() {
+        return Err(Failure::usage(
+            "no archive or BPMN file found in the paths given".into(),
+        ));
+    }
+    Ok(found)
+}
+
+/// Checks a `-o` path before any work: it names a file (not a folder) in a
+/// folder that exists. An existing file there is replaced.
+fn check_output_file(out: &Path) -> Result<(), Failure> {
+    let text = out.as_os_str().to_string_lossy();
+    if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
+        return Err(Failure::usage_at(
+            out,
+            "-o names a folder; give a file name, or use --out-dir to write into a folder".into(),
+        ));
+    }
+    if out.is_dir() {
+        return Err(Failure::usage_at(
+            out,
+            "the output is a folder; give a file name, or use --out-dir to write into it".into(),
+        ));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => return Ok(()),
+    };
+    match std::fs::metadata(parent) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Failure::usage_at(
+            out,
+            format!("cannot write here: {} is not a folder", parent.display()),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Failure::usage_at(
+            out,
+            format!(
+                "cannot write here: the folder {} does not exist (create it first, or use --out-dir, which creates its folders)",
+                parent.display()
+            ),
+        )),
+        Err(e) => Err(Failure::io(parent, &e)),
+    }
+}
+
+/// The jobs of `apply`: each input with its output path, checked before
+/// any work starts.
+pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> Result<(Vec<Job>, Target), Failure> {
     let target = match (&args.output, &args.out_dir, args.in_place) {
         (Some(o), None, false) => Target::File(o.clone()),
         (None, Some(d), false) => Target::Dir(d.clone()),
@@ -119,11 +168,13 @@ pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
             ))
         }
     };
-    let files = expand(&args.paths)?.files;
-    if files.is_empty() {
-        return Err(Failure::usage(
-            "no archive or BPMN file found in the paths given".into(),
-        ));
+    if let Target::Dir(dir) = &target {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Failure::usage_at(
+                dir,
+                "--out-dir must name a folder, not a file".into(),
+            ));
+        }
     }
     let jobs = match &target {
         Target::None => files
@@ -132,16 +183,19 @@ pub fn apply_jobs(args: &ApplyArgs) -> Result<(Vec<Job>, Target), Failure> {
             .collect(),
         Target::File(out) => {
             if let Some((input, _)) = files.first().filter(|(i, _)| same_file(i, out)) {
-                return Err(Failure::usage(format!(
-                    "{}: the output is the input file; use --in-place to replace it",
-                    input.display()
-                )));
+                return Err(Failure::usage_at(
+                    input,
+                    "the output is the input file; use --in-place to replace it".into(),
+                ));
             }
             if files.len() != 1 {
                 return Err(Failure::usage(format!(
                     "-o takes one input file, but {} were given or found; use --out-dir",
                     files.len()
                 )));
+            }
+            if !args.dry_run {
+                check_output_file(out)?;
             }
             files
                 .into_iter()

@@ -5,7 +5,9 @@
 mod args;
 mod exit;
 mod invocation;
+mod manual;
 mod render;
+mod stdout;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,67 +15,94 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use procpatch::archive::{self, FileReport, OutputReport, WriteOptions};
+use procpatch::Summary;
 use rayon::prelude::*;
 
-use args::{ApplyArgs, Cli, ColorWhen, Command, RecipeCommand};
+use args::{ApplyArgs, CheckArgs, Cli, ColorWhen, Command, InspectArgs, RecipeCommand, ReportArgs};
 use exit::{Code, Failure};
 use invocation::{Job, Target};
+use render::{Json, JsonError, Totals};
+use stdout::Stdout;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Code::Usage } else { Code::Success }.into();
+            if !e.use_stderr() {
+                return Code::Success.into();
+            }
+            // `--json` promises one JSON document, even for bad arguments.
+            if std::env::args_os().any(|a| a == "--json") {
+                let rendered = e.render().to_string();
+                let first = rendered.lines().next().unwrap_or_default();
+                let failure = Failure::usage(first.trim_start_matches("error: ").to_string());
+                let _ = Stdout::new().json(&json_of_failure(failure));
+            }
+            return Code::Usage.into();
         }
     };
-    match run(cli) {
+    let json = cli.report().is_some_and(|r| r.json);
+    match run(&cli) {
         Ok(code) => code.into(),
         Err(f) => {
-            let _ = writeln!(anstream::stderr(), "procpatch: {}", f.message);
-            f.code.into()
+            let _ = writeln!(anstream::stderr(), "procpatch: {f}");
+            let code = f.code;
+            if json {
+                let _ = Stdout::new().json(&json_of_failure(f));
+            }
+            code.into()
         }
     }
 }
 
-fn run(cli: Cli) -> Result<Code, Failure> {
-    match cli.global.color {
-        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
-        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
-        ColorWhen::Auto => {}
+/// The JSON document for a run that failed before any file was read.
+fn json_of_failure(f: Failure) -> Json<()> {
+    Json {
+        files: Vec::new(),
+        errors: vec![json_error(f)],
+        totals: Totals::default(),
     }
-    let g = &cli.global;
+}
+
+fn json_error(f: Failure) -> JsonError {
+    JsonError {
+        path: f.path.map(|p| p.display().to_string()),
+        error: f.message,
+        exit_code: f.code as u8,
+    }
+}
+
+fn run(cli: &Cli) -> Result<Code, Failure> {
+    if let Some(r) = cli.report() {
+        match r.color {
+            ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+            ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+            ColorWhen::Auto => {}
+        }
+    }
     match &cli.command {
-        Command::Inspect { paths, json } => inspect(paths, *json, g),
-        Command::Apply(args) => apply(args, g),
-        Command::Check { paths, recipe, json } => check(paths, recipe, *json, g),
+        Command::Inspect(args) => inspect(args),
+        Command::Apply(args) => apply(args),
+        Command::Check(args) => check(args),
         Command::Recipe {
             command: RecipeCommand::Show,
         } => {
-            print(procpatch::BUILTIN_TOML.as_bytes())?;
+            Stdout::new().bytes(procpatch::BUILTIN_TOML.as_bytes())?;
             Ok(Code::Success)
         }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "procpatch", &mut out);
-            print(&out)?;
+            Stdout::new().bytes(&out)?;
             Ok(Code::Success)
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .map_err(|e| Failure::io(Path::new("-"), &e))?;
-            print(&out)?;
+        Command::Man { page } => {
+            let out = manual::page(*page).map_err(|e| Failure::io(Path::new("-"), &e))?;
+            Stdout::new().bytes(&out)?;
             Ok(Code::Success)
         }
     }
-}
-
-fn print(bytes: &[u8]) -> Result<(), Failure> {
-    std::io::stdout()
-        .write_all(bytes)
-        .map_err(|e| Failure::io(Path::new("-"), &e))
 }
 
 /// A progress bar for batches, on a terminal only.
@@ -111,54 +140,52 @@ fn each<T: Send>(
     out
 }
 
-/// Prints the results and returns the exit code: the most severe failure,
-/// else `ok`.
+/// Prints the results (each file's text, or one JSON document), then the
+/// grand total after several files, and returns the exit code: the most
+/// severe failure, else `ok`.
 fn finish<T: serde::Serialize>(
     results: Vec<(PathBuf, Result<T, Failure>)>,
-    json: bool,
+    report: &ReportArgs,
+    verb: &str,
     ok: Code,
+    total: impl Fn(&mut Totals, &T),
     human: impl Fn(&mut dyn Write, &T) -> std::io::Result<()>,
 ) -> Result<Code, Failure> {
     let mut code = ok;
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    let mut stdout = anstream::stdout();
-    let mut stderr = anstream::stderr();
-    for (path, result) in results {
+    let mut totals = Totals::default();
+    let mut stdout = Stdout::new();
+    let several = results.len() > 1;
+    for (_, result) in results {
+        totals.files += 1;
         match result {
             Ok(value) => {
-                if !json {
-                    if let Err(e) = human(&mut stdout, &value) {
-                        // A closed pipe (`| head`) ends the output quietly.
-                        if e.kind() == std::io::ErrorKind::BrokenPipe {
-                            return Ok(code);
-                        }
-                        return Err(Failure::io(Path::new("-"), &e));
-                    }
+                total(&mut totals, &value);
+                if !report.json && !report.quiet {
+                    stdout.with(|out| human(out, &value))?;
                 }
                 files.push(value);
             }
             Err(f) => {
+                totals.failed += 1;
                 code = code.max(f.code);
-                let _ = writeln!(stderr, "procpatch: {}", f.message);
-                errors.push(render::JsonError {
-                    path: path.display().to_string(),
-                    error: f.message,
-                    exit_code: f.code as u8,
-                });
+                let _ = writeln!(anstream::stderr(), "procpatch: {f}");
+                errors.push(json_error(f));
             }
         }
     }
-    if json {
-        let doc = render::Json { files, errors };
-        let text = serde_json::to_string_pretty(&doc).map_err(|e| Failure::bad_input(e.to_string()))?;
-        writeln!(stdout, "{text}").map_err(|e| Failure::io(Path::new("-"), &e))?;
+    if report.json {
+        stdout.json(&Json { files, errors, totals })?;
+    } else if several && !report.quiet {
+        stdout.with(|out| writeln!(out, "{}", totals.line(verb)))?;
     }
     Ok(code)
 }
 
-fn jobs_of(paths: &[PathBuf], verbose: bool) -> Result<Vec<Job>, Failure> {
-    let invocation::Found { files, skipped } = invocation::expand(paths)?;
+/// The input files, listing skipped ones with `-v`.
+fn jobs_of(paths: &[PathBuf], verbose: bool) -> Result<Vec<(PathBuf, Option<PathBuf>)>, Failure> {
+    let invocation::Found { files, skipped } = invocation::inputs(paths)?;
     if verbose {
         for s in skipped {
             let _ = writeln!(
@@ -168,53 +195,72 @@ fn jobs_of(paths: &[PathBuf], verbose: bool) -> Result<Vec<Job>, Failure> {
             );
         }
     }
-    if files.is_empty() {
-        return Err(Failure::usage(
-            "no archive or BPMN file found in the paths given".into(),
-        ));
-    }
-    Ok(files
+    Ok(files)
+}
+
+fn plain_jobs(files: Vec<(PathBuf, Option<PathBuf>)>) -> Vec<Job> {
+    files
         .into_iter()
         .map(|(input, _)| Job { input, output: None })
-        .collect())
+        .collect()
 }
 
-fn inspect(paths: &[PathBuf], json: bool, g: &args::Global) -> Result<Code, Failure> {
-    let jobs = jobs_of(paths, g.verbose)?;
-    let options = invocation::options(g.max_entry_size, false);
-    let results = each(&jobs, g.quiet, |job| {
+fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
+    let labels = invocation::recipe(args.recipe.as_deref(), false)?.labels();
+    let jobs = plain_jobs(jobs_of(&args.input.paths, args.report.verbose)?);
+    let options = invocation::options(args.input.max_entry_size, false);
+    let results = each(&jobs, args.report.quiet, |job| {
         archive::inspect_file(&job.input, &options).map_err(|e| Failure::archive(&job.input, &e))
     });
-    let quiet = g.quiet;
-    finish(results, json, Code::Success, |out, i| {
-        if quiet {
-            Ok(())
-        } else {
-            render::inspection(out, i)
-        }
-    })
+    finish(
+        results,
+        &args.report,
+        "inspect",
+        Code::Success,
+        |t, i| *t.processes.get_or_insert(0) += i.entries.iter().map(|e| e.processes.len()).sum::<usize>(),
+        |out, i| render::inspection(out, i, &labels),
+    )
 }
 
-fn check(paths: &[PathBuf], recipe: &args::RecipeArgs, json: bool, g: &args::Global) -> Result<Code, Failure> {
-    let r = invocation::recipe(recipe.recipe.as_deref(), recipe.require_all)?;
-    let jobs = jobs_of(paths, g.verbose)?;
-    let options = invocation::options(g.max_entry_size, recipe.strip_signature);
-    let results = each(&jobs, g.quiet, |job| {
-        archive::plan_file(&job.input, &r, &options)
-            .map(|p| p.report().clone())
-            .map_err(|e| Failure::archive(&job.input, &e))
+/// A checked file: its report and the verdict.
+#[derive(serde::Serialize)]
+struct Checked {
+    #[serde(flatten)]
+    report: FileReport,
+    needs_edit: bool,
+    verdict: String,
+}
+
+fn add_values(t: &mut Totals, r: &FileReport) {
+    t.values.get_or_insert_with(Summary::default).add(&r.summary);
+    *t.needs_edit.get_or_insert(0) += usize::from(r.needs_edit());
+}
+
+fn check(args: &CheckArgs) -> Result<Code, Failure> {
+    let r = invocation::recipe(args.recipe.recipe.as_deref(), args.recipe.require_all)?;
+    let jobs = plain_jobs(jobs_of(&args.input.paths, args.report.verbose)?);
+    let options = invocation::options(args.input.max_entry_size, false);
+    let results = each(&jobs, args.report.quiet, |job| {
+        let plan = archive::plan_file(&job.input, &r, &options).map_err(|e| Failure::archive(&job.input, &e))?;
+        let report = plan.report().clone();
+        Ok(Checked {
+            needs_edit: report.needs_edit(),
+            verdict: render::verdict(&report),
+            report,
+        })
     });
-    let pending = results
-        .iter()
-        .any(|(_, r)| r.as_ref().is_ok_and(FileReport::needs_edit));
-    let quiet = g.quiet;
-    let code = finish(results, json, Code::Success, |out, r| {
-        if quiet {
-            Ok(())
-        } else {
-            render::report(out, r)
-        }
-    })?;
+    let pending = results.iter().any(|(_, r)| r.as_ref().is_ok_and(|c| c.needs_edit));
+    let code = finish(
+        results,
+        &args.report,
+        "check",
+        Code::Success,
+        |t, c| add_values(t, &c.report),
+        |out, c| {
+            render::report(out, &c.report)?;
+            writeln!(out, "  {}", c.verdict)
+        },
+    )?;
     Ok(if code == Code::Success && pending {
         Code::Pending
     } else {
@@ -222,73 +268,84 @@ fn check(paths: &[PathBuf], recipe: &args::RecipeArgs, json: bool, g: &args::Glo
     })
 }
 
+/// An edited document's diff.
+#[derive(serde::Serialize)]
+struct Diff {
+    /// The entry path (empty for a bare XML file).
+    entry: String,
+    /// A unified diff of the document's text.
+    diff: String,
+}
+
 /// An applied file: its report and, with `--diff`, its diffs.
 #[derive(serde::Serialize)]
 struct Applied {
     #[serde(flatten)]
     report: FileReport,
-    #[serde(skip)]
-    diffs: Vec<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diffs: Option<Vec<Diff>>,
 }
 
-fn apply(args: &ApplyArgs, g: &args::Global) -> Result<Code, Failure> {
+fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
     let recipe = invocation::recipe(args.recipe.recipe.as_deref(), args.recipe.require_all)?;
-    let (jobs, target) = invocation::apply_jobs(args)?;
-    let options = invocation::options(g.max_entry_size, args.recipe.strip_signature);
-    let results = each(&jobs, g.quiet, |job| {
+    let files = jobs_of(&args.input.paths, args.report.verbose)?;
+    let (jobs, target) = invocation::apply_jobs(files, &args.output)?;
+    let options = invocation::options(args.input.max_entry_size, args.output.strip_signature);
+    let results = each(&jobs, args.report.quiet, |job| {
         let fail = |e: archive::ArchiveError| Failure::archive(&job.input, &e);
         let plan = archive::plan_file(&job.input, &recipe, &options).map_err(fail)?;
-        let mut diffs = Vec::new();
-        if args.diff {
-            for change in plan.changes() {
-                render::diff(&mut diffs, &job.input.display().to_string(), &change)
-                    .map_err(|e| Failure::io(&job.input, &e))?;
-            }
-        }
-        let report = match (&job.output, args.dry_run) {
+        let diffs = args.diff.then(|| {
+            let path = job.input.display().to_string();
+            plan.changes()
+                .iter()
+                .map(|change| Diff {
+                    entry: change.entry.to_string(),
+                    diff: render::diff_text(&path, change),
+                })
+                .collect()
+        });
+        let report = match (&job.output, args.output.dry_run) {
             (Some(out), false) => {
-                if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if let (Target::Dir(_), Some(dir)) = (&target, out.parent()) {
                     std::fs::create_dir_all(dir).map_err(|e| Failure {
                         code: Code::Io,
-                        message: format!("cannot create the output directory {}: {e}", dir.display()),
+                        path: Some(dir.to_path_buf()),
+                        message: format!("cannot create the output folder: {e}"),
                     })?;
                 }
-                let backup = match target {
-                    Target::InPlace { backup: true } => {
-                        let mut name = job.input.clone().into_os_string();
-                        name.push(".bak");
-                        Some(PathBuf::from(name))
-                    }
-                    _ => None,
-                };
                 let write = WriteOptions {
                     in_place: matches!(target, Target::InPlace { .. }),
-                    backup,
+                    backup: matches!(target, Target::InPlace { backup: true }),
                 };
                 plan.write(out, &write).map_err(fail)?
             }
             (out, _) => {
+                // A dry run meets the refusals a real run would.
+                plan.writable().map_err(fail)?;
                 let mut r = plan.report().clone();
                 r.output = out.as_ref().map(|o| OutputReport {
                     path: o.display().to_string(),
                     sha256: None,
                     written: false,
+                    replaced: false,
+                    backup: None,
                 });
                 r
             }
         };
         Ok(Applied { report, diffs })
     });
-    let quiet = g.quiet;
-    finish(results, args.json, Code::Success, |out, a| {
-        if !a.diffs.is_empty() && !quiet {
-            let mut stdout = anstream::stdout();
-            stdout.write_all(&a.diffs)?;
-        }
-        if quiet {
-            Ok(())
-        } else {
+    finish(
+        results,
+        &args.report,
+        "apply",
+        Code::Success,
+        |t, a| add_values(t, &a.report),
+        |out, a| {
+            for d in a.diffs.iter().flatten() {
+                render::diff(out, &d.diff)?;
+            }
             render::report(out, &a.report)
-        }
-    })
+        },
+    )
 }

@@ -1,11 +1,11 @@
 //! What people and tools see: the report table (coloured on a terminal),
-//! inspections, diffs, and JSON.
+//! inspections, diffs, verdicts, totals, and JSON.
 
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use procpatch::archive::{Decoration, DocumentChange, FileReport, Inspection};
-use procpatch::Status;
+use procpatch::{Status, Summary};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -43,8 +43,9 @@ pub fn report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
     writeln!(out, "{table}")
 }
 
-/// A unified diff of an edited document's text.
-pub fn diff(out: &mut dyn Write, path: &str, change: &DocumentChange<'_>) -> std::io::Result<()> {
+/// A unified diff of an edited document's text, uncoloured (`--json`
+/// carries it as is). `path` is the input file.
+pub fn diff_text(path: &str, change: &DocumentChange<'_>) -> String {
     let text = |b: &[u8]| match procpatch::Document::parse(b) {
         Ok(doc) => doc.text().to_string(),
         Err(_) => String::from_utf8_lossy(b).into_owned(),
@@ -57,7 +58,17 @@ pub fn diff(out: &mut dyn Write, path: &str, change: &DocumentChange<'_>) -> std
     };
     let diff = similar::TextDiff::from_lines(&before, &after);
     let unified = diff.unified_diff().context_radius(2).header(&name, &name).to_string();
+    let mut out = String::with_capacity(unified.len());
     for line in unified.lines() {
+        out.push_str(line.trim_end_matches('\r'));
+        out.push('\n');
+    }
+    out
+}
+
+/// A diff from [`diff_text`], coloured by line.
+pub fn diff(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    for line in text.lines() {
         let style = if line.starts_with("+++") || line.starts_with("---") {
             BOLD
         } else if line.starts_with('+') {
@@ -69,14 +80,15 @@ pub fn diff(out: &mut dyn Write, path: &str, change: &DocumentChange<'_>) -> std
         } else {
             Style::new()
         };
-        writeln!(out, "{style}{}{style:#}", line.trim_end_matches('\r'))?;
+        writeln!(out, "{style}{line}{style:#}")?;
     }
     Ok(())
 }
 
-/// What a file holds.
-pub fn inspection(out: &mut dyn Write, i: &Inspection) -> std::io::Result<()> {
-    let text = i.to_string();
+/// What a file holds, fields named by `labels`.
+pub fn inspection(out: &mut dyn Write, i: &Inspection, labels: &[(String, Vec<String>)]) -> std::io::Result<()> {
+    let mut text = String::new();
+    i.write_text(&mut text, labels).map_err(std::io::Error::other)?;
     let mut lines = text.lines();
     if let Some(first) = lines.next() {
         writeln!(out, "{BOLD}{first}{BOLD:#}")?;
@@ -87,17 +99,96 @@ pub fn inspection(out: &mut dyn Write, i: &Inspection) -> std::io::Result<()> {
     Ok(())
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What `check` concludes about one file: "needs 12 edits in 3 processes"
+/// or "nothing to change".
+pub fn verdict(r: &FileReport) -> String {
+    let edits = r.summary.edits();
+    let processes = r
+        .entries
+        .iter()
+        .flat_map(|e| &e.processes)
+        .filter(|p| {
+            p.tasks
+                .iter()
+                .flat_map(|t| &t.changes)
+                .any(|c| matches!(c.status, Status::Changed | Status::Inserted))
+        })
+        .count();
+    let mut s = if edits > 0 {
+        format!(
+            "needs {} in {}",
+            plural(edits, "edit", "edits"),
+            plural(processes, "process", "processes")
+        )
+    } else {
+        "nothing to change".to_string()
+    };
+    if r.signature.as_ref().is_some_and(|s| s.removed.is_empty()) && edits > 0 {
+        s.push_str("; the archive is signed, so apply needs --strip-signature");
+    }
+    s
+}
+
+/// The grand total after several files.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Totals {
+    /// Files read.
+    pub files: usize,
+    /// Files that failed.
+    pub failed: usize,
+    /// The values of every file's report (apply, check).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Summary>,
+    /// Files that need an edit (check) or got one (apply).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs_edit: Option<usize>,
+    /// Processes found (inspect).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processes: Option<usize>,
+}
+
+impl Totals {
+    /// One line: `3 files: 36 changed, 0 inserted, 0 already set; 0 failed`.
+    pub fn line(&self, verb: &str) -> String {
+        let files = plural(self.files, "file", "files");
+        let what = match (verb, &self.values, self.needs_edit, self.processes) {
+            ("check", Some(v), Some(n), _) => {
+                let fine = self.files.saturating_sub(self.failed + n);
+                format!(
+                    "{n} {} ({}), {fine} {} nothing to change",
+                    if n == 1 { "needs edits" } else { "need edits" },
+                    plural(v.edits(), "value", "values"),
+                    if fine == 1 { "has" } else { "have" }
+                )
+            }
+            (_, Some(v), _, _) => format!(
+                "{} changed, {} inserted, {} already set",
+                v.changed, v.inserted, v.already_set
+            ),
+            (_, None, _, Some(p)) => plural(p, "process", "processes"),
+            _ => String::new(),
+        };
+        format!("{files}: {what}; {} failed", self.failed)
+    }
+}
+
 /// A failure for the JSON output.
 #[derive(Debug, serde::Serialize)]
 pub struct JsonError {
-    pub path: String,
+    /// The file it is about, if any.
+    pub path: Option<String>,
     pub error: String,
     pub exit_code: u8,
 }
 
-/// The JSON document printed with `--json`.
+/// The JSON document printed with `--json`: always one, errors included.
 #[derive(Debug, serde::Serialize)]
 pub struct Json<T: serde::Serialize> {
     pub files: Vec<T>,
     pub errors: Vec<JsonError>,
+    pub totals: Totals,
 }

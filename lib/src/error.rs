@@ -226,10 +226,23 @@ pub enum Error {
         suggestions: Vec<String>,
     },
     /// Some processes of the recipe were not found, and all were required.
-    #[error("required process{} not found: {}", if missing.len() == 1 { "" } else { "es" }, missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    #[error("required process{} not found: {}{}", if missing.len() == 1 { "" } else { "es" }, missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "), did_you_mean(suggestions))]
     MissingProcesses {
         /// The recipe targets that were absent.
         missing: Vec<Selector>,
+        /// The closest process names found instead.
+        suggestions: Vec<String>,
+    },
+    /// A process of the recipe is absent, but the input holds one whose
+    /// name or id differs from it only by a typo (case, spacing, or a
+    /// character or two), so the recipe most likely means that one.
+    #[error("process {target} not found; did you mean {}?", near(suggestions))]
+    ProcessNotFound {
+        /// The recipe target.
+        target: Selector,
+        /// The near matches: entry path (empty for a bare document) and
+        /// the process there.
+        suggestions: Vec<(String, Candidate)>,
     },
     /// Two edits overlap. This is a bug in procpatch, reported instead of
     /// writing a damaged document.
@@ -243,6 +256,18 @@ fn list(candidates: &[Candidate]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn near(suggestions: &[(String, Candidate)]) -> String {
+    let one = |(entry, c): &(String, Candidate)| match entry.as_str() {
+        "" => c.to_string(),
+        entry => format!("{} at {entry}:{}", c.selector, c.position),
+    };
+    let all: Vec<String> = suggestions.iter().map(one).collect();
+    match all.len() {
+        1 => all.concat(),
+        _ => format!("one of {}", all.join(", ")),
+    }
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {

@@ -66,7 +66,8 @@ impl Document<'_> {
                 });
             }
             if matches.is_empty() {
-                reports.push(absent(self, target));
+                // Suggestions come once every target has claimed its process.
+                reports.push(absent_report(target, std::iter::empty()));
                 continue;
             }
             for process in matches {
@@ -99,6 +100,29 @@ impl Document<'_> {
                     tasks,
                 });
             }
+        }
+        // An absent process's closest names are those of processes no other
+        // target found ("Reactivate user" is no suggestion for an absent
+        // "Deactivate user" when the recipe edits it too).
+        let claimed: Vec<crate::error::Position> = reports
+            .iter()
+            .filter_map(|p| p.found.as_ref())
+            .map(|f| f.position)
+            .collect();
+        let unclaimed = || {
+            self.processes()
+                .iter()
+                .filter(|p| !claimed.contains(&p.position))
+                .flat_map(|p| [p.selector.name.as_deref(), p.selector.id.as_deref()])
+                .flatten()
+        };
+        for (report, target) in reports.iter_mut().filter(|r| r.found.is_none()).zip(
+            recipe
+                .processes
+                .iter()
+                .filter(|t| !self.processes().iter().any(|p| t.selector().matches(&p.selector))),
+        ) {
+            *report = absent_report(target, unclaimed());
         }
         let splices = editor.finish()?;
         Ok(Plan {
@@ -142,16 +166,6 @@ fn find_tasks<'p>(process: &'p Process, target: &TaskRecipe) -> Result<Vec<&'p T
     }
 }
 
-/// The report for a process that is not in the document.
-fn absent(doc: &Document<'_>, target: &ProcessRecipe) -> ProcessReport {
-    let names = doc
-        .processes()
-        .iter()
-        .flat_map(|p| [p.selector.name.as_deref(), p.selector.id.as_deref()])
-        .flatten();
-    absent_report(target, names)
-}
-
 /// The report for a process found nowhere: every attribute absent, and the
 /// closest of `names` (process names and ids) as suggestions.
 pub(crate) fn absent_report<'n>(target: &ProcessRecipe, names: impl Iterator<Item = &'n str>) -> ProcessReport {
@@ -190,10 +204,9 @@ pub(crate) fn absent_report<'n>(target: &ProcessRecipe, names: impl Iterator<Ite
 /// Applies `recipe` to one BPMN document, bytes in, bytes out, for tools
 /// that hold XML without an archive.
 ///
-/// Unlike [`Document::plan`], this treats the document as the whole input:
-/// it fails when none of the recipe's processes is in it, or when the
-/// recipe says `require_all` and one is missing. When nothing needs to
-/// change, the output equals the input byte for byte.
+/// Unlike [`Document::plan`], this treats the document as the whole input
+/// and applies [`check_found`]. When nothing needs to change, the output
+/// equals the input byte for byte.
 ///
 /// ```
 /// let xml = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
@@ -206,30 +219,89 @@ pub(crate) fn absent_report<'n>(target: &ProcessRecipe, names: impl Iterator<Ite
 pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> {
     let doc = Document::parse(bytes)?;
     let plan = doc.plan(recipe)?;
-    check_found(&plan.report, recipe)?;
+    check_found(&doc, &plan.report, recipe)?;
     let out = plan.apply(bytes)?;
     Ok((out, plan.report))
 }
 
-/// The whole-input rules: some process must be found, and all of them if
-/// the recipe requires it.
-pub fn check_found(report: &Report, recipe: &Recipe) -> Result<(), Error> {
-    let missing: Vec<Selector> = report
+/// The rules for a document planned as the whole input (see
+/// [`check_input`]): a typo in a process name is an error, some process
+/// must be found, and all of them if the recipe requires it.
+pub fn check_found(doc: &Document<'_>, report: &Report, recipe: &Recipe) -> Result<(), Error> {
+    let absent: Vec<&ProcessReport> = report.processes.iter().filter(|p| p.found.is_none()).collect();
+    let known: Vec<(String, Candidate)> = doc
+        .processes()
+        .iter()
+        .map(|p| (String::new(), candidate(&p.selector, p.position)))
+        .collect();
+    let claimed: Vec<(String, crate::error::Position)> = report
         .processes
         .iter()
-        .filter(|p| p.found.is_none())
-        .map(|p| p.target.clone())
+        .filter_map(|p| p.found.as_ref())
+        .map(|f| (String::new(), f.position))
         .collect();
-    if !report.found_any() {
-        let suggestions = report
-            .processes
+    check_input(recipe, &absent, report.found_any(), &known, &claimed)
+}
+
+/// The rules for a whole input (a bare document, or every document of an
+/// archive), once each document is planned:
+///
+/// 1. A recipe process that is absent, while the input holds a process
+///    that no target claimed and whose name or id differs from the
+///    target's only by a typo, is an error naming that process
+///    ([`Error::ProcessNotFound`]): the recipe most likely means it.
+/// 2. When no process of the recipe is found at all, the run fails
+///    ([`Error::NothingFound`]).
+/// 3. With `require_all`, every process must be found
+///    ([`Error::MissingProcesses`]).
+///
+/// `known` lists every process of the input, `claimed` the ones a target
+/// found, each by entry path (empty for a bare document) and position.
+pub(crate) fn check_input(
+    recipe: &Recipe,
+    absent: &[&ProcessReport],
+    found_any: bool,
+    known: &[(String, Candidate)],
+    claimed: &[(String, crate::error::Position)],
+) -> Result<(), Error> {
+    for p in absent {
+        let near: Vec<(String, Candidate)> = known
             .iter()
-            .flat_map(|p| p.suggestions.iter().cloned())
+            .filter(|(entry, c)| !claimed.iter().any(|(e, at)| e == entry && *at == c.position))
+            .filter(|(_, c)| is_near(&p.target, &c.selector))
+            .cloned()
             .collect();
+        if !near.is_empty() {
+            return Err(Error::ProcessNotFound {
+                target: p.target.clone(),
+                suggestions: near,
+            });
+        }
+    }
+    let mut suggestions: Vec<String> = Vec::new();
+    for s in absent.iter().flat_map(|p| &p.suggestions) {
+        if !suggestions.contains(s) {
+            suggestions.push(s.clone());
+        }
+    }
+    if !found_any {
         return Err(Error::NothingFound { suggestions });
     }
-    if recipe.require_all && !missing.is_empty() {
-        return Err(Error::MissingProcesses { missing });
+    if recipe.require_all && !absent.is_empty() {
+        return Err(Error::MissingProcesses {
+            missing: absent.iter().map(|p| p.target.clone()).collect(),
+            suggestions,
+        });
     }
     Ok(())
+}
+
+/// Whether a process named `found` is what `target` most likely means:
+/// its name, or its id, is a typo of the target's.
+fn is_near(target: &Selector, found: &Selector) -> bool {
+    let typo = |want: &Option<String>, got: &Option<String>| match (want, got) {
+        (Some(w), Some(g)) => suggest::is_typo(w, g),
+        _ => false,
+    };
+    typo(&target.name, &found.name) || typo(&target.id, &found.id)
 }

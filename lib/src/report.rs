@@ -89,21 +89,26 @@ pub struct Found {
     pub position: Position,
 }
 
-/// Counts of attribute statuses.
+/// What a report counts: values (one per `set` key and task) by status,
+/// and the recipe's processes found and not found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     /// Values replaced.
     pub changed: usize,
     /// Values already right.
     pub already_set: usize,
-    /// Attributes added.
+    /// Values added (the field or attribute was missing).
     pub inserted: usize,
-    /// Attributes of absent processes.
+    /// Values not set because their process is absent.
     pub absent: usize,
+    /// The recipe's processes (each target once, however many it matched).
+    pub processes: usize,
+    /// The recipe's processes found nowhere in the input.
+    pub processes_absent: usize,
 }
 
 impl Summary {
-    /// Counts one attribute of `status`.
+    /// Counts one value of `status`.
     pub fn count(&mut self, status: Status) {
         match status {
             Status::Changed => self.changed += 1,
@@ -115,7 +120,40 @@ impl Summary {
 
     /// Whether anything changes.
     pub fn needs_edit(&self) -> bool {
-        self.changed + self.inserted > 0
+        self.edits() > 0
+    }
+
+    /// How many values change (changed or inserted).
+    pub fn edits(&self) -> usize {
+        self.changed + self.inserted
+    }
+
+    /// Adds another summary's counts to this one.
+    pub fn add(&mut self, other: &Summary) {
+        self.changed += other.changed;
+        self.already_set += other.already_set;
+        self.inserted += other.inserted;
+        self.absent += other.absent;
+        self.processes += other.processes;
+        self.processes_absent += other.processes_absent;
+    }
+
+    /// The counts for people: `4 changed, 0 inserted, 0 already set`, and
+    /// when processes are missing `; 2 of 3 processes not in this {place}`
+    /// (`place` is "archive", "file", "document"…).
+    pub fn describe(&self, place: &str) -> String {
+        let mut s = format!(
+            "{} changed, {} inserted, {} already set",
+            self.changed, self.inserted, self.already_set
+        );
+        if self.processes_absent > 0 {
+            let noun = if self.processes == 1 { "process" } else { "processes" };
+            s.push_str(&format!(
+                "; {} of {} {noun} not in this {place}",
+                self.processes_absent, self.processes
+            ));
+        }
+        s
     }
 }
 
@@ -134,13 +172,12 @@ impl Report {
     pub(crate) fn new(encoding: String, processes: Vec<ProcessReport>) -> Report {
         let mut summary = Summary::default();
         for c in processes.iter().flat_map(|p| &p.tasks).flat_map(|t| &t.changes) {
-            match c.status {
-                Status::Changed => summary.changed += 1,
-                Status::AlreadySet => summary.already_set += 1,
-                Status::Inserted => summary.inserted += 1,
-                Status::Absent => summary.absent += 1,
-            }
+            summary.count(c.status);
         }
+        let mut targets: Vec<&Selector> = processes.iter().map(|p| &p.target).collect();
+        targets.dedup();
+        summary.processes = targets.len();
+        summary.processes_absent = processes.iter().filter(|p| p.found.is_none()).count();
         Report {
             encoding,
             processes,
@@ -204,11 +241,6 @@ impl fmt::Display for Report {
                 }
             }
         }
-        let s = &self.summary;
-        write!(
-            f,
-            "{} changed, {} inserted, {} already set, {} absent",
-            s.changed, s.inserted, s.already_set, s.absent
-        )
+        f.write_str(&self.summary.describe("document"))
     }
 }

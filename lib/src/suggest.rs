@@ -34,6 +34,23 @@ where
         .collect()
 }
 
+/// Whether `candidate` is so close to `wanted` that `wanted` is taken for a
+/// typo of it: equal ignoring case and spacing, or at most one edit
+/// (insertion, deletion, substitution or transposition of adjacent
+/// characters) per eight characters of the longer name.
+///
+/// Stricter than [`closest`] on purpose: a near match turns an absent
+/// process into an error, while names that merely look alike ("Lock user",
+/// "Unlock user") stay suggestions.
+pub(crate) fn is_typo(wanted: &str, candidate: &str) -> bool {
+    let (w, c) = (fold(wanted), fold(candidate));
+    if w.is_empty() || c.is_empty() {
+        return false;
+    }
+    let longer = w.chars().count().max(c.chars().count());
+    strsim::osa_distance(&w, &c) <= (longer / 8).max(1)
+}
+
 /// Lower case with runs of whitespace folded to one space.
 pub(crate) fn fold(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
@@ -53,5 +70,17 @@ mod tests {
         );
         assert_eq!(closest("deactivate USER", ["Deactivate user"]), ["Deactivate user"]);
         assert!(closest("Something else", names).is_empty());
+    }
+
+    #[test]
+    fn typos_are_one_edit_per_eight_characters() {
+        assert!(is_typo("Lock usr", "Lock user"));
+        assert!(is_typo("lock  USER", "Lock user"));
+        assert!(is_typo("Lcok user", "Lock user"));
+        assert!(!is_typo("Lock user", "Unlock user"));
+        assert!(!is_typo("Lok usr", "Lock user"));
+        assert!(is_typo("UsersProcDeactivte", "UsersProcDeactivate"));
+        assert!(is_typo("UsersProcDactivte", "UsersProcDeactivate"));
+        assert!(!is_typo("", "Lock user"));
     }
 }

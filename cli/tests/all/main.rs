@@ -276,7 +276,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let args = ["check", "testdata/archives/ProcessImport.zip"];
     assert!(!procpatch(&args, tmp.path()).stdout.contains('\u{1b}'));
-    let mut with = vec!["--color", "always"];
-    with.extend(args);
+    let mut with = args.to_vec();
+    with.extend(["--color", "always"]);
     assert!(procpatch(&with, tmp.path()).stdout.contains('\u{1b}'));
 }

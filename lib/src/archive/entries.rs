@@ -28,6 +28,8 @@ pub enum EntryKind {
     /// Content procpatch cannot decompress (a method other than stored,
     /// deflate, bzip2 and LZMA); copied untouched.
     Unreadable,
+    /// An encrypted entry: listed by `inspect`, refused by a plan.
+    Encrypted,
 }
 
 /// An archive opened twice over: its raw layout and the `zip` crate's view.
@@ -47,11 +49,6 @@ impl<R: Read + Seek> Opened<R> {
         if let Some(pair) = names.windows(2).find(|w| w.first() == w.get(1)) {
             return Err(ArchiveError::DuplicateEntry {
                 entry: String::from_utf8_lossy(pair.first().copied().unwrap_or_default()).into_owned(),
-            });
-        }
-        if let Some(e) = raw.entries.iter().find(|e| e.encrypted()) {
-            return Err(ArchiveError::Encrypted {
-                entry: e.display_name(),
             });
         }
         let mut zip = ZipArchive::new(r).map_err(|e| zip_error(None, e))?;
@@ -160,12 +157,13 @@ impl<R: Read + Seek> Opened<R> {
         self.raw
     }
 
-    /// Whether the `zip` crate can decompress entry `i`.
+    /// Whether the `zip` crate can decompress entry `i` (an encrypted
+    /// entry cannot be).
     pub fn readable(&self, i: usize) -> bool {
         self.raw
             .entries
             .get(i)
-            .is_some_and(|e| matches!(e.method, 0 | 8 | 12 | 14))
+            .is_some_and(|e| matches!(e.method, 0 | 8 | 12 | 14) && !e.encrypted())
     }
 }
 

@@ -95,7 +95,7 @@ pub enum ArchiveError {
         limit: usize,
     },
     /// The archive is signed, and editing it would break the signature.
-    #[error("the archive is signed ({}); editing it would break the signature and Identity Manager would refuse it. Re-run with --strip-signature to remove the signature (and sign again if your installation requires it)", files.join(", "))]
+    #[error("the archive is signed ({}); editing it would break the signature and Identity Manager would refuse it", files.join(", "))]
     Signed {
         /// The signature files.
         files: Vec<String>,
@@ -122,8 +122,16 @@ pub enum ArchiveError {
     /// The written file did not verify; it was not put in place.
     #[error("the output did not verify ({0}); nothing was written")]
     Verify(String),
+    /// The output could not be written; nothing was put in place.
+    #[error("cannot write {}: {source}", path.display())]
+    Output {
+        /// The output (or backup) path.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The output path is the input path.
-    #[error("the output is the input file; use --in-place to replace it")]
+    #[error("the output is the input file")]
     SameFile,
 }
 
@@ -150,12 +158,13 @@ impl ArchiveError {
             | Error::AmbiguousProcess { .. }
             | Error::NothingFound { .. }
             | Error::MissingProcesses { .. }
+            | Error::ProcessNotFound { .. }
             | Error::DuplicateField { .. }
             | Error::SetTwice { .. } => ErrorKind::Target,
             _ => ErrorKind::BadInput,
         };
         match self {
-            ArchiveError::Io(_) | ArchiveError::Verify(_) => ErrorKind::Io,
+            ArchiveError::Io(_) | ArchiveError::Verify(_) | ArchiveError::Output { .. } => ErrorKind::Io,
             ArchiveError::SameFile => ErrorKind::Usage,
             ArchiveError::AmbiguousProcess { .. } => ErrorKind::Target,
             ArchiveError::Entry { source, .. } | ArchiveError::Document(source) => doc(source),

@@ -30,6 +30,7 @@
 
 mod entries;
 mod error;
+mod output;
 mod raw;
 mod report;
 mod rewrite;
@@ -37,7 +38,7 @@ mod scan;
 mod signature;
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read, Write};
+use std::io::{BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -46,10 +47,10 @@ use crate::document::Document;
 use crate::plan::absent_report;
 use crate::recipe::Recipe;
 use crate::report::{ProcessReport, Summary};
-use crate::suggest;
 
 pub use entries::EntryKind;
 pub use error::{ArchiveError, ErrorKind};
+pub use output::WriteOptions;
 pub use report::{
     Decoration, EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, Plain, Row,
     SignatureReport,
@@ -83,15 +84,6 @@ impl Default for Options {
             strip_signature: false,
         }
     }
-}
-
-/// How to put the output in place.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WriteOptions {
-    /// The output may be the input file itself.
-    pub in_place: bool,
-    /// Copy the input here before replacing it (with `in_place`).
-    pub backup: Option<PathBuf>,
 }
 
 /// A file read and matched against a recipe, ready to be written.
@@ -167,10 +159,28 @@ fn file_kind(path: &Path, options: &Options) -> Result<(FileKind, Option<Vec<u8>
 /// Plans the recipe on each document, collecting reports.
 struct Planner<'r> {
     recipe: &'r Recipe,
-    docs: Vec<(String, crate::Plan, Vec<String>)>,
-    stripped: Vec<String>,
+    /// Each document: its entry path, its plan, and every process in it.
+    docs: Vec<(String, crate::Plan, Vec<crate::Candidate>)>,
+    /// Signature files found, and those removed.
+    signed: Vec<String>,
+    removed: Vec<String>,
     /// Entries that could not be decompressed.
     unreadable: Vec<String>,
+    /// Encrypted entries.
+    encrypted: Vec<String>,
+}
+
+impl<'r> Planner<'r> {
+    fn new(recipe: &'r Recipe) -> Self {
+        Planner {
+            recipe,
+            docs: Vec::new(),
+            signed: Vec::new(),
+            removed: Vec::new(),
+            unreadable: Vec::new(),
+            encrypted: Vec::new(),
+        }
+    }
 }
 
 impl Visitor for Planner<'_> {
@@ -185,29 +195,36 @@ impl Visitor for Planner<'_> {
         };
         let doc = Document::parse(data).map_err(wrap)?;
         let plan = doc.plan(self.recipe).map_err(wrap)?;
-        let names = doc
+        let known = doc
             .processes()
             .iter()
-            .flat_map(|p| [p.selector.name.clone(), p.selector.id.clone()])
-            .flatten()
+            .map(|p| crate::Candidate {
+                selector: p.selector.clone(),
+                position: p.position,
+            })
             .collect();
         let new = if plan.splices.is_empty() {
             None
         } else {
             Some(plan.apply(data).map_err(wrap)?)
         };
-        self.docs.push((entry.to_string(), plan, names));
+        self.docs.push((entry.to_string(), plan, known));
         Ok(new)
     }
 
     fn entry(&mut self, entry: &str, kind: EntryKind, _: u64) {
-        if kind == EntryKind::Unreadable {
-            self.unreadable.push(entry.to_string());
+        match kind {
+            EntryKind::Unreadable => self.unreadable.push(entry.to_string()),
+            EntryKind::Encrypted => self.encrypted.push(entry.to_string()),
+            _ => {}
         }
     }
 
-    fn stripped(&mut self, files: Vec<String>) {
-        self.stripped.extend(files);
+    fn signature(&mut self, files: Vec<String>, removed: bool) {
+        if removed {
+            self.removed.extend(files.iter().cloned());
+        }
+        self.signed.extend(files);
     }
 }
 
@@ -222,12 +239,7 @@ impl Visitor for Planner<'_> {
 pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
     let sha256 = sha256_file(path)?;
     let (kind, bytes) = file_kind(path, options)?;
-    let mut planner = Planner {
-        recipe,
-        docs: Vec::new(),
-        stripped: Vec::new(),
-        unreadable: Vec::new(),
-    };
+    let mut planner = Planner::new(recipe);
     let root = match bytes {
         Some(old) => {
             let new = planner.document("", &old)?;
@@ -259,8 +271,33 @@ fn merge(
     recipe: &Recipe,
     planner: Planner<'_>,
 ) -> Result<FileReport, ArchiveError> {
+    if let Some(entry) = planner.encrypted.first() {
+        return Err(ArchiveError::Encrypted { entry: entry.clone() });
+    }
     let mut absent: Vec<ProcessReport> = Vec::new();
-    let all_names: Vec<String> = planner.docs.iter().flat_map(|(_, _, n)| n.iter().cloned()).collect();
+    let known: Vec<(String, crate::Candidate)> = planner
+        .docs
+        .iter()
+        .flat_map(|(entry, _, k)| k.iter().map(move |c| (entry.clone(), c.clone())))
+        .collect();
+    let claimed: Vec<(String, crate::Position)> = planner
+        .docs
+        .iter()
+        .flat_map(|(entry, plan, _)| {
+            plan.report
+                .processes
+                .iter()
+                .filter_map(|p| p.found.as_ref())
+                .map(move |f| (entry.clone(), f.position))
+        })
+        .collect();
+    // Suggestions for an absent process: processes no target found.
+    let all_names: Vec<&str> = known
+        .iter()
+        .filter(|(entry, c)| !claimed.iter().any(|(e, at)| e == entry && *at == c.position))
+        .flat_map(|(_, c)| [c.selector.name.as_deref(), c.selector.id.as_deref()])
+        .flatten()
+        .collect();
     for target in &recipe.processes {
         let selector = target.selector();
         let found: Vec<(String, crate::Candidate)> = planner
@@ -290,7 +327,7 @@ fn merge(
             });
         }
         if found.is_empty() {
-            absent.push(absent_report(target, all_names.iter().map(String::as_str)));
+            absent.push(absent_report(target, all_names.iter().copied()));
         }
     }
     let entries: Vec<EntryReport> = planner
@@ -320,29 +357,15 @@ fn merge(
     for c in changes {
         summary.count(c.status);
     }
+    summary.processes = recipe.processes.len();
+    summary.processes_absent = absent.len();
     if entries.is_empty() && !planner.unreadable.is_empty() {
         return Err(ArchiveError::Unreadable {
             entries: planner.unreadable,
         });
     }
-    if entries.is_empty() {
-        let mut suggestions: Vec<String> = Vec::new();
-        for t in &recipe.processes {
-            let wanted = t.name.as_deref().or(t.id.as_deref()).unwrap_or_default();
-            for s in suggest::closest(wanted, all_names.iter().map(String::as_str)) {
-                if !suggestions.contains(&s) {
-                    suggestions.push(s);
-                }
-            }
-        }
-        return Err(crate::Error::NothingFound { suggestions }.into());
-    }
-    if recipe.require_all && !absent.is_empty() {
-        return Err(crate::Error::MissingProcesses {
-            missing: absent.iter().map(|p| p.target.clone()).collect(),
-        }
-        .into());
-    }
+    let absent_refs: Vec<&ProcessReport> = absent.iter().collect();
+    crate::plan::check_input(recipe, &absent_refs, !entries.is_empty(), &known, &claimed)?;
     Ok(FileReport {
         path: path.display().to_string(),
         kind,
@@ -350,8 +373,9 @@ fn merge(
         output: None,
         entries,
         absent,
-        signature: (!planner.stripped.is_empty()).then_some(SignatureReport {
-            removed: planner.stripped,
+        signature: (!planner.signed.is_empty()).then_some(SignatureReport {
+            files: planner.signed,
+            removed: planner.removed,
         }),
         unreadable: planner.unreadable,
         summary,
@@ -400,126 +424,18 @@ impl FilePlan {
         out
     }
 
-    /// Writes the result to `target`: into a temporary file beside it,
-    /// flushed to disk, re-read and verified, then renamed into place. On
-    /// any error no file is left at `target`, and the input is never
-    /// touched. When nothing changes, the output is a byte-identical copy
-    /// (and an in-place run writes nothing).
-    pub fn write(&self, target: &Path, options: &WriteOptions) -> Result<FileReport, ArchiveError> {
-        let same = same_file(&self.path, target);
-        if same && !options.in_place {
-            return Err(ArchiveError::SameFile);
-        }
-        let mut report = self.report.clone();
-        if same && !self.needs_edit() {
-            report.output = Some(OutputReport {
-                path: target.display().to_string(),
-                sha256: Some(report.sha256.clone()),
-                written: false,
-            });
-            return Ok(report);
-        }
-        if let (true, Some(backup)) = (same, &options.backup) {
-            std::fs::copy(&self.path, backup)?;
-        }
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
+    /// The refusal that writing would meet, if any: a signed archive whose
+    /// content changes while its signature is kept (the edit would break the
+    /// signature). [`FilePlan::write`] checks this first; a dry run can ask.
+    pub fn writable(&self) -> Result<(), ArchiveError> {
+        let files = match &self.root {
+            Root::Xml { .. } => Vec::new(),
+            Root::Zip(node) => node.broken_signatures(),
         };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".procpatch-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)?;
-        let built = self.fill(tmp.as_file_mut())?;
-        tmp.as_file_mut().flush()?;
-        tmp.as_file().sync_all()?;
-        self.verify(tmp.path(), built)?;
-        let sha = sha256_file(tmp.path())?;
-        if let Ok(meta) = std::fs::metadata(&self.path) {
-            // The output gets the input's permissions, not the temporary
-            // file's private ones.
-            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        match files.is_empty() {
+            true => Ok(()),
+            false => Err(ArchiveError::Signed { files }),
         }
-        tmp.persist(target).map_err(|e| ArchiveError::Io(e.error))?;
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        report.output = Some(OutputReport {
-            path: target.display().to_string(),
-            sha256: Some(sha),
-            written: true,
-        });
-        Ok(report)
-    }
-
-    /// Writes the output bytes to any writer (standard output, a buffer),
-    /// without the temporary-file, verification and rename steps of
-    /// [`FilePlan::write`].
-    pub fn write_to(&self, out: &mut dyn Write) -> Result<(), ArchiveError> {
-        self.emit(out).map(|_| ())
-    }
-
-    /// Writes the output bytes; for an edited archive, returns where its
-    /// entries went and their new content, which verification needs.
-    fn emit(&self, out: &mut dyn Write) -> Result<Option<(rewrite::Written, scan::Contents)>, ArchiveError> {
-        match &self.root {
-            Root::Xml { old, new } => out.write_all(new.as_deref().unwrap_or(old))?,
-            Root::Zip(node) if !node.changes() => {
-                std::io::copy(&mut File::open(&self.path)?, out)?;
-            }
-            Root::Zip(node) => {
-                let mut src = BufReader::new(File::open(&self.path)?);
-                return scan::build(&mut src, node, out).map(Some);
-            }
-        }
-        Ok(None)
-    }
-
-    /// The output bytes, into `out` (buffered).
-    fn fill(&self, out: &mut File) -> Result<Option<(rewrite::Written, scan::Contents)>, ArchiveError> {
-        let mut w = std::io::BufWriter::new(out);
-        let built = self.emit(&mut w)?;
-        w.flush()?;
-        Ok(built)
-    }
-
-    /// Re-reads the written file and checks it against the plan.
-    fn verify(&self, written: &Path, built: Option<(rewrite::Written, scan::Contents)>) -> Result<(), ArchiveError> {
-        match &self.root {
-            Root::Xml { old, new } => {
-                let got = std::fs::read(written)?;
-                let want = new.as_deref().unwrap_or(old);
-                if got != want {
-                    return Err(ArchiveError::Verify(
-                        "the written document differs from the plan".into(),
-                    ));
-                }
-                Document::parse(&got)
-                    .map_err(|e| ArchiveError::Verify(format!("the written document does not parse: {e}")))?;
-                Ok(())
-            }
-            Root::Zip(node) if !node.changes() => {
-                if sha256_file(written)? != self.report.sha256 {
-                    return Err(ArchiveError::Verify("the copy differs from the input".into()));
-                }
-                Ok(())
-            }
-            Root::Zip(node) => {
-                let Some((w, contents)) = built else {
-                    return Err(ArchiveError::Verify("nothing was built".into()));
-                };
-                let mut src = BufReader::new(File::open(&self.path)?);
-                let mut out = BufReader::new(File::open(written)?);
-                scan::verify(&mut src, &mut out, node, &w, &contents, &self.options)
-            }
-        }
-    }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
     }
 }
 
@@ -563,7 +479,7 @@ impl Visitor for Inspector {
         });
     }
 
-    fn stripped(&mut self, _: Vec<String>) {}
+    fn signature(&mut self, _: Vec<String>, _: bool) {}
 }
 
 /// Reads the file at `path` and lists what it holds: every entry, and the
@@ -577,12 +493,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
             inspector.document("", &data)?;
         }
         None => {
-            let opts = Options {
-                // Inspecting never writes, so a signature is no obstacle.
-                strip_signature: true,
-                ..options.clone()
-            };
-            scan::walk(BufReader::new(File::open(path)?), "", 0, &opts, &mut inspector)?;
+            scan::walk(BufReader::new(File::open(path)?), "", 0, options, &mut inspector)?;
         }
     }
     Ok(Inspection {
@@ -597,15 +508,14 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
 /// (or the same bytes when nothing changes), for tools that hold archives
 /// without files.
 pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result<(Vec<u8>, FileReport), ArchiveError> {
-    let mut planner = Planner {
-        recipe,
-        docs: Vec::new(),
-        stripped: Vec::new(),
-        unreadable: Vec::new(),
-    };
+    let mut planner = Planner::new(recipe);
     let node = scan::walk(Cursor::new(bytes), "", 0, options, &mut planner)?;
     let sha = hex(&Sha256::digest(bytes));
     let mut report = merge(Path::new(""), FileKind::Zip, sha, recipe, planner)?;
+    let broken = node.broken_signatures();
+    if !broken.is_empty() {
+        return Err(ArchiveError::Signed { files: broken });
+    }
     if !node.changes() {
         return Ok((bytes.to_vec(), report));
     }
@@ -623,6 +533,8 @@ pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result
         path: String::new(),
         sha256: Some(hex(&Sha256::digest(&out))),
         written: false,
+        replaced: false,
+        backup: None,
     });
     Ok((out, report))
 }

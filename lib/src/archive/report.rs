@@ -18,6 +18,16 @@ pub enum FileKind {
     Xml,
 }
 
+impl FileKind {
+    /// How reports name a file of this kind: "archive" or "file".
+    pub fn place(self) -> &'static str {
+        match self {
+            FileKind::Zip => "archive",
+            FileKind::Xml => "file",
+        }
+    }
+}
+
 /// The output written (or that would be written) for an input.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OutputReport {
@@ -28,6 +38,12 @@ pub struct OutputReport {
     /// Whether a file was written (false for a dry run, or an in-place run
     /// with nothing to change).
     pub written: bool,
+    /// Whether the written file replaced one that was there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replaced: bool,
+    /// The backup of the input made before replacing it in place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
 }
 
 /// The recipe's result on one BPMN document inside a file.
@@ -42,11 +58,17 @@ pub struct EntryReport {
     pub processes: Vec<ProcessReport>,
 }
 
-/// Signature files removed by `--strip-signature`.
+/// The signature of a signed archive (signed-JAR format), nested ones
+/// included.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SignatureReport {
-    /// The removed files (entry paths). `MANIFEST.MF` keeps its main section
-    /// and loses its per-entry digests.
+    /// The signature files found (`META-INF/*.SF` and signature blocks;
+    /// entry paths).
+    pub files: Vec<String>,
+    /// The files removed because the archive changes and
+    /// [`Options::strip_signature`](super::Options::strip_signature) was
+    /// set. `MANIFEST.MF` then keeps its main section and loses its
+    /// per-entry digests.
     pub removed: Vec<String>,
 }
 
@@ -80,7 +102,7 @@ pub struct FileReport {
 impl FileReport {
     /// Whether the file needs an edit.
     pub fn needs_edit(&self) -> bool {
-        self.summary.needs_edit() || self.signature.is_some()
+        self.summary.needs_edit() || self.signature.as_ref().is_some_and(|s| !s.removed.is_empty())
     }
 
     /// The report as rows: for each task, its context (`entry › process ›
@@ -189,7 +211,17 @@ impl FileReport {
             writeln!(out, "{indent}{} ({})", row.text, d.status(row.status))?;
         }
         if let Some(sig) = &self.signature {
-            writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;
+            if !sig.removed.is_empty() {
+                writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;
+            } else if self.summary.needs_edit() {
+                writeln!(
+                    out,
+                    "  signed ({}): the edit would break the signature",
+                    sig.files.join(", ")
+                )?;
+            } else {
+                writeln!(out, "  signed ({})", sig.files.join(", "))?;
+            }
         }
         if !self.unreadable.is_empty() {
             writeln!(
@@ -198,18 +230,21 @@ impl FileReport {
                 self.unreadable.join(", ")
             )?;
         }
-        let s = &self.summary;
-        writeln!(
-            out,
-            "  {} changed, {} inserted, {} already set, {} absent",
-            s.changed, s.inserted, s.already_set, s.absent
-        )?;
+        writeln!(out, "  {}", self.summary.describe(self.kind.place()))?;
         write!(out, "  {} {}  {}", d.faint("sha256"), self.sha256, self.path)?;
         if let Some(o) = &self.output {
             match (&o.sha256, o.written) {
-                (Some(sha), true) => write!(out, "\n  {} {sha}  {}", d.faint("sha256"), o.path)?,
+                (Some(sha), true) => {
+                    write!(out, "\n  {} {sha}  {}", d.faint("sha256"), o.path)?;
+                    if o.replaced {
+                        write!(out, " (replaced)")?;
+                    }
+                }
                 (Some(_), false) => write!(out, "\n  unchanged, not rewritten: {}", o.path)?,
                 (None, _) => write!(out, "\n  dry run, not written: {}", o.path)?,
+            }
+            if let Some(b) = &o.backup {
+                write!(out, "\n  backup of the input: {b}")?;
             }
         }
         Ok(())
@@ -257,14 +292,20 @@ pub struct Inspection {
     pub entries: Vec<InspectedEntry>,
 }
 
-impl fmt::Display for Inspection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Inspection {
+    /// What the file holds, for people: each entry with its kind and size,
+    /// and each process, task and attribute. A field that a label names is
+    /// shown as the report shows it, `data pool [value] = ""`; `labels` is
+    /// label → field names, as [`Recipe::labels`](crate::Recipe::labels)
+    /// gives them.
+    pub fn write_text(&self, out: &mut dyn fmt::Write, labels: &[(String, Vec<String>)]) -> fmt::Result {
         writeln!(
-            f,
+            out,
             "{}  ({})",
             self.path,
             if self.kind == FileKind::Zip { "zip" } else { "xml" }
         )?;
+        let label_of = |field: &str| labels.iter().find(|(_, names)| names.iter().any(|n| n == field));
         for e in &self.entries {
             let kind = match e.kind {
                 EntryKind::Bpmn => "bpmn",
@@ -272,33 +313,45 @@ impl fmt::Display for Inspection {
                 EntryKind::Other => "other",
                 EntryKind::Directory => "dir",
                 EntryKind::Unreadable => "unreadable",
+                EntryKind::Encrypted => "encrypted",
             };
             if !e.entry.is_empty() {
-                writeln!(f, "  {} [{kind}, {} bytes]", e.entry, e.size)?;
+                writeln!(out, "  {} [{kind}, {} bytes]", e.entry, e.size)?;
             }
             if let Some(err) = &e.error {
-                writeln!(f, "    error: {err}")?;
+                writeln!(out, "    error: {err}")?;
             }
             for p in &e.processes {
-                writeln!(f, "    process {} at {}", p.selector, p.position)?;
+                writeln!(out, "    process {} at {}", p.selector, p.position)?;
                 for t in &p.tasks {
                     let within = if t.within.is_empty() {
                         String::new()
                     } else {
                         format!(" in {}", t.within.join(" › "))
                     };
-                    writeln!(f, "      {} {}{within} at {}", t.kind, t.selector, t.position)?;
+                    writeln!(out, "      {} {}{within} at {}", t.kind, t.selector, t.position)?;
                     for a in &t.attributes {
                         if a.name != "id" && a.name != "name" {
-                            writeln!(f, "        @{} = {:?}", a.name, a.value)?;
+                            writeln!(out, "        @{} = {:?}", a.name, a.value)?;
                         }
                     }
                     for fld in &t.fields {
-                        writeln!(f, "        {} = {}", fld.name, show_value(fld.value.as_deref()))?;
+                        let value = show_value(fld.value.as_deref());
+                        match label_of(&fld.name) {
+                            Some((label, _)) => writeln!(out, "        {label} [{}] = {value}", fld.name)?,
+                            None => writeln!(out, "        {} = {value}", fld.name)?,
+                        }
                     }
                 }
             }
         }
-        write!(f, "  sha256 {}", self.sha256)
+        write!(out, "  sha256 {}", self.sha256)
+    }
+}
+
+impl fmt::Display for Inspection {
+    /// [`Inspection::write_text`] with the built-in labels.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_text(f, &crate::Recipe::builtin().labels())
     }
 }

@@ -17,8 +17,8 @@ pub(crate) trait Visitor {
     fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError>;
     /// Any entry, with what it is and its uncompressed size.
     fn entry(&mut self, entry: &str, kind: EntryKind, size: u64);
-    /// Signature files that are removed.
-    fn stripped(&mut self, files: Vec<String>);
+    /// A signed archive's signature files, and whether they are removed.
+    fn signature(&mut self, files: Vec<String>, removed: bool);
 }
 
 /// New content for an entry.
@@ -47,11 +47,26 @@ pub(crate) struct ZipNode {
     pub children: Vec<Child>,
     /// Entries removed (signature files).
     pub remove: Vec<usize>,
+    /// The signature files of a signed archive whose content changes while
+    /// its signature is kept: writing would break the signature.
+    pub broken_signature: Vec<String>,
 }
 
 impl ZipNode {
     pub fn changes(&self) -> bool {
         !self.children.is_empty() || !self.remove.is_empty()
+    }
+
+    /// The signature files that writing this archive (or a nested one)
+    /// would break.
+    pub fn broken_signatures(&self) -> Vec<String> {
+        let mut out = self.broken_signature.clone();
+        for c in &self.children {
+            if let ChildData::Zip { node, .. } = &c.data {
+                out.extend(node.broken_signatures());
+            }
+        }
+        out
     }
 }
 
@@ -88,6 +103,10 @@ pub(crate) fn walk<R: Read + Seek>(
         let path = format!("{prefix}{name}");
         if name.ends_with('/') && size == 0 {
             visitor.entry(&path, EntryKind::Directory, 0);
+            continue;
+        }
+        if opened.raw.entries.get(i).is_some_and(|e| e.encrypted()) {
+            visitor.entry(&path, EntryKind::Encrypted, size);
             continue;
         }
         if !opened.readable(i) {
@@ -132,20 +151,22 @@ pub(crate) fn walk<R: Read + Seek>(
         }
     }
     let mut remove = Vec::new();
+    let mut broken_signature = Vec::new();
     if let Some(sig) = signature::detect(&opened.raw) {
-        if !children.is_empty() {
-            let names = |ids: &[usize]| -> Vec<String> {
-                ids.iter()
-                    .filter_map(|&i| opened.raw.entries.get(i))
-                    .map(|e| format!("{prefix}{}", e.display_name()))
-                    .collect()
-            };
-            if !options.strip_signature {
-                return Err(ArchiveError::Signed {
-                    files: names(&sig.files),
-                });
+        let files: Vec<String> = sig
+            .files
+            .iter()
+            .filter_map(|&i| opened.raw.entries.get(i))
+            .map(|e| format!("{prefix}{}", e.display_name()))
+            .collect();
+        let strip = !children.is_empty() && options.strip_signature;
+        if !strip {
+            if !children.is_empty() {
+                broken_signature = files.clone();
             }
-            visitor.stripped(names(&sig.files));
+            visitor.signature(files, false);
+        } else {
+            visitor.signature(files, true);
             remove = sig.files.clone();
             if let Some(m) = sig.manifest {
                 let old = opened.read(m, options)?;
@@ -168,6 +189,7 @@ pub(crate) fn walk<R: Read + Seek>(
         raw: opened.into_raw(),
         children,
         remove,
+        broken_signature,
     })
 }
 

@@ -250,23 +250,43 @@ fn in_place_replaces_atomically_and_keeps_a_backup_when_asked() {
         Err(ArchiveError::SameFile)
     ));
     let backup = tmp.path().join("ProcessImport.zip.bak");
-    plan.write(
-        &path,
-        &WriteOptions {
-            in_place: true,
-            backup: Some(backup.clone()),
-        },
-    )
-    .unwrap();
-    assert_eq!(std::fs::read(&backup).unwrap(), original);
+    // An old backup in the way is kept; the new one takes the next number.
+    std::fs::write(&backup, "an earlier backup").unwrap();
+    let old_time = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(old_time)
+        .unwrap();
+    let in_place = WriteOptions {
+        in_place: true,
+        backup: true,
+    };
+    let report = plan.write(&path, &in_place).unwrap();
+    let output = report.output.unwrap();
+    let numbered = tmp.path().join("ProcessImport.zip.bak.1");
+    assert_eq!(output.backup.as_deref(), Some(numbered.to_str().unwrap()));
+    assert!(output.written && output.replaced);
+    assert_eq!(std::fs::read(&backup).unwrap(), b"an earlier backup");
+    assert_eq!(std::fs::read(&numbered).unwrap(), original);
+    assert_eq!(std::fs::metadata(&numbered).unwrap().modified().unwrap(), old_time);
     assert_ne!(std::fs::read(&path).unwrap(), original);
-    // Nothing left behind but the two files.
+    // Nothing left behind but the files named.
     let mut names: Vec<String> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["ProcessImport.zip", "ProcessImport.zip.bak"]);
+    assert_eq!(
+        names,
+        ["ProcessImport.zip", "ProcessImport.zip.bak", "ProcessImport.zip.bak.1"]
+    );
+    // Nothing to change: nothing written, no backup.
+    let again = archive::plan_file(&path, &Recipe::builtin(), &Options::default()).unwrap();
+    let report = again.write(&path, &in_place).unwrap();
+    assert_eq!(report.output.unwrap().backup, None);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 3);
 }
 
 #[test]
@@ -320,9 +340,17 @@ fn keytool_jar(dir: &Path) -> PathBuf {
 fn signed_archives_are_refused_unless_the_signature_is_stripped() {
     let tmp = tempfile::tempdir().unwrap();
     let jar = keytool_jar(tmp.path());
-    let err = archive::plan_file(&jar, &Recipe::builtin(), &Options::default()).unwrap_err();
+    // Reading needs no signature: the plan reports it, writing refuses.
+    let plan = archive::plan_file(&jar, &Recipe::builtin(), &Options::default()).unwrap();
+    let signature = plan.report().signature.clone().unwrap();
+    assert_eq!(signature.files, ["META-INF/IM.SF", "META-INF/IM.RSA"]);
+    assert!(signature.removed.is_empty());
+    let refused = tmp.path().join("refused.jar");
+    let err = plan.write(&refused, &WriteOptions::default()).unwrap_err();
     assert!(matches!(err, ArchiveError::Signed { .. }), "{err}");
-    insta::assert_snapshot!(err.to_string(), @"the archive is signed (META-INF/IM.SF, META-INF/IM.RSA); editing it would break the signature and Identity Manager would refuse it. Re-run with --strip-signature to remove the signature (and sign again if your installation requires it)");
+    assert!(!refused.exists());
+    assert!(matches!(plan.writable(), Err(ArchiveError::Signed { .. })));
+    insta::assert_snapshot!(err.to_string(), @"the archive is signed (META-INF/IM.SF, META-INF/IM.RSA); editing it would break the signature and Identity Manager would refuse it");
 
     let options = Options {
         strip_signature: true,

@@ -71,12 +71,46 @@ fn a_field_present_twice_is_ambiguous() {
 
 #[test]
 fn nothing_found_suggests_process_names() {
-    let xml = vendor("Lock users", &[]);
-    insta::assert_snapshot!(err(&xml, &Recipe::builtin()), @r#"none of the recipe's processes was found; did you mean "Lock users"?"#);
+    // Names that merely look alike are suggestions.
+    let xml = vendor("Unlock user", &[]);
+    insta::assert_snapshot!(err(&xml, &Recipe::builtin()), @r#"none of the recipe's processes was found; did you mean "Unlock user"?"#);
     let xml = vendor("Lock user", &["Lock related credentials", "Load related credentials"]);
     let mut recipe = Recipe::builtin();
     recipe.require_all = true;
     insta::assert_snapshot!(err(&xml, &recipe), @r#"required processes not found: "Deactivate user" (id UsersProcDeactivate), "Reactivate user" (id UsersProcReactivate)"#);
+}
+
+/// A process absent while one of nearly its name is there is a typo: an
+/// error naming that process, never a quiet "absent".
+#[test]
+fn a_typo_in_a_process_name_is_an_error() {
+    let lock = ["Lock related credentials", "Load related credentials"];
+    let xml = vendor("Lock users", &lock);
+    insta::assert_snapshot!(err(&xml, &Recipe::builtin()), @r#"process "Lock user" not found; did you mean "Lock users" (id p) at 2:3?"#);
+    // Case and spacing count as typos too.
+    let xml = vendor("lock  User", &lock);
+    insta::assert_snapshot!(err(&xml, &Recipe::builtin()), @r#"process "Lock user" not found; did you mean "lock  User" (id p) at 2:3?"#);
+    // A name that is another target's is no typo: Reactivate user is found,
+    // so the absent Deactivate user is only absent.
+    let xml = vendor(
+        "Reactivate user",
+        &["Reactivate related credentials", "Load related credentials"],
+    )
+    .replace("id=\"p\"", "id=\"UsersProcReactivate\"");
+    let (_, report) = procpatch::patch(xml.as_bytes(), &Recipe::builtin()).unwrap();
+    assert_eq!(report.summary.processes_absent, 2);
+    assert!(report.processes.iter().all(|p| p.suggestions.is_empty()), "{report}");
+    // With require_all the message keeps the suggestion.
+    let xml = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  \
+        <process id=\"UsersProcDeactivate\" name=\"Deactivate user\">\n    \
+        <callActivity id=\"a\" name=\"Deactivate related credentials\"/>\n    \
+        <callActivity id=\"b\" name=\"Load related credentials\"/>\n  </process>\n  \
+        <process id=\"UsersProcUnlock\" name=\"Unlock user\"/>\n</definitions>\n";
+    let mut recipe = Recipe::builtin();
+    let (_, report) = procpatch::patch(xml.as_bytes(), &recipe).unwrap();
+    insta::assert_snapshot!(report.summary.describe("document"), @"0 changed, 4 inserted, 0 already set; 2 of 3 processes not in this document");
+    recipe.require_all = true;
+    insta::assert_snapshot!(err(xml, &recipe), @r#"required processes not found: "Reactivate user" (id UsersProcReactivate), "Lock user"; did you mean "Unlock user"?"#);
 }
 
 #[test]

@@ -1,0 +1,51 @@
+//! Standard output that ends quietly when its reader goes away: after a
+//! closed pipe (`procpatch inspect … | head -1`) nothing more is written and
+//! no error is reported, as with ripgrep.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::exit::Failure;
+
+/// Standard output (colour stripped off a terminal or with `NO_COLOR`).
+pub struct Stdout {
+    out: anstream::AutoStream<std::io::Stdout>,
+    closed: bool,
+}
+
+impl Stdout {
+    pub fn new() -> Stdout {
+        Stdout {
+            out: anstream::stdout(),
+            closed: false,
+        }
+    }
+
+    /// Runs `write` on standard output. A closed pipe stops all further
+    /// output without an error; any other write error is an I/O failure.
+    pub fn with(&mut self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+        if self.closed {
+            return Ok(());
+        }
+        match write(&mut self.out).and_then(|()| self.out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            Err(e) => Err(Failure::io(Path::new("standard output"), &e)),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    pub fn bytes(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.with(|out| out.write_all(bytes))
+    }
+
+    /// One JSON document, pretty-printed, with a final newline.
+    pub fn json(&mut self, value: &impl serde::Serialize) -> Result<(), Failure> {
+        self.with(|out| {
+            serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+            writeln!(out)
+        })
+    }
+}
