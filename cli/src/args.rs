@@ -173,7 +173,7 @@ pub struct OutputArgs {
     pub in_place: bool,
     /// With --in-place, first keep the original as FILE.bak (or FILE.bak.1,
     /// FILE.bak.2, … if taken), with its modification time.
-    #[arg(long, requires = "in_place")]
+    #[arg(long)]
     pub backup: bool,
     /// Report what would change; write nothing.
     #[arg(long)]

@@ -157,6 +157,12 @@ fn check_output_file(out: &Path) -> Result<(), Failure> {
 /// The jobs of `apply`: each input with its output path, checked before
 /// any work starts.
 pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> Result<(Vec<Job>, Target), Failure> {
+    // clap counts a flag's default as present, so `requires` cannot say this.
+    if args.backup && !args.in_place {
+        return Err(Failure::usage(
+            "--backup works with --in-place only: it keeps the original of a file replaced in place".into(),
+        ));
+    }
     let target = match (&args.output, &args.out_dir, args.in_place) {
         (Some(o), None, false) => Target::File(o.clone()),
         (None, Some(d), false) => Target::Dir(d.clone()),

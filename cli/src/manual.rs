@@ -144,7 +144,26 @@ pub fn page(page: Option<ManPage>) -> std::io::Result<Vec<u8>> {
     if page.is_none() {
         man.render_version_section(&mut out)?;
     }
-    Ok(out)
+    Ok(once_preamble(&out))
+}
+
+/// Each clap_mangen section starts with the same two-line preamble (the
+/// definition of the `Aq` string); the page needs it once.
+fn once_preamble(page: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(page);
+    let mut seen = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let preamble = line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq");
+        if preamble && seen.contains(&line) {
+            continue;
+        }
+        if preamble {
+            seen.push(line);
+        }
+        out.push_str(line);
+    }
+    out.into_bytes()
 }
 
 /// Text whose lines are kept as they are.

@@ -9,6 +9,9 @@ use assert_cmd::Command;
 
 mod faults;
 mod hostile;
+mod manual;
+mod outputs;
+mod reports;
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -236,7 +236,9 @@ impl FileReport {
             match (&o.sha256, o.written) {
                 (Some(sha), true) => {
                     write!(out, "\n  {} {sha}  {}", d.faint("sha256"), o.path)?;
-                    if o.replaced {
+                    if o.path == self.path {
+                        write!(out, " (in place)")?;
+                    } else if o.replaced {
                         write!(out, " (replaced)")?;
                     }
                 }
