@@ -9,13 +9,10 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The real-world BPMN corpus (`../shared/corpus/bpmn` beside the
-/// repository), or `PROCPATCH_CORPUS`.
+/// The real-world BPMN corpus, copied byte for byte into `testdata/corpus/`
+/// (see its README and `SOURCES.tsv`).
 pub fn corpus_dir() -> PathBuf {
-    match std::env::var_os("PROCPATCH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => root().join("../shared/corpus/bpmn"),
-    }
+    root().join("testdata/corpus")
 }
 
 /// Every BPMN file of the corpus, sorted by name. Fails if there are none,
@@ -37,7 +34,7 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     out.sort();
-    assert!(out.len() >= 60, "expected the 63-file corpus in {}", dir.display());
+    assert_eq!(out.len(), 63, "expected the 63-file corpus in {}", dir.display());
     out
 }
 
