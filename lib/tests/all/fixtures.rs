@@ -151,8 +151,7 @@ fn plan_splices_are_exactly_the_value_spans() {
 
 #[test]
 fn report_snapshot() {
-    let input =
-        std::fs::read(support::root().join("testdata/bpmn/mixed-forms/UsersProcDeactivate.bpmn20.xml")).unwrap();
+    let input = support::read(support::root().join("testdata/bpmn/mixed-forms/UsersProcDeactivate.bpmn20.xml"));
     let (_, report) = patch(&input, &Recipe::builtin()).unwrap();
     insta::assert_snapshot!(report.to_string());
     insta::assert_json_snapshot!(report);
@@ -168,7 +167,7 @@ fn fixtures_match_generator() {
         .expect("python3 runs the fixture generator");
     assert!(status.success());
     for (variant, name, bytes) in support::fixtures() {
-        let fresh = std::fs::read(tmp.path().join("bpmn").join(&variant).join(&name)).unwrap();
+        let fresh = support::read(tmp.path().join("bpmn").join(&variant).join(&name));
         assert!(
             fresh == bytes,
             "testdata/bpmn/{variant}/{name} differs from the generator's output"
