@@ -19,7 +19,7 @@ def main():
     zip_dir = os.path.join(ROOT, "fuzz", "corpus", "archive")
     os.makedirs(xml_dir, exist_ok=True)
     os.makedirs(zip_dir, exist_ok=True)
-    docs = sorted(glob.glob(os.path.join(CORPUS, "*.bpmn*")) + glob.glob(os.path.join(CORPUS, "*.xml")))
+    docs = sorted(set(glob.glob(os.path.join(CORPUS, "*.bpmn*")) + glob.glob(os.path.join(CORPUS, "*.xml"))))
     if not docs:
         raise SystemExit("no BPMN files in %s" % CORPUS)
     docs += sorted(glob.glob(os.path.join(ROOT, "testdata", "bpmn", "*", "*.xml")))
