@@ -11,7 +11,7 @@ import glob
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "corpus", "bpmn")
+CORPUS = os.path.join(ROOT, "testdata", "corpus")
 
 
 def main():
@@ -19,7 +19,9 @@ def main():
     zip_dir = os.path.join(ROOT, "fuzz", "corpus", "archive")
     os.makedirs(xml_dir, exist_ok=True)
     os.makedirs(zip_dir, exist_ok=True)
-    docs = sorted(glob.glob(os.path.join(SHARED, "*.bpmn*")) + glob.glob(os.path.join(SHARED, "*.xml")))
+    docs = sorted(set(glob.glob(os.path.join(CORPUS, "*.bpmn*")) + glob.glob(os.path.join(CORPUS, "*.xml"))))
+    if not docs:
+        raise SystemExit("no BPMN files in %s" % CORPUS)
     docs += sorted(glob.glob(os.path.join(ROOT, "testdata", "bpmn", "*", "*.xml")))
     docs += sorted(glob.glob(os.path.join(ROOT, "testdata", "encodings", "*.xml")))
     n = 0

@@ -20,7 +20,7 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 OMGDC = "http://www.omg.org/spec/DD/20100524/DC"
 OMGDI = "http://www.omg.org/spec/DD/20100524/DI"
 
-# The three user processes of DESIGN section 1. Each has a status service
+# The three user processes of the table in docs/BRIEF.md. Each has a status service
 # task and two batch-order call activities for the related credentials.
 PROCESSES = [
     ("UsersProcDeactivate", "Deactivate user", "Deactivate related credentials", "set user status"),

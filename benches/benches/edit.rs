@@ -6,7 +6,7 @@
 //!   recompress, rewrite, verify every entry) in under 5 ms.
 //!
 //! Run with `cargo bench -p procpatch-benches`.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::panic, missing_docs)]
 
 use std::path::Path;
 
@@ -15,11 +15,12 @@ fn main() {
 }
 
 fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect(rel)
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
 fn largest() -> Vec<u8> {
-    read("../../shared/corpus/bpmn/hist-12bb3b9d__tooling__archetypes__activiti-archetype-unittest__MYBPMN.bpmn")
+    read("../testdata/corpus/hist-12bb3b9d__tooling__archetypes__activiti-archetype-unittest__MYBPMN.bpmn")
 }
 
 #[divan::bench]

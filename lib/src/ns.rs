@@ -5,7 +5,8 @@
 /// The BPMN 2.0 model namespace.
 pub const BPMN_MODEL: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 
-/// The flow nodes that are tasks (DESIGN §2), by local name.
+/// The flow nodes that are tasks (`docs/BRIEF.md`, The archive model), by
+/// local name.
 pub(crate) const TASK_KINDS: &[&str] = &[
     "serviceTask",
     "callActivity",

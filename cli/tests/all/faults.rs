@@ -59,7 +59,7 @@ fn apply(input: &Path, output: &Path, tmp: &Path) -> crate::Run {
 fn a_read_only_output_directory_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let input = root().join("testdata/archives/ProcessImport.zip");
-    let before = std::fs::read(&input).unwrap();
+    let before = std::fs::read(&input).unwrap_or_else(|e| panic!("fixture {}: {e}", input.display()));
     let ro = tmp.path().join("ro");
     // Root ignores directory permissions, so a read-only mount where one can
     // be made; otherwise a directory without write permission.

@@ -10,7 +10,8 @@ use crate::{procpatch, root};
 #[test]
 fn every_hostile_case_is_refused_precisely_or_handled() {
     let dir = root().join("testdata/hostile");
-    let cases = std::fs::read_to_string(dir.join("cases.tsv")).unwrap();
+    let tsv = dir.join("cases.tsv");
+    let cases = std::fs::read_to_string(&tsv).unwrap_or_else(|e| panic!("fixture {}: {e}", tsv.display()));
     let mut table = String::new();
     let mut count = 0;
     for line in cases.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
@@ -19,7 +20,7 @@ fn every_hostile_case_is_refused_precisely_or_handled() {
         };
         let tmp = tempfile::tempdir().unwrap();
         let input = tmp.path().join(file);
-        std::fs::copy(dir.join(file), &input).unwrap();
+        std::fs::copy(dir.join(file), &input).unwrap_or_else(|e| panic!("fixture {}: {e}", dir.join(file).display()));
         let before = std::fs::read(&input).unwrap();
         let output = tmp.path().join(format!("out-{file}"));
         let args: Vec<String> = args
@@ -91,14 +92,16 @@ fn hostile_corpus_matches_its_generator() {
     assert!(status.success());
     let dir = root().join("testdata/hostile");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
+        .unwrap_or_else(|e| panic!("fixture directory {}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     for name in &names {
         let fresh = std::fs::read(tmp.path().join("hostile").join(name)).unwrap_or_default();
+        let path = dir.join(name);
+        let committed = std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
         assert!(
-            fresh == std::fs::read(dir.join(name)).unwrap(),
+            fresh == committed,
             "testdata/hostile/{name} differs from testdata/generate_hostile.py's output; regenerate it"
         );
     }

@@ -19,11 +19,10 @@ fn stage(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(src.join("docs")).unwrap();
     for f in ["UsersProcDeactivate", "UsersProcReactivate", "UsersProcLock"] {
         let name = format!("{f}.bpmn20.xml");
-        std::fs::copy(
+        support::copy(
             support::root().join("testdata/bpmn/vendor").join(&name),
             src.join(&name),
-        )
-        .unwrap();
+        );
     }
     std::fs::write(
         src.join("docs/notes.txt"),
@@ -211,7 +210,7 @@ fn archives_from_real_writers_keep_every_untouched_byte() {
 fn the_sample_archive_patches_and_nested_archives_are_edited_inside() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["ProcessImport.zip", "ConfigurationExport.zip"] {
-        let input = support::root().join("testdata/archives").join(name);
+        let input = support::fixture(&format!("testdata/archives/{name}"));
         let output = tmp.path().join(name);
         let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
         assert_eq!(plan.report().summary.changed, 12, "{name}");
@@ -225,8 +224,8 @@ fn the_sample_archive_patches_and_nested_archives_are_edited_inside() {
 
 #[test]
 fn in_memory_patching_matches_file_patching() {
-    let input = support::root().join("testdata/archives/ProcessImport.zip");
-    let bytes = std::fs::read(&input).unwrap();
+    let input = support::fixture("testdata/archives/ProcessImport.zip");
+    let bytes = support::read(&input);
     let (out, report) = archive::patch_archive(&bytes, &Recipe::builtin(), &Options::default()).unwrap();
     assert_eq!(report.summary.changed, 12);
     let tmp = tempfile::tempdir().unwrap();
@@ -242,7 +241,7 @@ fn in_memory_patching_matches_file_patching() {
 fn in_place_replaces_atomically_and_keeps_a_backup_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("ProcessImport.zip");
-    std::fs::copy(support::root().join("testdata/archives/ProcessImport.zip"), &path).unwrap();
+    support::copy(support::root().join("testdata/archives/ProcessImport.zip"), &path);
     let original = std::fs::read(&path).unwrap();
     let plan = archive::plan_file(&path, &Recipe::builtin(), &Options::default()).unwrap();
     assert!(matches!(
@@ -293,7 +292,7 @@ fn in_place_replaces_atomically_and_keeps_a_backup_when_asked() {
 fn a_failed_plan_leaves_no_output() {
     let tmp = tempfile::tempdir().unwrap();
     let recipe = Recipe::from_toml("[[process]]\nname = \"Lock user\"\n[[process.task]]\nname = \"Lock related credential\"\nset = { value = \"x\" }\n").unwrap();
-    let input = support::root().join("testdata/archives/ProcessImport.zip");
+    let input = support::fixture("testdata/archives/ProcessImport.zip");
     let err = archive::plan_file(&input, &recipe, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), archive::ErrorKind::Target);
     insta::assert_snapshot!(err.to_string(), @r#"UsersProcLock.bpmn20.xml: task "Lock related credential" not found in process "Lock user" (id UsersProcLock); did you mean "Lock related credentials"?"#);
@@ -385,7 +384,7 @@ fn refusal(bytes: &[u8], options: &Options) -> String {
 
 #[test]
 fn bad_archives_are_refused_clearly() {
-    let sample = std::fs::read(support::root().join("testdata/archives/ProcessImport.zip")).unwrap();
+    let sample = support::read(support::root().join("testdata/archives/ProcessImport.zip"));
     let mut out = Vec::new();
     // Not a zip: what an encrypted Identity Manager export looks like.
     out.push(refusal(

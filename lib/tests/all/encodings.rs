@@ -9,18 +9,11 @@ use crate::support;
 
 fn files() -> Vec<(String, Vec<u8>)> {
     let dir = support::root().join("testdata/encodings");
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
+    let out: Vec<(String, Vec<u8>)> = support::read_dir(&dir)
+        .into_iter()
+        .map(|p| (support::file_name(&p), support::read(&p)))
         .collect();
-    out.sort();
-    assert_eq!(out.len(), 6);
+    assert_eq!(out.len(), 6, "expected six encodings in {}", dir.display());
     out
 }
 
@@ -114,7 +107,7 @@ fn characters_an_encoding_cannot_hold_become_references() {
 
 #[test]
 fn the_latin1_corpus_file_keeps_its_bytes() {
-    let bytes = std::fs::read(support::corpus_dir().join("activiti-bpmn-converter__encoding.bpmn")).unwrap();
+    let bytes = support::read(support::corpus_dir().join("activiti-bpmn-converter__encoding.bpmn"));
     let doc = Document::parse(&bytes).unwrap();
     assert_eq!(doc.charset(), Charset::Latin1);
     let task = doc.processes().iter().flat_map(|p| &p.tasks).next().unwrap();

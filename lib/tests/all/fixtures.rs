@@ -1,12 +1,12 @@
 //! The built-in recipe on every fixture variant: the twelve values of
-//! DESIGN §1, each in its original form, and a byte diff that is exactly
+//! `docs/BRIEF.md` (The job), each in its original form, and a byte diff that is exactly
 //! the value spans (pinned by snapshots).
 
 use procpatch::{patch, Document, Form, Recipe, Status};
 
 use crate::support;
 
-/// DESIGN §1: process, task, data pool, sub-process.
+/// The table of `docs/BRIEF.md`: process, task, data pool, sub-process.
 const TABLE: &[(&str, &str, &str, &str)] = &[
     (
         "Deactivate user",
@@ -122,7 +122,7 @@ fn builtin_recipe_sets_the_twelve_values_on_every_variant() {
             // Deterministic.
             assert_eq!(patch(input, &recipe).unwrap().0, output);
         }
-        assert_eq!(seen, 12, "{variant}: expected the 12 values of DESIGN §1");
+        assert_eq!(seen, 12, "{variant}: expected the 12 values of docs/BRIEF.md");
         insta::assert_snapshot!(format!("fixture-diff-{variant}"), diffs);
     }
 }
@@ -151,8 +151,7 @@ fn plan_splices_are_exactly_the_value_spans() {
 
 #[test]
 fn report_snapshot() {
-    let input =
-        std::fs::read(support::root().join("testdata/bpmn/mixed-forms/UsersProcDeactivate.bpmn20.xml")).unwrap();
+    let input = support::read(support::root().join("testdata/bpmn/mixed-forms/UsersProcDeactivate.bpmn20.xml"));
     let (_, report) = patch(&input, &Recipe::builtin()).unwrap();
     insta::assert_snapshot!(report.to_string());
     insta::assert_json_snapshot!(report);
@@ -168,7 +167,7 @@ fn fixtures_match_generator() {
         .expect("python3 runs the fixture generator");
     assert!(status.success());
     for (variant, name, bytes) in support::fixtures() {
-        let fresh = std::fs::read(tmp.path().join("bpmn").join(&variant).join(&name)).unwrap();
+        let fresh = support::read(tmp.path().join("bpmn").join(&variant).join(&name));
         assert!(
             fresh == bytes,
             "testdata/bpmn/{variant}/{name} differs from the generator's output"

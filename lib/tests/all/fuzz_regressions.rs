@@ -6,12 +6,11 @@ mod checks;
 
 fn run(target: &str, check: fn(&[u8])) {
     let dir = crate::support::root().join("fuzz/regressions").join(target);
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in crate::support::read_dir(&dir) {
         if path.extension().is_some_and(|e| e == "md") {
             continue;
         }
-        let data = std::fs::read(&path).unwrap();
+        let data = crate::support::read(&path);
         let result = std::panic::catch_unwind(|| check(&data));
         assert!(result.is_ok(), "{} fails again", path.display());
     }

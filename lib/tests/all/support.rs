@@ -6,38 +6,72 @@ use procpatch::{Document, Splice};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR"));
+    lib.parent().unwrap_or(lib).to_path_buf()
 }
 
-/// The real-world BPMN corpus (`../shared/corpus/bpmn` beside the
-/// repository), or `PROCPATCH_CORPUS`.
+/// The real-world BPMN corpus, copied byte for byte into `testdata/corpus/`
+/// (see its README and `SOURCES.tsv`).
 pub fn corpus_dir() -> PathBuf {
-    match std::env::var_os("PROCPATCH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => root().join("../shared/corpus/bpmn"),
+    root().join("testdata/corpus")
+}
+
+/// The path of a fixture (relative to the workspace root) that a test hands
+/// to the library; a missing fixture fails the test with the path it looked
+/// for rather than with a bare I/O error.
+pub fn fixture(rel: &str) -> PathBuf {
+    let path = root().join(rel);
+    assert!(path.is_file(), "fixture {}: not found", path.display());
+    path
+}
+
+/// The bytes of a fixture file; a missing or unreadable file fails the test
+/// with the path it looked for.
+pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
+    let path = path.as_ref();
+    std::fs::read(path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// The paths in a fixture directory, sorted; a missing or unreadable
+/// directory fails the test with the path it looked for.
+pub fn read_dir(dir: impl AsRef<Path>) -> Vec<PathBuf> {
+    let dir = dir.as_ref();
+    let fail = |e: std::io::Error| -> ! { panic!("fixture directory {}: {e}", dir.display()) };
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| fail(e))
+        .map(|e| e.unwrap_or_else(|e| fail(e)).path())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Copies a fixture file to `to`; a missing fixture fails the test with the
+/// path it looked for.
+pub fn copy(from: impl AsRef<Path>, to: impl AsRef<Path>) {
+    let (from, to) = (from.as_ref(), to.as_ref());
+    if let Err(e) = std::fs::copy(from, to) {
+        panic!("fixture {} (copying to {}): {e}", from.display(), to.display());
     }
+}
+
+/// The file name of `path`, as a string.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().unwrap_or_default().to_string_lossy().into_owned()
 }
 
 /// Every BPMN file of the corpus, sorted by name. Fails if there are none,
 /// so a missing corpus cannot pass silently.
 pub fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir = corpus_dir();
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("corpus at {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
+    let out: Vec<(String, Vec<u8>)> = read_dir(&dir)
+        .into_iter()
         .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            let n = file_name(p);
             n.ends_with(".bpmn") || n.ends_with(".xml")
         })
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
+        .map(|p| (file_name(&p), read(&p)))
         .collect();
-    out.sort();
-    assert!(out.len() >= 60, "expected the 63-file corpus in {}", dir.display());
+    assert_eq!(out.len(), 63, "expected the 63-file corpus in {}", dir.display());
     out
 }
 
@@ -45,15 +79,9 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
 pub fn fixtures() -> Vec<(String, String, Vec<u8>)> {
     let dir = root().join("testdata/bpmn");
     let mut out = Vec::new();
-    for variant in std::fs::read_dir(&dir).unwrap() {
-        let variant = variant.unwrap().path();
-        for file in std::fs::read_dir(&variant).unwrap() {
-            let file = file.unwrap().path();
-            out.push((
-                variant.file_name().unwrap().to_string_lossy().into_owned(),
-                file.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&file).unwrap(),
-            ));
+    for variant in read_dir(&dir) {
+        for file in read_dir(&variant) {
+            out.push((file_name(&variant), file_name(&file), read(&file)));
         }
     }
     out.sort();
