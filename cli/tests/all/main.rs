@@ -13,8 +13,23 @@ mod manual;
 mod outputs;
 mod reports;
 
+/// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR"));
+    cli.parent().unwrap_or(cli).to_path_buf()
+}
+
+/// Copies the fixture `rel` (relative to the workspace root) to `to`,
+/// naming the fixture if it cannot.
+pub fn copy_fixture(rel: &str, to: &Path) {
+    let from = root().join(rel);
+    std::fs::copy(&from, to).unwrap_or_else(|e| panic!("fixture {}: {e}", from.display()));
+}
+
+/// The bytes of the fixture `rel`, naming it if it cannot be read.
+pub fn fixture(rel: &str) -> Vec<u8> {
+    let path = root().join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
 #[derive(Debug)]
@@ -31,6 +46,8 @@ pub fn procpatch(args: &[&str], tmp: &Path) -> Run {
         .current_dir(root())
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        // Help wraps at the terminal's width, else at COLUMNS, else at 100.
+        .env_remove("COLUMNS")
         .args(args)
         .output()
         .unwrap();
@@ -167,7 +184,7 @@ fn out_dir_mirrors_the_input_tree() {
 fn in_place_with_backup() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("ProcessImport.zip");
-    std::fs::copy(root().join("testdata/archives/ProcessImport.zip"), &file).unwrap();
+    copy_fixture("testdata/archives/ProcessImport.zip", &file);
     let run = procpatch(
         &["apply", "-q", "--in-place", "--backup", &file.display().to_string()],
         tmp.path(),
@@ -175,7 +192,7 @@ fn in_place_with_backup() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         std::fs::read(tmp.path().join("ProcessImport.zip.bak")).unwrap(),
-        std::fs::read(root().join("testdata/archives/ProcessImport.zip")).unwrap()
+        fixture("testdata/archives/ProcessImport.zip")
     );
     assert_eq!(procpatch(&["check", &file.display().to_string()], tmp.path()).code, 0);
 }

@@ -4,13 +4,12 @@
 
 use std::path::Path;
 
-use crate::{procpatch, root, Run};
+use crate::{procpatch, Run};
 
 const SAMPLE: &str = "testdata/archives/ProcessImport.zip";
 
 fn sample_bytes() -> Vec<u8> {
-    let path = root().join(SAMPLE);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+    crate::fixture(SAMPLE)
 }
 
 fn apply_to(out: &str, tmp: &Path) -> Run {

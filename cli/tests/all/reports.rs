@@ -266,7 +266,7 @@ fn verbose_apply_lists_skipped_files() {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("exports");
     std::fs::create_dir(&src).unwrap();
-    std::fs::copy(root().join(SAMPLE), src.join("ProcessImport.zip")).unwrap();
+    crate::copy_fixture(SAMPLE, &src.join("ProcessImport.zip"));
     std::fs::write(src.join("notes.txt"), "not an archive").unwrap();
     let args = |v: bool| {
         let mut a = vec![
