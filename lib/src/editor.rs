@@ -45,6 +45,8 @@ pub struct Editor<'d, 'a> {
     new_attrs: Vec<(ElemId, Vec<(String, String)>)>,
     /// (task element, field or `@attribute`) already set by this editor.
     touched: Vec<(ElemId, String)>,
+    /// Engine namespaces to declare on the root element: prefix and engine.
+    declarations: Vec<(String, Engine)>,
 }
 
 impl<'d, 'a> Editor<'d, 'a> {
@@ -60,12 +62,14 @@ impl<'d, 'a> Editor<'d, 'a> {
             new_fields: Vec::new(),
             new_attrs: Vec::new(),
             touched: Vec::new(),
+            declarations: Vec::new(),
         }
     }
 
-    /// Sets `key` (a label, a field name, or `@attribute`) to `value` on
-    /// `task`, which must come from this editor's document. Returns what
-    /// changes; nothing is written until [`Editor::finish`].
+    /// Sets `key` (a label, a field name, `@attribute` or
+    /// `@engine:attribute`) to `value` on `task`, which must come from this
+    /// editor's document. Returns what changes; nothing is written until
+    /// [`Editor::finish`].
     pub fn set(&mut self, task: &'d Task, key: &str, value: &str) -> Result<Change, Error> {
         if !self
             .doc
@@ -94,10 +98,18 @@ impl<'d, 'a> Editor<'d, 'a> {
             position: Some(position),
         };
         match resolved {
-            Key::Attribute(name) => {
-                let target = format!("@{name}");
+            Key::Attribute { engine, name } => {
+                let qualified = match engine {
+                    Some(e) => format!("{}:{name}", e.conventional_prefix()),
+                    None => name.clone(),
+                };
+                let target = format!("@{qualified}");
                 self.touch(task, &target, key)?;
-                match task.attributes.iter().find(|a| a.name == name) {
+                match task
+                    .attributes
+                    .iter()
+                    .find(|a| a.engine == engine && a.name == qualified)
+                {
                     Some(a) if a.value == value && !matches!(a.slot, Slot::Unreadable(_)) => Ok(change(
                         target,
                         Form::XmlAttribute,
@@ -120,7 +132,11 @@ impl<'d, 'a> Editor<'d, 'a> {
                         // Checked now so the error names the key; escaped
                         // in `finish`, once the quote character is known.
                         escape::attribute(value, b'"', self.doc.charset()).map_err(|c| unrepresentable(key, c))?;
-                        self.queue_attr(task.elem, name, value.to_string());
+                        let qname = match engine {
+                            Some(e) => format!("{}:{name}", self.attribute_prefix(task.elem, e)),
+                            None => name,
+                        };
+                        self.queue_attr(task.elem, qname, value.to_string());
                         Ok(change(
                             target,
                             Form::XmlAttribute,
@@ -199,11 +215,47 @@ impl<'d, 'a> Editor<'d, 'a> {
         Ok(())
     }
 
-    fn queue_attr(&mut self, elem: ElemId, name: String, escaped: String) {
+    fn queue_attr(&mut self, elem: ElemId, name: String, value: String) {
         match self.new_attrs.iter_mut().find(|(e, _)| *e == elem) {
-            Some((_, list)) => list.push((name, escaped)),
-            None => self.new_attrs.push((elem, vec![(name, escaped)])),
+            Some((_, list)) => list.push((name, value)),
+            None => self.new_attrs.push((elem, vec![(name, value)])),
         }
+    }
+
+    /// The prefix for a new attribute of `elem` in `engine`'s namespace: one
+    /// bound to it in scope, or else one declared on the root element.
+    fn attribute_prefix(&mut self, elem: ElemId, engine: Engine) -> String {
+        // The default namespace does not apply to attributes.
+        match self.doc.tree().prefix_for(elem, engine.namespace()) {
+            Some(p) if !p.is_empty() => p,
+            _ => self.declare(engine),
+        }
+    }
+
+    /// The prefix this editor declares on the root element for `engine`'s
+    /// namespace: the engine's conventional prefix, or that with a number
+    /// if some element already declares it.
+    fn declare(&mut self, engine: Engine) -> String {
+        if let Some((p, _)) = self.declarations.iter().find(|(_, e)| *e == engine) {
+            return p.clone();
+        }
+        let base = engine.conventional_prefix();
+        let taken = |p: &str| {
+            let decl = format!("xmlns:{p}");
+            self.declarations.iter().any(|(d, _)| d == p)
+                || self
+                    .doc
+                    .tree()
+                    .elements
+                    .iter()
+                    .any(|el| el.attrs.iter().any(|a| a.qname == decl))
+        };
+        let prefix = std::iter::once(base.to_string())
+            .chain((2..).map(|n| format!("{base}{n}")))
+            .find(|p| !taken(p))
+            .unwrap_or_else(|| base.to_string());
+        self.declarations.push((prefix.clone(), engine));
+        prefix
     }
 
     /// The edit that writes `value` into `slot`, in the slot's form.
@@ -242,8 +294,7 @@ impl<'d, 'a> Editor<'d, 'a> {
 
     /// The splices for everything set, in the document's encoding.
     pub fn finish(mut self) -> Result<Vec<Splice>, Error> {
-        let (tree, text) = (self.doc.tree(), self.doc.text());
-        let mut declare: Option<(String, Engine)> = None;
+        let (tree, text, charset) = (self.doc.tree(), self.doc.text(), self.doc.charset());
         let new_fields = std::mem::take(&mut self.new_fields);
         for (task, list) in &new_fields {
             // A prefix bound where the fields go, for the engine of the
@@ -257,12 +308,12 @@ impl<'d, 'a> Editor<'d, 'a> {
             let prefix = match engines.iter().find_map(|e| tree.prefix_for(scope, e.namespace())) {
                 Some(p) if p.is_empty() => String::new(),
                 Some(p) => format!("{p}:"),
-                None => format!("{}:", declare.get_or_insert_with(|| self.new_prefix()).0),
+                None => format!("{}:", self.declare(self.keys.engine.unwrap_or(Engine::Activiti))),
             };
             let mut items = Vec::with_capacity(list.len());
             for (name, value) in list {
-                let name = escape::attribute(name, b'"', self.doc.charset()).map_err(|c| unrepresentable(name, c))?;
-                let data = escape::cdata(value, self.doc.charset()).map_err(|c| unrepresentable(&name, c))?;
+                let name = escape::attribute(name, b'"', charset).map_err(|c| unrepresentable(name, c))?;
+                let data = escape::cdata(value, charset).map_err(|c| unrepresentable(&name, c))?;
                 items.push(format!(
                     "<{prefix}field name=\"{name}\"><{prefix}string>{data}</{prefix}string></{prefix}field>"
                 ));
@@ -272,7 +323,7 @@ impl<'d, 'a> Editor<'d, 'a> {
                 .ok_or_else(|| Error::Internal(format!("no place to insert fields into task {}", task.selector)))?;
             self.edits.push(edit);
         }
-        if let Some((prefix, engine)) = declare {
+        for (prefix, engine) in std::mem::take(&mut self.declarations) {
             self.queue_attr(0, format!("xmlns:{prefix}"), engine.namespace().to_string());
         }
         for (elem, attrs) in std::mem::take(&mut self.new_attrs) {
@@ -280,8 +331,7 @@ impl<'d, 'a> Editor<'d, 'a> {
             let attrs = attrs
                 .into_iter()
                 .map(|(name, value)| {
-                    let escaped =
-                        escape::attribute(&value, quote, self.doc.charset()).map_err(|c| unrepresentable(&name, c))?;
+                    let escaped = escape::attribute(&value, quote, charset).map_err(|c| unrepresentable(&name, c))?;
                     Ok((name, escaped))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
@@ -294,25 +344,6 @@ impl<'d, 'a> Editor<'d, 'a> {
         // Check for overlaps before narrowing the splices.
         crate::splice::apply(original, &splices)?;
         Ok(splices.into_iter().map(|s| s.minimize(original)).collect())
-    }
-
-    /// A prefix for the engine namespace that no element declares yet.
-    fn new_prefix(&self) -> (String, Engine) {
-        let engine = self.keys.engine.unwrap_or(Engine::Activiti);
-        let base = engine.conventional_prefix();
-        let taken = |p: &str| {
-            let decl = format!("xmlns:{p}");
-            self.doc
-                .tree()
-                .elements
-                .iter()
-                .any(|el| el.attrs.iter().any(|a| a.qname == decl))
-        };
-        let prefix = std::iter::once(base.to_string())
-            .chain((2..).map(|n| format!("{base}{n}")))
-            .find(|p| !taken(p))
-            .unwrap_or_else(|| base.to_string());
-        (prefix, engine)
     }
 }
 

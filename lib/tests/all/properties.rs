@@ -11,7 +11,7 @@ use crate::support;
 const TEMPLATE: &str = r#"<?xml version="1.0" encoding="ENC"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:a="http://activiti.org/bpmn">
   <process id="p" name="P">
-    <serviceTask id="t" name="T" plain='x'>
+    <serviceTask id="t" name="T" plain='x' a:exclusive='x'>
       <extensionElements>
         <a:field name="cdata"><a:string><![CDATA[old]]></a:string></a:field>
         <a:field name="text"><a:string>old</a:string></a:field>
@@ -22,11 +22,13 @@ const TEMPLATE: &str = r#"<?xml version="1.0" encoding="ENC"?>
       </extensionElements>
     </serviceTask>
     <userTask id="u" name="U"/>
+    <serviceTask id="v" name="V" a:async="x"/>
   </process>
 </definitions>
 "#;
 
-/// Every key form: field forms, plain attributes, and insertions.
+/// Every key form: field forms, plain and engine attributes, and insertions
+/// (an attribute under the prefix in scope or a newly declared one).
 const KEYS: &[&str] = &[
     "cdata",
     "text",
@@ -35,9 +37,29 @@ const KEYS: &[&str] = &[
     "sq",
     "novalue",
     "@plain",
+    "@activiti:exclusive",
     "@added",
+    "@activiti:async",
+    "@flowable:async",
+    "@camunda:asyncBefore",
     "newField",
 ];
+
+/// The tasks: with fields and attributes, with nothing, and with an engine
+/// attribute.
+const TASKS: &[&str] = &["T", "U", "V"];
+
+/// The keys set on `task`: all on "T", elsewhere those that insert (or, for
+/// `@activiti:async` on "V", edit in place).
+fn keys(task: &str) -> impl Iterator<Item = &'static str> + '_ {
+    KEYS.iter().copied().filter(move |k| {
+        task == "T"
+            || matches!(
+                *k,
+                "@added" | "@activiti:async" | "@flowable:async" | "@camunda:asyncBefore" | "newField"
+            )
+    })
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Enc {
@@ -115,11 +137,7 @@ fn set_all(bytes: &[u8], value: &str, task: &str) -> (Vec<u8>, Vec<Status>) {
         .find(|t| t.selector.name.as_deref() == Some(task))
         .unwrap();
     let mut editor = doc.editor();
-    let statuses = KEYS
-        .iter()
-        .filter(|k| task == "T" || k.starts_with("@a") || k.starts_with("new"))
-        .map(|k| editor.set(t, k, value).unwrap().status)
-        .collect();
+    let statuses = keys(task).map(|k| editor.set(t, k, value).unwrap().status).collect();
     let splices = editor.finish().unwrap();
     let out = procpatch::apply(bytes, &splices).unwrap();
     support::assert_only_spans_changed(bytes, &out, &splices);
@@ -128,13 +146,10 @@ fn set_all(bytes: &[u8], value: &str, task: &str) -> (Vec<u8>, Vec<Status>) {
 
 fn check(enc: Enc, value: &str) -> Result<(), TestCaseError> {
     let input = document(enc);
-    for task in ["T", "U"] {
+    for task in TASKS {
         let (once, _) = set_all(&input, value, task);
         let doc = Document::parse(&once).map_err(|e| TestCaseError::fail(format!("{enc:?}: {e}")))?;
-        for key in KEYS
-            .iter()
-            .filter(|k| task == "T" || k.starts_with("@a") || k.starts_with("new"))
-        {
+        for key in keys(task) {
             let got = read(&doc, task, key);
             prop_assert_eq!(got.as_deref(), Some(value), "{:?} {} {}", enc, task, key);
         }
