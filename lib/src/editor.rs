@@ -1,6 +1,7 @@
 //! Setting values on tasks, collected as edits and turned into splices.
 
 use crate::bpmn::{Field, Form, Slot, Task};
+use crate::charset::Charset;
 use crate::document::Document;
 use crate::error::Error;
 use crate::escape::{self, Unrepresentable};
@@ -9,7 +10,7 @@ use crate::ns::Engine;
 use crate::recipe::{Key, Recipe, RecipeError};
 use crate::report::{Change, Status};
 use crate::splice::Splice;
-use crate::tree::ElemId;
+use crate::tree::{ElemId, Tree};
 
 /// Collects value changes for one document and produces its splices.
 ///
@@ -190,7 +191,7 @@ impl<'d, 'a> Editor<'d, 'a> {
                         }
                         Ok(change(
                             name,
-                            Form::String { cdata: true },
+                            NewField::like(self.doc.tree(), &task.fields).form(),
                             None,
                             Status::Inserted,
                             task.position,
@@ -310,14 +311,15 @@ impl<'d, 'a> Editor<'d, 'a> {
                 Some(p) => format!("{p}:"),
                 None => format!("{}:", self.declare(self.keys.engine.unwrap_or(Engine::Activiti))),
             };
-            let mut items = Vec::with_capacity(list.len());
-            for (name, value) in list {
-                let name = escape::attribute(name, b'"', charset).map_err(|c| unrepresentable(name, c))?;
-                let data = escape::cdata(value, charset).map_err(|c| unrepresentable(&name, c))?;
-                items.push(format!(
-                    "<{prefix}field name=\"{name}\"><{prefix}string>{data}</{prefix}string></{prefix}field>"
-                ));
-            }
+            let style = NewField::like(tree, &task.fields);
+            let items = list
+                .iter()
+                .map(|(name, value)| {
+                    style
+                        .markup(&prefix, name, value, charset)
+                        .map_err(|c| unrepresentable(name, c))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
             let last_field = task.fields.last().map(|f| f.elem);
             let edit = insert::fields(tree, text, task.elem, task.extensions, last_field, &items)
                 .ok_or_else(|| Error::Internal(format!("no place to insert fields into task {}", task.selector)))?;
@@ -344,6 +346,114 @@ impl<'d, 'a> Editor<'d, 'a> {
         // Check for overlaps before narrowing the splices.
         crate::splice::apply(original, &splices)?;
         Ok(splices.into_iter().map(|s| s.minimize(original)).collect())
+    }
+}
+
+/// How a new field is written: like the task's other fields when they all
+/// agree on a form, else as a `string` child in CDATA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NewField {
+    /// `<P:field name="K"><P:string><![CDATA[V]]></P:string></P:field>`.
+    CData,
+    /// `<P:field name="K"><P:string>V</P:string></P:field>`.
+    Text,
+    /// `<P:field name="K" expression="V"/>` or `stringValue="V"`, in
+    /// `quote`, with an end tag (`></P:field>`) when `end_tag`.
+    Attribute { expression: bool, quote: u8, end_tag: bool },
+}
+
+impl NewField {
+    /// The form shared by `fields`. For the attribute forms, the quote
+    /// character and the end-tag style are copied when all fields agree on
+    /// them; otherwise `"` and an empty-element tag.
+    fn like(tree: &Tree, fields: &[Field]) -> NewField {
+        let style = |f: &Field| match (f.form, &f.slot) {
+            (Form::String { cdata: false }, Slot::Content { .. }) => Some(NewField::Text),
+            (Form::String { cdata: true }, Slot::Content { .. } | Slot::Missing { .. }) => Some(NewField::CData),
+            (Form::ExpressionAttribute | Form::StringValueAttribute, Slot::Attribute { quote, .. }) => {
+                Some(NewField::Attribute {
+                    expression: f.form == Form::ExpressionAttribute,
+                    quote: *quote,
+                    end_tag: tree.get(f.elem).is_some_and(|el| el.end.is_some()),
+                })
+            }
+            _ => None,
+        };
+        let mut styles = fields.iter().map(style);
+        let Some(Some(mut out)) = styles.next() else {
+            return NewField::CData;
+        };
+        for next in styles {
+            match (next, &mut out) {
+                (Some(a), b) if a == *b => {}
+                (
+                    Some(NewField::Attribute {
+                        expression,
+                        quote,
+                        end_tag,
+                    }),
+                    NewField::Attribute {
+                        expression: e,
+                        quote: q,
+                        end_tag: t,
+                    },
+                ) if expression == *e => {
+                    // A disagreement falls back to the default for good.
+                    if quote != *q {
+                        *q = b'"';
+                    }
+                    if end_tag != *t {
+                        *t = false;
+                    }
+                }
+                _ => return NewField::CData,
+            }
+        }
+        out
+    }
+
+    /// The form reported for a field written this way.
+    fn form(self) -> Form {
+        match self {
+            NewField::CData => Form::String { cdata: true },
+            NewField::Text => Form::String { cdata: false },
+            NewField::Attribute { expression: true, .. } => Form::ExpressionAttribute,
+            NewField::Attribute { expression: false, .. } => Form::StringValueAttribute,
+        }
+    }
+
+    /// The markup of field `name` with `value`, its elements under `prefix`
+    /// (with its colon, or empty).
+    fn markup(self, prefix: &str, name: &str, value: &str, charset: Charset) -> Result<String, Unrepresentable> {
+        match self {
+            NewField::CData | NewField::Text => {
+                let name = escape::attribute(name, b'"', charset)?;
+                let data = if self == NewField::CData {
+                    escape::cdata(value, charset)?
+                } else {
+                    escape::text(value, charset)?
+                };
+                Ok(format!(
+                    "<{prefix}field name=\"{name}\"><{prefix}string>{data}</{prefix}string></{prefix}field>"
+                ))
+            }
+            NewField::Attribute {
+                expression,
+                quote,
+                end_tag,
+            } => {
+                let q = char::from(quote);
+                let name = escape::attribute(name, quote, charset)?;
+                let value = escape::attribute(value, quote, charset)?;
+                let attr = if expression { "expression" } else { "stringValue" };
+                let close = if end_tag {
+                    format!("></{prefix}field>")
+                } else {
+                    "/>".to_string()
+                };
+                Ok(format!("<{prefix}field name={q}{name}{q} {attr}={q}{value}{q}{close}"))
+            }
+        }
     }
 }
 

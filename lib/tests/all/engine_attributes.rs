@@ -161,7 +161,7 @@ fn flowable_and_camunda_attributes_with_and_without_a_binding() {
         <serviceTask id="s" name="T" fl:delegateExpression="${x}" camunda:asyncAfter="false" camunda:asyncBefore="true" fl:async="true">
           <extensionElements>
             <fl:field name="param2" expression="x"/>
-            <fl:field name="param1"><fl:string><![CDATA[p&q]]></fl:string></fl:field>
+            <fl:field name="param1" expression="p&amp;q"/>
           </extensionElements>
         </serviceTask>
       </process>

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use procpatch::{Document, Status};
+use procpatch::{Document, Form, Status};
 
 use crate::support;
 
@@ -22,13 +22,24 @@ const TEMPLATE: &str = r#"<?xml version="1.0" encoding="ENC"?>
       </extensionElements>
     </serviceTask>
     <userTask id="u" name="U"/>
-    <serviceTask id="v" name="V" a:async="x"/>
+    <serviceTask id="v" name="V" a:async="x">
+      <extensionElements>
+        <a:field name="e1" expression='a'></a:field>
+        <a:field name="e2" expression='b'></a:field>
+      </extensionElements>
+    </serviceTask>
+    <serviceTask id="w" name="W">
+      <extensionElements>
+        <a:field name="s1"><a:string>a</a:string></a:field>
+      </extensionElements>
+    </serviceTask>
   </process>
 </definitions>
 "#;
 
 /// Every key form: field forms, plain and engine attributes, and insertions
-/// (an attribute under the prefix in scope or a newly declared one).
+/// (a field in the form of its siblings, an attribute under the prefix in
+/// scope or a newly declared one).
 const KEYS: &[&str] = &[
     "cdata",
     "text",
@@ -45,9 +56,10 @@ const KEYS: &[&str] = &[
     "newField",
 ];
 
-/// The tasks: with fields and attributes, with nothing, and with an engine
-/// attribute.
-const TASKS: &[&str] = &["T", "U", "V"];
+/// The tasks: "T" with fields in every form and attributes, "U" with
+/// nothing, "V" with an engine attribute and fields in the expression
+/// attribute form, "W" with fields in `string` text.
+const TASKS: &[&str] = &["T", "U", "V", "W"];
 
 /// The keys set on `task`: all on "T", elsewhere those that insert (or, for
 /// `@activiti:async` on "V", edit in place).
@@ -153,6 +165,20 @@ fn check(enc: Enc, value: &str) -> Result<(), TestCaseError> {
             let got = read(&doc, task, key);
             prop_assert_eq!(got.as_deref(), Some(value), "{:?} {} {}", enc, task, key);
         }
+        // The new field took the form of its siblings (an empty string
+        // element reads as the CDATA form).
+        let form = doc.processes()[0]
+            .tasks
+            .iter()
+            .find(|t| t.selector.name.as_deref() == Some(task))
+            .and_then(|t| t.fields.iter().find(|f| f.name == "newField"))
+            .map(|f| f.form);
+        let expected = match *task {
+            "V" => Form::ExpressionAttribute,
+            "W" if !value.is_empty() => Form::String { cdata: false },
+            _ => Form::String { cdata: true },
+        };
+        prop_assert_eq!(form, Some(expected), "{:?} {}", enc, task);
         let (twice, statuses) = set_all(&once, value, task);
         prop_assert!(statuses.iter().all(|s| *s == Status::AlreadySet), "{:?}", statuses);
         prop_assert_eq!(&twice, &once);
