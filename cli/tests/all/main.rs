@@ -9,6 +9,7 @@ use assert_cmd::Command;
 
 mod faults;
 mod hostile;
+mod recipes;
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
