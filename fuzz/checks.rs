@@ -11,6 +11,10 @@ pub const KEYS: &[&str] = &[
     "@name",
     "newField",
     "value",
+    // Appended, so that saved inputs keep their keys where they can.
+    "@activiti:async",
+    "@flowable:delegateExpression",
+    "@camunda:asyncBefore",
 ];
 
 /// The XML editor on arbitrary bytes with an arbitrary edit: it must never

@@ -1,6 +1,7 @@
 //! The BPMN model procpatch reads from the tree: processes, their tasks, and
-//! each task's attributes (engine field extensions and plain XML attributes),
-//! each with the span of its value and the form it is written in.
+//! each task's attributes (engine field extensions, and XML attributes with
+//! no namespace or in an engine's namespace), each with the span of its value
+//! and the form it is written in.
 
 use std::ops::Range;
 
@@ -29,7 +30,8 @@ pub enum Form {
     /// `<P:field name="k"/>` with no value at all; a value is written as a
     /// `string` child in CDATA.
     NoValue,
-    /// A plain XML attribute of the task element (`@name` in a recipe).
+    /// An XML attribute of the task element (`@name` or `@engine:name` in a
+    /// recipe).
     XmlAttribute,
 }
 
@@ -60,7 +62,8 @@ pub struct Task {
     pub position: Position,
     /// Its engine field extensions, in document order.
     pub fields: Vec<Field>,
-    /// Its plain (unprefixed) XML attributes, in document order.
+    /// Its XML attributes that a recipe can set, in document order: those
+    /// with no namespace, and those in an engine's namespace.
     pub attributes: Vec<XmlAttribute>,
     #[serde(skip)]
     pub(crate) elem: ElemId,
@@ -88,11 +91,19 @@ pub struct Field {
     pub(crate) elem: ElemId,
 }
 
-/// A plain XML attribute of a task.
+/// An XML attribute of a task: one with no namespace, or one in an engine's
+/// namespace.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct XmlAttribute {
-    /// The attribute name.
+    /// The name a recipe gives it after `@`: the attribute name for one with
+    /// no namespace (`calledElement`); for one in an engine's namespace, the
+    /// engine's conventional prefix and the local name (`activiti:async`),
+    /// whatever prefix the document uses for that namespace.
     pub name: String,
+    /// The engine whose namespace the attribute is in; `None` for one with
+    /// no namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
     /// Its value, with references resolved.
     pub value: String,
     /// Where the value begins.
@@ -197,8 +208,16 @@ fn xml_attributes(tree: &Tree, text: &str, id: ElemId) -> Vec<XmlAttribute> {
     };
     el.attrs
         .iter()
-        .filter(|a| a.ns.is_none() && a.decl_uri.is_none())
-        .map(|a| {
+        .filter(|a| a.decl_uri.is_none())
+        .filter_map(|a| {
+            let (engine, name) = match a.ns.as_deref() {
+                None => (None, a.qname.clone()),
+                Some(uri) => {
+                    let engine = Engine::from_namespace(uri)?;
+                    let local = a.qname.rsplit(':').next().unwrap_or_default();
+                    (Some(engine), format!("{}:{local}", engine.conventional_prefix()))
+                }
+            };
             let raw = text.get(a.value.clone()).unwrap_or_default();
             let position = tree.position(text, a.value.start);
             let (value, slot) = match decode_attr(raw) {
@@ -211,12 +230,13 @@ fn xml_attributes(tree: &Tree, text: &str, id: ElemId) -> Vec<XmlAttribute> {
                 ),
                 Err(e) => (String::new(), unreadable(e, &a.qname, position)),
             };
-            XmlAttribute {
-                name: a.qname.clone(),
+            Some(XmlAttribute {
+                name,
+                engine,
                 value,
                 position,
                 slot,
-            }
+            })
         })
         .collect()
 }

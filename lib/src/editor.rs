@@ -1,6 +1,7 @@
 //! Setting values on tasks, collected as edits and turned into splices.
 
 use crate::bpmn::{Field, Form, Slot, Task};
+use crate::charset::Charset;
 use crate::document::Document;
 use crate::error::Error;
 use crate::escape::{self, Unrepresentable};
@@ -9,7 +10,7 @@ use crate::ns::Engine;
 use crate::recipe::{Key, Recipe, RecipeError};
 use crate::report::{Change, Status};
 use crate::splice::Splice;
-use crate::tree::ElemId;
+use crate::tree::{ElemId, Tree};
 
 /// Collects value changes for one document and produces its splices.
 ///
@@ -45,6 +46,8 @@ pub struct Editor<'d, 'a> {
     new_attrs: Vec<(ElemId, Vec<(String, String)>)>,
     /// (task element, field or `@attribute`) already set by this editor.
     touched: Vec<(ElemId, String)>,
+    /// Engine namespaces to declare on the root element: prefix and engine.
+    declarations: Vec<(String, Engine)>,
 }
 
 impl<'d, 'a> Editor<'d, 'a> {
@@ -60,12 +63,14 @@ impl<'d, 'a> Editor<'d, 'a> {
             new_fields: Vec::new(),
             new_attrs: Vec::new(),
             touched: Vec::new(),
+            declarations: Vec::new(),
         }
     }
 
-    /// Sets `key` (a label, a field name, or `@attribute`) to `value` on
-    /// `task`, which must come from this editor's document. Returns what
-    /// changes; nothing is written until [`Editor::finish`].
+    /// Sets `key` (a label, a field name, `@attribute` or
+    /// `@engine:attribute`) to `value` on `task`, which must come from this
+    /// editor's document. Returns what changes; nothing is written until
+    /// [`Editor::finish`].
     pub fn set(&mut self, task: &'d Task, key: &str, value: &str) -> Result<Change, Error> {
         if !self
             .doc
@@ -94,10 +99,18 @@ impl<'d, 'a> Editor<'d, 'a> {
             position: Some(position),
         };
         match resolved {
-            Key::Attribute(name) => {
-                let target = format!("@{name}");
+            Key::Attribute { engine, name } => {
+                let qualified = match engine {
+                    Some(e) => format!("{}:{name}", e.conventional_prefix()),
+                    None => name.clone(),
+                };
+                let target = format!("@{qualified}");
                 self.touch(task, &target, key)?;
-                match task.attributes.iter().find(|a| a.name == name) {
+                match task
+                    .attributes
+                    .iter()
+                    .find(|a| a.engine == engine && a.name == qualified)
+                {
                     Some(a) if a.value == value && !matches!(a.slot, Slot::Unreadable(_)) => Ok(change(
                         target,
                         Form::XmlAttribute,
@@ -120,7 +133,11 @@ impl<'d, 'a> Editor<'d, 'a> {
                         // Checked now so the error names the key; escaped
                         // in `finish`, once the quote character is known.
                         escape::attribute(value, b'"', self.doc.charset()).map_err(|c| unrepresentable(key, c))?;
-                        self.queue_attr(task.elem, name, value.to_string());
+                        let qname = match engine {
+                            Some(e) => format!("{}:{name}", self.attribute_prefix(task.elem, e)),
+                            None => name,
+                        };
+                        self.queue_attr(task.elem, qname, value.to_string());
                         Ok(change(
                             target,
                             Form::XmlAttribute,
@@ -174,7 +191,7 @@ impl<'d, 'a> Editor<'d, 'a> {
                         }
                         Ok(change(
                             name,
-                            Form::String { cdata: true },
+                            NewField::like(self.doc.tree(), &task.fields).form(),
                             None,
                             Status::Inserted,
                             task.position,
@@ -199,11 +216,47 @@ impl<'d, 'a> Editor<'d, 'a> {
         Ok(())
     }
 
-    fn queue_attr(&mut self, elem: ElemId, name: String, escaped: String) {
+    fn queue_attr(&mut self, elem: ElemId, name: String, value: String) {
         match self.new_attrs.iter_mut().find(|(e, _)| *e == elem) {
-            Some((_, list)) => list.push((name, escaped)),
-            None => self.new_attrs.push((elem, vec![(name, escaped)])),
+            Some((_, list)) => list.push((name, value)),
+            None => self.new_attrs.push((elem, vec![(name, value)])),
         }
+    }
+
+    /// The prefix for a new attribute of `elem` in `engine`'s namespace: one
+    /// bound to it in scope, or else one declared on the root element.
+    fn attribute_prefix(&mut self, elem: ElemId, engine: Engine) -> String {
+        // The default namespace does not apply to attributes.
+        match self.doc.tree().prefix_for(elem, engine.namespace()) {
+            Some(p) if !p.is_empty() => p,
+            _ => self.declare(engine),
+        }
+    }
+
+    /// The prefix this editor declares on the root element for `engine`'s
+    /// namespace: the engine's conventional prefix, or that with a number
+    /// if some element already declares it.
+    fn declare(&mut self, engine: Engine) -> String {
+        if let Some((p, _)) = self.declarations.iter().find(|(_, e)| *e == engine) {
+            return p.clone();
+        }
+        let base = engine.conventional_prefix();
+        let taken = |p: &str| {
+            let decl = format!("xmlns:{p}");
+            self.declarations.iter().any(|(d, _)| d == p)
+                || self
+                    .doc
+                    .tree()
+                    .elements
+                    .iter()
+                    .any(|el| el.attrs.iter().any(|a| a.qname == decl))
+        };
+        let prefix = std::iter::once(base.to_string())
+            .chain((2..).map(|n| format!("{base}{n}")))
+            .find(|p| !taken(p))
+            .unwrap_or_else(|| base.to_string());
+        self.declarations.push((prefix.clone(), engine));
+        prefix
     }
 
     /// The edit that writes `value` into `slot`, in the slot's form.
@@ -242,8 +295,7 @@ impl<'d, 'a> Editor<'d, 'a> {
 
     /// The splices for everything set, in the document's encoding.
     pub fn finish(mut self) -> Result<Vec<Splice>, Error> {
-        let (tree, text) = (self.doc.tree(), self.doc.text());
-        let mut declare: Option<(String, Engine)> = None;
+        let (tree, text, charset) = (self.doc.tree(), self.doc.text(), self.doc.charset());
         let new_fields = std::mem::take(&mut self.new_fields);
         for (task, list) in &new_fields {
             // A prefix bound where the fields go, for the engine of the
@@ -257,22 +309,23 @@ impl<'d, 'a> Editor<'d, 'a> {
             let prefix = match engines.iter().find_map(|e| tree.prefix_for(scope, e.namespace())) {
                 Some(p) if p.is_empty() => String::new(),
                 Some(p) => format!("{p}:"),
-                None => format!("{}:", declare.get_or_insert_with(|| self.new_prefix()).0),
+                None => format!("{}:", self.declare(self.keys.engine.unwrap_or(Engine::Activiti))),
             };
-            let mut items = Vec::with_capacity(list.len());
-            for (name, value) in list {
-                let name = escape::attribute(name, b'"', self.doc.charset()).map_err(|c| unrepresentable(name, c))?;
-                let data = escape::cdata(value, self.doc.charset()).map_err(|c| unrepresentable(&name, c))?;
-                items.push(format!(
-                    "<{prefix}field name=\"{name}\"><{prefix}string>{data}</{prefix}string></{prefix}field>"
-                ));
-            }
+            let style = NewField::like(tree, &task.fields);
+            let items = list
+                .iter()
+                .map(|(name, value)| {
+                    style
+                        .markup(&prefix, name, value, charset)
+                        .map_err(|c| unrepresentable(name, c))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
             let last_field = task.fields.last().map(|f| f.elem);
             let edit = insert::fields(tree, text, task.elem, task.extensions, last_field, &items)
                 .ok_or_else(|| Error::Internal(format!("no place to insert fields into task {}", task.selector)))?;
             self.edits.push(edit);
         }
-        if let Some((prefix, engine)) = declare {
+        for (prefix, engine) in std::mem::take(&mut self.declarations) {
             self.queue_attr(0, format!("xmlns:{prefix}"), engine.namespace().to_string());
         }
         for (elem, attrs) in std::mem::take(&mut self.new_attrs) {
@@ -280,8 +333,7 @@ impl<'d, 'a> Editor<'d, 'a> {
             let attrs = attrs
                 .into_iter()
                 .map(|(name, value)| {
-                    let escaped =
-                        escape::attribute(&value, quote, self.doc.charset()).map_err(|c| unrepresentable(&name, c))?;
+                    let escaped = escape::attribute(&value, quote, charset).map_err(|c| unrepresentable(&name, c))?;
                     Ok((name, escaped))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
@@ -295,24 +347,113 @@ impl<'d, 'a> Editor<'d, 'a> {
         crate::splice::apply(original, &splices)?;
         Ok(splices.into_iter().map(|s| s.minimize(original)).collect())
     }
+}
 
-    /// A prefix for the engine namespace that no element declares yet.
-    fn new_prefix(&self) -> (String, Engine) {
-        let engine = self.keys.engine.unwrap_or(Engine::Activiti);
-        let base = engine.conventional_prefix();
-        let taken = |p: &str| {
-            let decl = format!("xmlns:{p}");
-            self.doc
-                .tree()
-                .elements
-                .iter()
-                .any(|el| el.attrs.iter().any(|a| a.qname == decl))
+/// How a new field is written: like the task's other fields when they all
+/// agree on a form, else as a `string` child in CDATA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NewField {
+    /// `<P:field name="K"><P:string><![CDATA[V]]></P:string></P:field>`.
+    CData,
+    /// `<P:field name="K"><P:string>V</P:string></P:field>`.
+    Text,
+    /// `<P:field name="K" expression="V"/>` or `stringValue="V"`, in
+    /// `quote`, with an end tag (`></P:field>`) when `end_tag`.
+    Attribute { expression: bool, quote: u8, end_tag: bool },
+}
+
+impl NewField {
+    /// The form shared by `fields`. For the attribute forms, the quote
+    /// character and the end-tag style are copied when all fields agree on
+    /// them; otherwise `"` and an empty-element tag.
+    fn like(tree: &Tree, fields: &[Field]) -> NewField {
+        let style = |f: &Field| match (f.form, &f.slot) {
+            (Form::String { cdata: false }, Slot::Content { .. }) => Some(NewField::Text),
+            (Form::String { cdata: true }, Slot::Content { .. } | Slot::Missing { .. }) => Some(NewField::CData),
+            (Form::ExpressionAttribute | Form::StringValueAttribute, Slot::Attribute { quote, .. }) => {
+                Some(NewField::Attribute {
+                    expression: f.form == Form::ExpressionAttribute,
+                    quote: *quote,
+                    end_tag: tree.get(f.elem).is_some_and(|el| el.end.is_some()),
+                })
+            }
+            _ => None,
         };
-        let prefix = std::iter::once(base.to_string())
-            .chain((2..).map(|n| format!("{base}{n}")))
-            .find(|p| !taken(p))
-            .unwrap_or_else(|| base.to_string());
-        (prefix, engine)
+        let mut styles = fields.iter().map(style);
+        let Some(Some(mut out)) = styles.next() else {
+            return NewField::CData;
+        };
+        for next in styles {
+            match (next, &mut out) {
+                (Some(a), b) if a == *b => {}
+                (
+                    Some(NewField::Attribute {
+                        expression,
+                        quote,
+                        end_tag,
+                    }),
+                    NewField::Attribute {
+                        expression: e,
+                        quote: q,
+                        end_tag: t,
+                    },
+                ) if expression == *e => {
+                    // A disagreement falls back to the default for good.
+                    if quote != *q {
+                        *q = b'"';
+                    }
+                    if end_tag != *t {
+                        *t = false;
+                    }
+                }
+                _ => return NewField::CData,
+            }
+        }
+        out
+    }
+
+    /// The form reported for a field written this way.
+    fn form(self) -> Form {
+        match self {
+            NewField::CData => Form::String { cdata: true },
+            NewField::Text => Form::String { cdata: false },
+            NewField::Attribute { expression: true, .. } => Form::ExpressionAttribute,
+            NewField::Attribute { expression: false, .. } => Form::StringValueAttribute,
+        }
+    }
+
+    /// The markup of field `name` with `value`, its elements under `prefix`
+    /// (with its colon, or empty).
+    fn markup(self, prefix: &str, name: &str, value: &str, charset: Charset) -> Result<String, Unrepresentable> {
+        match self {
+            NewField::CData | NewField::Text => {
+                let name = escape::attribute(name, b'"', charset)?;
+                let data = if self == NewField::CData {
+                    escape::cdata(value, charset)?
+                } else {
+                    escape::text(value, charset)?
+                };
+                Ok(format!(
+                    "<{prefix}field name=\"{name}\"><{prefix}string>{data}</{prefix}string></{prefix}field>"
+                ))
+            }
+            NewField::Attribute {
+                expression,
+                quote,
+                end_tag,
+            } => {
+                let q = char::from(quote);
+                let name = escape::attribute(name, quote, charset)?;
+                let value = escape::attribute(value, quote, charset)?;
+                let attr = if expression { "expression" } else { "stringValue" };
+                let close = if end_tag {
+                    format!("></{prefix}field>")
+                } else {
+                    "/>".to_string()
+                };
+                Ok(format!("<{prefix}field name={q}{name}{q} {attr}={q}{value}{q}{close}"))
+            }
+        }
     }
 }
 

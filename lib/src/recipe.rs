@@ -13,11 +13,17 @@
 //!
 //! [[process.task]]
 //! name = "Deactivate related credentials"
-//! set = { "data pool" = "Batch order", "param2" = "x", "@calledElement" = "y" }
+//! set = { "data pool" = "Batch order", "param2" = "x", "@calledElement" = "y", "@activiti:async" = "false" }
 //! ```
 //!
 //! A key in `set` is a label (mapped to candidate field names), a field name,
-//! or `@attribute` for a plain XML attribute of the task element.
+//! `@attribute` for an XML attribute of the task element with no namespace,
+//! or `@engine:attribute` for an attribute in an engine's namespace.
+//!
+//! The prefix of `@engine:attribute` is one of `activiti`, `flowable` or
+//! `camunda` and names the engine's namespace URI (see [`Engine`]), not a
+//! prefix of the document: `@activiti:async` is the attribute `act:async` of
+//! a task in whose scope `act` is bound to `http://activiti.org/bpmn`.
 
 use indexmap::IndexMap;
 
@@ -56,7 +62,8 @@ pub struct Recipe {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub require_all: bool,
     /// The engine namespace to declare when a field must be inserted into a
-    /// document that binds none. Defaults to Activiti.
+    /// document that binds none. Defaults to Activiti. (An `@engine:name`
+    /// attribute declares its own engine's namespace when it must.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<Engine>,
     /// Label → candidate field names, added to (and overriding) the built-in
@@ -106,8 +113,15 @@ pub struct TaskRecipe {
 /// What a `set` key addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Key {
-    /// A plain XML attribute of the task element.
-    Attribute(String),
+    /// An XML attribute of the task element: with no namespace, or in an
+    /// engine's namespace.
+    Attribute {
+        /// The engine whose namespace the attribute is in; `None` for an
+        /// attribute with no namespace.
+        engine: Option<Engine>,
+        /// The local name.
+        name: String,
+    },
     /// A field, by candidate names: the first present is edited, the first
     /// is inserted if none is.
     Field(Vec<String>),
@@ -212,15 +226,11 @@ impl Recipe {
         Ok(())
     }
 
-    /// What `key` addresses: `@attr`, a label, or a field name.
+    /// What `key` addresses: `@attr`, `@engine:attr`, a label, or a field
+    /// name.
     pub(crate) fn key(&self, key: &str) -> Result<Key, String> {
         if let Some(attr) = key.strip_prefix('@') {
-            if !is_xml_name(attr) || attr.contains(':') {
-                return Err(format!(
-                    "\"{key}\": `@` must be followed by the name of an unprefixed XML attribute"
-                ));
-            }
-            return Ok(Key::Attribute(attr.to_string()));
+            return attribute_key(key, attr);
         }
         let folded = suggest::fold(key);
         let labels = self.labels();
@@ -251,6 +261,51 @@ impl Recipe {
             }
         }
         out
+    }
+}
+
+/// `@attr` or `@engine:attr` (`key` is the whole key, `attr` what follows
+/// the `@`).
+fn attribute_key(key: &str, attr: &str) -> Result<Key, String> {
+    let (prefix, name) = match attr.split_once(':') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, attr),
+    };
+    if attr == "xmlns" || prefix == Some("xmlns") {
+        return Err(format!(
+            "\"{key}\": namespace declarations cannot be set; `@engine:name` names the engine's namespace \
+             whatever prefix the document binds, and procpatch declares one when it must"
+        ));
+    }
+    let is_ncname = |s: &str| is_xml_name(s) && !s.contains(':');
+    if !is_ncname(name) || prefix.is_some_and(|p| !is_ncname(p)) {
+        return Err(format!(
+            "\"{key}\": `@` must be followed by an attribute name, with no prefix (`@calledElement`) \
+             or with an engine prefix (`@activiti:async`)"
+        ));
+    }
+    let Some(prefix) = prefix else {
+        return Ok(Key::Attribute {
+            engine: None,
+            name: name.to_string(),
+        });
+    };
+    match Engine::ALL.into_iter().find(|e| e.conventional_prefix() == prefix) {
+        Some(engine) => Ok(Key::Attribute {
+            engine: Some(engine),
+            name: name.to_string(),
+        }),
+        None => {
+            let known = Engine::ALL.map(Engine::conventional_prefix);
+            let hint = match suggest::closest(prefix, known).first() {
+                Some(best) => format!("did you mean \"@{best}:{name}\"?"),
+                None => format!(
+                    "known: {} (each names its engine's namespace, whatever prefix the document binds to it)",
+                    known.map(|p| format!("\"{p}\"")).join(", ")
+                ),
+            };
+            Err(format!("\"{key}\": \"{prefix}\" is not an engine prefix; {hint}"))
+        }
     }
 }
 
@@ -296,11 +351,61 @@ mod tests {
             ]))
         );
         assert_eq!(r.key("param2"), Ok(Key::Field(vec!["param2".into()])));
-        assert_eq!(r.key("@calledElement"), Ok(Key::Attribute("calledElement".into())));
+        assert_eq!(
+            r.key("@calledElement"),
+            Ok(Key::Attribute {
+                engine: None,
+                name: "calledElement".into()
+            })
+        );
+        assert_eq!(
+            r.key("@camunda:asyncBefore"),
+            Ok(Key::Attribute {
+                engine: Some(Engine::Camunda),
+                name: "asyncBefore".into()
+            })
+        );
         assert_eq!(
             r.key("data pol").unwrap_err(),
             "\"data pol\" is neither a label nor a field name; did you mean \"data pool\"?"
         );
+    }
+
+    #[test]
+    fn attribute_keys_name_engines_by_their_conventional_prefix() {
+        let r = Recipe::builtin();
+        for (key, engine) in [
+            ("@activiti:async", Engine::Activiti),
+            ("@flowable:delegateExpression", Engine::Flowable),
+            ("@camunda:asyncBefore", Engine::Camunda),
+        ] {
+            let expected = Key::Attribute {
+                engine: Some(engine),
+                name: key.rsplit(':').next().unwrap().to_string(),
+            };
+            assert_eq!(r.key(key), Ok(expected));
+        }
+        // A document's own prefix is not a recipe's.
+        assert_eq!(
+            r.key("@act:async").unwrap_err(),
+            "\"@act:async\": \"act\" is not an engine prefix; known: \"activiti\", \"flowable\", \"camunda\" \
+             (each names its engine's namespace, whatever prefix the document binds to it)"
+        );
+        assert_eq!(
+            r.key("@flowble:async").unwrap_err(),
+            "\"@flowble:async\": \"flowble\" is not an engine prefix; did you mean \"@flowable:async\"?"
+        );
+        assert!(r
+            .key("@xmlns:activiti")
+            .unwrap_err()
+            .contains("namespace declarations cannot be set"));
+        assert!(r
+            .key("@xmlns")
+            .unwrap_err()
+            .contains("namespace declarations cannot be set"));
+        for bad in ["@", "@activiti:", "@:async", "@a:b:c", "@activiti:a b"] {
+            assert!(r.key(bad).unwrap_err().contains("`@` must be followed by"), "{bad}");
+        }
     }
 
     #[test]

@@ -418,6 +418,24 @@ fn read_attrs(
             decl_uri,
         });
     }
+    // Namespaces in XML §6.3: no two attributes with one expanded name
+    // (quick-xml only compares the names as written).
+    let mut seen: std::collections::HashMap<(&str, &str), &Attr> = std::collections::HashMap::new();
+    for a in out.iter().filter(|a| a.decl_uri.is_none()) {
+        let Some(ns) = a.ns.as_deref() else { continue };
+        let local = a.qname.rsplit(':').next().unwrap_or_default();
+        if let Some(first) = seen.insert((ns, local), a) {
+            return Err(Error::Xml {
+                position: lines.position(text, a.span.start),
+                message: format!(
+                    "attribute given twice: \"{}\" is \"{}\" (at {}), both prefixes being bound to {ns}",
+                    a.qname,
+                    first.qname,
+                    lines.position(text, first.span.start)
+                ),
+            });
+        }
+    }
     Ok(out)
 }
 
@@ -502,6 +520,17 @@ mod tests {
         assert!(matches!(Tree::parse("<a></b>"), Err(Error::Xml { .. })));
         assert!(matches!(Tree::parse(""), Err(Error::Empty)));
         assert!(matches!(Tree::parse("<p:a/>"), Err(Error::Xml { .. })));
+    }
+
+    #[test]
+    fn one_expanded_attribute_name_twice_is_malformed() {
+        let err = Tree::parse("<a xmlns:p='urn:x' xmlns:q='urn:x' p:k='1' q:k='2'/>").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "malformed XML at 1:44: attribute given twice: \"q:k\" is \"p:k\" (at 1:36), both prefixes being bound to urn:x"
+        );
+        // Same local name in different namespaces, or none: fine.
+        assert!(Tree::parse("<a xmlns:p='urn:x' xmlns:q='urn:y' p:k='1' q:k='2' k='3'/>").is_ok());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod faults;
 mod hostile;
 mod manual;
 mod outputs;
+mod recipes;
 mod reports;
 
 /// The workspace root.

@@ -50,8 +50,8 @@ fn a_missing_field_goes_after_the_last_field() {
         <callActivity id="c" name="T">
           <extensionElements>
             <activiti:field name="param2" expression="x"/>
-            <activiti:field name="value"><activiti:string><![CDATA[Batch order]]></activiti:string></activiti:field>
-            <activiti:field name="param1"><activiti:string><![CDATA[set credential status]]></activiti:string></activiti:field>
+            <activiti:field name="value" expression="Batch order"/>
+            <activiti:field name="param1" expression="set credential status"/>
             <activiti:in source="a" target="b"/>
           </extensionElements>
         </callActivity>
@@ -245,5 +245,110 @@ fn attributes_follow_the_layout_of_the_last_one() {
 fn a_prefix_declared_only_on_a_sibling_field_is_not_reused() {
     let xml = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><process id=\"p\"><task id=\"t\" name=\"T\"><extensionElements><x:field xmlns:x=\"http://activiti.org/bpmn\" name=\"param2\" stringValue=\"a\"/></extensionElements></task></process></definitions>";
     // `x` is bound only on the existing field, so the new field cannot use it.
-    insta::assert_snapshot!(edit(xml, &[("value", "v")]), @r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn"><process id="p"><task id="t" name="T"><extensionElements><x:field xmlns:x="http://activiti.org/bpmn" name="param2" stringValue="a"/><activiti:field name="value"><activiti:string><![CDATA[v]]></activiti:string></activiti:field></extensionElements></task></process></definitions>"#);
+    insta::assert_snapshot!(edit(xml, &[("value", "v")]), @r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn"><process id="p"><task id="t" name="T"><extensionElements><x:field xmlns:x="http://activiti.org/bpmn" name="param2" stringValue="a"/><activiti:field name="value" stringValue="v"/></extensionElements></task></process></definitions>"#);
+}
+
+/// A task "T" whose `extensionElements` holds `fields`, one per line.
+fn with_fields(fields: &[&str]) -> String {
+    let mut xml =
+        format!("{HEAD}\n  <process id=\"p\">\n    <serviceTask id=\"s\" name=\"T\">\n      <extensionElements>\n");
+    for f in fields {
+        xml.push_str(&format!("        {f}\n"));
+    }
+    xml.push_str("      </extensionElements>\n    </serviceTask>\n  </process>\n</definitions>\n");
+    xml
+}
+
+/// The lines of `out` that `xml` does not have.
+fn new_lines(xml: &str, out: &str) -> String {
+    let old: Vec<&str> = xml.lines().collect();
+    out.lines().filter(|l| !old.contains(l)).collect::<Vec<_>>().join("\n")
+}
+
+/// The form the report gives a new field `name` on task "T".
+fn inserted_form(xml: &str, name: &str) -> procpatch::Form {
+    let doc = Document::parse(xml.as_bytes()).unwrap();
+    let task = &doc.processes()[0].tasks[0];
+    let change = doc.editor().set(task, name, "v").unwrap();
+    assert_eq!(change.status, Status::Inserted);
+    change.form.unwrap()
+}
+
+#[test]
+fn a_new_field_copies_the_expression_attribute_form_of_its_siblings() {
+    let xml = with_fields(&[
+        "<activiti:field name=\"param1\" expression=\"a\"/>",
+        "<activiti:field name=\"param2\" expression=\"b\"/>",
+    ]);
+    let out = edit(&xml, &[("value", "it's <a> \"${x}\" & \t\n")]);
+    insta::assert_snapshot!(new_lines(&xml, &out), @r#"        <activiti:field name="value" expression="it's &lt;a> &quot;${x}&quot; &amp; &#9;&#10;"/>"#);
+    assert_eq!(inserted_form(&xml, "value"), procpatch::Form::ExpressionAttribute);
+}
+
+#[test]
+fn a_new_field_copies_quotes_and_end_tags_when_its_siblings_agree() {
+    // The vendor's export: explicit end tags.
+    let xml = with_fields(&[
+        "<activiti:field name='param1' expression='a'></activiti:field>",
+        "<activiti:field name='param2' expression='b'>\n        </activiti:field>",
+    ]);
+    let out = edit(&xml, &[("value", "it's")]);
+    insta::assert_snapshot!(new_lines(&xml, &out), @"        <activiti:field name='value' expression='it&apos;s'></activiti:field>");
+    // Siblings that differ in quotes or tags: `"` and an empty-element tag.
+    let xml = with_fields(&[
+        "<activiti:field name='param1' expression='a'></activiti:field>",
+        "<activiti:field name=\"param2\" expression=\"b\"/>",
+    ]);
+    let out = edit(&xml, &[("value", "it's")]);
+    insta::assert_snapshot!(new_lines(&xml, &out), @r#"        <activiti:field name="value" expression="it's"/>"#);
+}
+
+#[test]
+fn a_new_field_copies_the_string_value_attribute_form() {
+    let xml = with_fields(&["<activiti:field name=\"param1\" stringValue=\"a\"/>"]);
+    let out = edit(&xml, &[("value", "${not evaluated}")]);
+    insta::assert_snapshot!(new_lines(&xml, &out), @r#"        <activiti:field name="value" stringValue="${not evaluated}"/>"#);
+    assert_eq!(inserted_form(&xml, "value"), procpatch::Form::StringValueAttribute);
+}
+
+#[test]
+fn a_new_field_copies_string_text_without_cdata() {
+    let xml = with_fields(&[
+        "<activiti:field name=\"param1\"><activiti:string>a</activiti:string></activiti:field>",
+        "<activiti:field name=\"param2\"><activiti:string>b &amp; c</activiti:string></activiti:field>",
+    ]);
+    let out = edit(&xml, &[("value", "a]]>b <c> & 'd'\r")]);
+    insta::assert_snapshot!(new_lines(&xml, &out), @r#"        <activiti:field name="value"><activiti:string>a]]&gt;b &lt;c&gt; &amp; 'd'&#13;</activiti:string></activiti:field>"#);
+    assert_eq!(inserted_form(&xml, "value"), procpatch::Form::String { cdata: false });
+}
+
+#[test]
+fn siblings_in_different_forms_leave_the_cdata_default() {
+    for fields in [
+        &[
+            "<activiti:field name=\"param1\" expression=\"a\"/>",
+            "<activiti:field name=\"param2\" stringValue=\"b\"/>",
+        ][..],
+        &[
+            "<activiti:field name=\"param1\" expression=\"a\"/>",
+            "<activiti:field name=\"param2\"><activiti:string>b</activiti:string></activiti:field>",
+        ][..],
+        &[
+            "<activiti:field name=\"param1\"><activiti:string>a</activiti:string></activiti:field>",
+            "<activiti:field name=\"param2\"><activiti:string><![CDATA[b]]></activiti:string></activiti:field>",
+        ][..],
+        // Forms that are not copied: an `expression` child, no value.
+        &["<activiti:field name=\"param1\"><activiti:expression>a</activiti:expression></activiti:field>"][..],
+        &["<activiti:field name=\"param1\"/>"][..],
+        &["<activiti:field name=\"param1\"><activiti:string><![CDATA[a]]></activiti:string></activiti:field>"][..],
+    ] {
+        let xml = with_fields(fields);
+        let out = edit(&xml, &[("value", "v")]);
+        assert_eq!(
+            new_lines(&xml, &out),
+            "        <activiti:field name=\"value\"><activiti:string><![CDATA[v]]></activiti:string></activiti:field>",
+            "{fields:?}"
+        );
+        assert_eq!(inserted_form(&xml, "value"), procpatch::Form::String { cdata: true });
+    }
 }

@@ -6,6 +6,7 @@ mod support;
 mod archive;
 mod corpus;
 mod encodings;
+mod engine_attributes;
 mod errors;
 mod fixtures;
 mod fuzz_regressions;

@@ -4,14 +4,14 @@
 
 use proptest::prelude::*;
 
-use procpatch::{Document, Status};
+use procpatch::{Document, Form, Status};
 
 use crate::support;
 
 const TEMPLATE: &str = r#"<?xml version="1.0" encoding="ENC"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:a="http://activiti.org/bpmn">
   <process id="p" name="P">
-    <serviceTask id="t" name="T" plain='x'>
+    <serviceTask id="t" name="T" plain='x' a:exclusive='x'>
       <extensionElements>
         <a:field name="cdata"><a:string><![CDATA[old]]></a:string></a:field>
         <a:field name="text"><a:string>old</a:string></a:field>
@@ -22,11 +22,24 @@ const TEMPLATE: &str = r#"<?xml version="1.0" encoding="ENC"?>
       </extensionElements>
     </serviceTask>
     <userTask id="u" name="U"/>
+    <serviceTask id="v" name="V" a:async="x">
+      <extensionElements>
+        <a:field name="e1" expression='a'></a:field>
+        <a:field name="e2" expression='b'></a:field>
+      </extensionElements>
+    </serviceTask>
+    <serviceTask id="w" name="W">
+      <extensionElements>
+        <a:field name="s1"><a:string>a</a:string></a:field>
+      </extensionElements>
+    </serviceTask>
   </process>
 </definitions>
 "#;
 
-/// Every key form: field forms, plain attributes, and insertions.
+/// Every key form: field forms, plain and engine attributes, and insertions
+/// (a field in the form of its siblings, an attribute under the prefix in
+/// scope or a newly declared one).
 const KEYS: &[&str] = &[
     "cdata",
     "text",
@@ -35,9 +48,30 @@ const KEYS: &[&str] = &[
     "sq",
     "novalue",
     "@plain",
+    "@activiti:exclusive",
     "@added",
+    "@activiti:async",
+    "@flowable:async",
+    "@camunda:asyncBefore",
     "newField",
 ];
+
+/// The tasks: "T" with fields in every form and attributes, "U" with
+/// nothing, "V" with an engine attribute and fields in the expression
+/// attribute form, "W" with fields in `string` text.
+const TASKS: &[&str] = &["T", "U", "V", "W"];
+
+/// The keys set on `task`: all on "T", elsewhere those that insert (or, for
+/// `@activiti:async` on "V", edit in place).
+fn keys(task: &str) -> impl Iterator<Item = &'static str> + '_ {
+    KEYS.iter().copied().filter(move |k| {
+        task == "T"
+            || matches!(
+                *k,
+                "@added" | "@activiti:async" | "@flowable:async" | "@camunda:asyncBefore" | "newField"
+            )
+    })
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Enc {
@@ -115,11 +149,7 @@ fn set_all(bytes: &[u8], value: &str, task: &str) -> (Vec<u8>, Vec<Status>) {
         .find(|t| t.selector.name.as_deref() == Some(task))
         .unwrap();
     let mut editor = doc.editor();
-    let statuses = KEYS
-        .iter()
-        .filter(|k| task == "T" || k.starts_with("@a") || k.starts_with("new"))
-        .map(|k| editor.set(t, k, value).unwrap().status)
-        .collect();
+    let statuses = keys(task).map(|k| editor.set(t, k, value).unwrap().status).collect();
     let splices = editor.finish().unwrap();
     let out = procpatch::apply(bytes, &splices).unwrap();
     support::assert_only_spans_changed(bytes, &out, &splices);
@@ -128,16 +158,27 @@ fn set_all(bytes: &[u8], value: &str, task: &str) -> (Vec<u8>, Vec<Status>) {
 
 fn check(enc: Enc, value: &str) -> Result<(), TestCaseError> {
     let input = document(enc);
-    for task in ["T", "U"] {
+    for task in TASKS {
         let (once, _) = set_all(&input, value, task);
         let doc = Document::parse(&once).map_err(|e| TestCaseError::fail(format!("{enc:?}: {e}")))?;
-        for key in KEYS
-            .iter()
-            .filter(|k| task == "T" || k.starts_with("@a") || k.starts_with("new"))
-        {
+        for key in keys(task) {
             let got = read(&doc, task, key);
             prop_assert_eq!(got.as_deref(), Some(value), "{:?} {} {}", enc, task, key);
         }
+        // The new field took the form of its siblings (an empty string
+        // element reads as the CDATA form).
+        let form = doc.processes()[0]
+            .tasks
+            .iter()
+            .find(|t| t.selector.name.as_deref() == Some(task))
+            .and_then(|t| t.fields.iter().find(|f| f.name == "newField"))
+            .map(|f| f.form);
+        let expected = match *task {
+            "V" => Form::ExpressionAttribute,
+            "W" if !value.is_empty() => Form::String { cdata: false },
+            _ => Form::String { cdata: true },
+        };
+        prop_assert_eq!(form, Some(expected), "{:?} {}", enc, task);
         let (twice, statuses) = set_all(&once, value, task);
         prop_assert!(statuses.iter().all(|s| *s == Status::AlreadySet), "{:?}", statuses);
         prop_assert_eq!(&twice, &once);
