@@ -418,6 +418,16 @@ mod tests {
     }
 
     #[test]
+    fn set_keeps_the_order_of_the_file() {
+        let r = Recipe::from_toml(
+            "[[process]]\nid = \"p\"\n[[process.task]]\nid = \"t\"\nset = { \"sub-process\" = \"b\", \"data pool\" = \"a\", z = \"1\", m = \"2\" }\n",
+        )
+        .unwrap();
+        let keys: Vec<&str> = r.processes[0].tasks[0].set.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["sub-process", "data pool", "z", "m"]);
+    }
+
+    #[test]
     fn unknown_recipe_keys_are_refused() {
         let err = Recipe::from_toml("[[process]]\nnam = \"x\"\n").unwrap_err();
         assert!(err.to_string().contains("unknown field `nam`"), "{err}");

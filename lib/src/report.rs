@@ -35,7 +35,8 @@ impl fmt::Display for Status {
 /// One `set` entry of the recipe, applied to one task.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Change {
-    /// The recipe key: a label, a field name, or `@attribute`.
+    /// The recipe key: a label, a field name, `@attribute` or
+    /// `@engine:attribute`.
     pub key: String,
     /// The field or attribute edited (`value`, `@calledElement`); `None`
     /// when the task is absent.

@@ -158,7 +158,7 @@ fn flowable_and_camunda_attributes_with_and_without_a_binding() {
     insta::assert_snapshot!(out, @r#"
     <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:fl="http://flowable.org/bpmn" xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
       <process id="p">
-        <serviceTask id="s" name="T" fl:delegateExpression="${x}" camunda:asyncAfter="false" camunda:asyncBefore="true" fl:async="true">
+        <serviceTask id="s" name="T" fl:delegateExpression="${x}" fl:async="true" camunda:asyncBefore="true" camunda:asyncAfter="false">
           <extensionElements>
             <fl:field name="param2" expression="x"/>
             <fl:field name="param1" expression="p&amp;q"/>
@@ -170,10 +170,10 @@ fn flowable_and_camunda_attributes_with_and_without_a_binding() {
     insta::assert_snapshot!(report, @r#"
     process id p at 2:3
       task "T" (id s) at 3:5
-        @camunda:asyncAfter [@camunda:asyncAfter]: (none) → "false" (inserted)
-        @camunda:asyncBefore [@camunda:asyncBefore]: (none) → "true" (inserted)
-        @flowable:async [@flowable:async]: (none) → "true" (inserted)
         @flowable:delegateExpression [@flowable:delegateExpression]: "${old}" → "${x}" (changed)
+        @flowable:async [@flowable:async]: (none) → "true" (inserted)
+        @camunda:asyncBefore [@camunda:asyncBefore]: (none) → "true" (inserted)
+        @camunda:asyncAfter [@camunda:asyncAfter]: (none) → "false" (inserted)
         param1 [param1]: (none) → "p&q" (inserted)
     1 changed, 4 inserted, 0 already set
     "#);
@@ -202,13 +202,13 @@ fn unprefixed_keys_mean_attributes_with_no_namespace() {
             ("@activiti:async", "a"),
         ],
     );
-    insta::assert_snapshot!(out, @r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn" xmlns:o="urn:other"><process id="p"><task id="t" name="T" activiti:async="a" o:exclusive="b" activiti:exclusive="engine" async="plain"/></process></definitions>"#);
+    insta::assert_snapshot!(out, @r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn" xmlns:o="urn:other"><process id="p"><task id="t" name="T" activiti:async="a" o:exclusive="b" async="plain" activiti:exclusive="engine"/></process></definitions>"#);
     insta::assert_snapshot!(report, @r#"
     process id p at 1:128
       task "T" (id t) at 1:144
-        @activiti:async [@activiti:async]: "a" → "a" (already set)
-        @activiti:exclusive [@activiti:exclusive]: (none) → "engine" (inserted)
         @async [@async]: (none) → "plain" (inserted)
+        @activiti:exclusive [@activiti:exclusive]: (none) → "engine" (inserted)
+        @activiti:async [@activiti:async]: "a" → "a" (already set)
     0 changed, 2 inserted, 1 already set
     "#);
 }
