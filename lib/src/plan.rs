@@ -224,9 +224,17 @@ pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> 
     Ok((out, plan.report))
 }
 
-/// The rules for a document planned as the whole input (see
-/// [`check_input`]): a typo in a process name is an error, some process
-/// must be found, and all of them if the recipe requires it.
+/// The rules for a document planned as the whole input, the same as for a
+/// whole archive:
+///
+/// 1. A recipe process that is absent, while the document holds a process
+///    that no target found and whose name or id differs from the target's
+///    only by a typo (case, spacing, about one character in eight), is an
+///    error naming that process ([`Error::ProcessNotFound`]).
+/// 2. When no process of the recipe is found at all, it fails
+///    ([`Error::NothingFound`]).
+/// 3. With `require_all`, every process must be found
+///    ([`Error::MissingProcesses`]).
 pub fn check_found(doc: &Document<'_>, report: &Report, recipe: &Recipe) -> Result<(), Error> {
     let absent: Vec<&ProcessReport> = report.processes.iter().filter(|p| p.found.is_none()).collect();
     let known: Vec<(String, Candidate)> = doc
@@ -243,17 +251,8 @@ pub fn check_found(doc: &Document<'_>, report: &Report, recipe: &Recipe) -> Resu
     check_input(recipe, &absent, report.found_any(), &known, &claimed)
 }
 
-/// The rules for a whole input (a bare document, or every document of an
-/// archive), once each document is planned:
-///
-/// 1. A recipe process that is absent, while the input holds a process
-///    that no target claimed and whose name or id differs from the
-///    target's only by a typo, is an error naming that process
-///    ([`Error::ProcessNotFound`]): the recipe most likely means it.
-/// 2. When no process of the recipe is found at all, the run fails
-///    ([`Error::NothingFound`]).
-/// 3. With `require_all`, every process must be found
-///    ([`Error::MissingProcesses`]).
+/// The rules of [`check_found`] for a whole input (a bare document, or
+/// every document of an archive), once each document is planned.
 ///
 /// `known` lists every process of the input, `claimed` the ones a target
 /// found, each by entry path (empty for a bare document) and position.
