@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use procpatch::archive::Options;
 use procpatch::Recipe;
 
-use crate::args::OutputArgs;
+use crate::args::{OutputArgs, SignArgs};
 use crate::exit::Failure;
 
 /// One input file and where its output goes.
@@ -236,6 +236,79 @@ pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> 
             .collect(),
     };
     Ok((jobs, target))
+}
+
+/// The signing key of `--sign-with`, read and checked before any work.
+pub fn signer(args: &SignArgs) -> Result<Option<procpatch::archive::Signer>, Failure> {
+    use procpatch::archive::{Signer, SignerError};
+    let Some(path) = &args.sign_with else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path).map_err(|e| Failure::io(path, &e))?;
+    let password = keystore_password(args, path)?;
+    Signer::from_pkcs12(&bytes, &password, args.key_alias.as_deref())
+        .map(Some)
+        .map_err(|e| {
+            // What to do, in the command line's terms.
+            let hint = match &e {
+                SignerError::WrongPassword => "; check PROCPATCH_KEYSTORE_PASS or --keystore-pass-file",
+                SignerError::AliasNotFound { .. } | SignerError::SeveralKeys { .. } => {
+                    "; name the key with --key-alias"
+                }
+                SignerError::Mismatch { .. } => "; export the key together with its own certificate",
+                SignerError::Expired { .. } | SignerError::NotYetValid { .. } => {
+                    "; sign with a certificate valid today (renew it with your CA)"
+                }
+                SignerError::KeyUsage { .. } => "; use a certificate whose key usage allows digitalSignature",
+                SignerError::WeakKey { .. } => "; use an RSA key of 2048, 3072 or 4096 bits",
+                _ => "",
+            };
+            Failure::bad_input(path, format!("{e}{hint}"))
+        })
+}
+
+/// The keystore password: `PROCPATCH_KEYSTORE_PASS`, else the first line of
+/// `--keystore-pass-file`, else a prompt without echo on the terminal.
+/// Never a command-line argument; zeroed when dropped.
+fn keystore_password(args: &SignArgs, keystore: &Path) -> Result<zeroize::Zeroizing<String>, Failure> {
+    use std::io::IsTerminal;
+    use zeroize::Zeroizing;
+    if let Some(p) = std::env::var_os("PROCPATCH_KEYSTORE_PASS") {
+        return Ok(Zeroizing::new(p.to_string_lossy().into_owned()));
+    }
+    if let Some(file) = &args.keystore_pass_file {
+        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| Failure::io(file, &e))?);
+        let line = text.lines().next().unwrap_or_default();
+        return Ok(Zeroizing::new(line.to_string()));
+    }
+    if std::io::stderr().is_terminal() {
+        let prompt = format!("Password for {}: ", keystore.display());
+        return rpassword::prompt_password(prompt)
+            .map(Zeroizing::new)
+            .map_err(|e| Failure::io(Path::new("the terminal"), &e));
+    }
+    Err(Failure::usage_at(
+        keystore,
+        "no keystore password: set PROCPATCH_KEYSTORE_PASS or give --keystore-pass-file FILE (a prompt needs a terminal)"
+            .into(),
+    ))
+}
+
+/// The trust store of `verify --trust`: PEM certificates or a PKCS#12
+/// truststore (password `PROCPATCH_TRUSTSTORE_PASS`, else "changeit").
+pub fn trust(path: Option<&Path>) -> Result<Option<procpatch::archive::TrustStore>, Failure> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path).map_err(|e| Failure::io(path, &e))?;
+    let password =
+        zeroize::Zeroizing::new(std::env::var("PROCPATCH_TRUSTSTORE_PASS").unwrap_or_else(|_| "changeit".to_string()));
+    let store =
+        procpatch::archive::TrustStore::from_bytes(&bytes, &password).map_err(|e| Failure::bad_input(path, e))?;
+    if store.is_empty() {
+        return Err(Failure::bad_input(path, "the trust store holds no certificate".into()));
+    }
+    Ok(Some(store))
 }
 
 /// Library options from the command line.

@@ -18,7 +18,7 @@ use procpatch::archive::{self, FileReport, OutputReport, WriteOptions};
 use procpatch::Summary;
 use rayon::prelude::*;
 
-use args::{ApplyArgs, CheckArgs, Cli, ColorWhen, Command, InspectArgs, RecipeCommand, ReportArgs};
+use args::{ApplyArgs, CheckArgs, Cli, ColorWhen, Command, InspectArgs, RecipeCommand, ReportArgs, VerifyArgs};
 use exit::{Code, Failure};
 use invocation::{Job, Target};
 use render::{Json, JsonError, Totals};
@@ -85,6 +85,7 @@ fn run(cli: &Cli) -> Result<Code, Failure> {
         Command::Inspect(args) => inspect(args),
         Command::Apply(args) => apply(args),
         Command::Check(args) => check(args),
+        Command::Verify(args) => verify(args),
         Command::Recipe {
             command: RecipeCommand::Show,
         } => {
@@ -268,6 +269,31 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     })
 }
 
+fn verify(args: &VerifyArgs) -> Result<Code, Failure> {
+    let trust = invocation::trust(args.trust.as_deref())?;
+    let jobs = plain_jobs(jobs_of(&args.input.paths, args.report.verbose)?);
+    let options = invocation::options(args.input.max_entry_size, false);
+    let results = each(&jobs, args.report.quiet, |job| {
+        archive::verify_file(&job.input, &options, trust.as_ref()).map_err(|e| Failure::archive(&job.input, &e))
+    });
+    let failing = results
+        .iter()
+        .any(|(_, r)| r.as_ref().is_ok_and(|v| v.status != archive::VerifyStatus::Valid));
+    let code = finish(
+        results,
+        &args.report,
+        "verify",
+        Code::Success,
+        |t, v| *t.needs_edit.get_or_insert(0) += usize::from(v.status != archive::VerifyStatus::Valid),
+        |out, v| writeln!(out, "{v}"),
+    )?;
+    Ok(if code == Code::Success && failing {
+        Code::Pending
+    } else {
+        code
+    })
+}
+
 /// An edited document's diff.
 #[derive(serde::Serialize)]
 struct Diff {
@@ -290,6 +316,7 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
     let recipe = invocation::recipe(args.recipe.recipe.as_deref(), args.recipe.require_all)?;
     let files = jobs_of(&args.input.paths, args.report.verbose)?;
     let (jobs, target) = invocation::apply_jobs(files, &args.output)?;
+    let signer = invocation::signer(&args.sign)?;
     let options = invocation::options(args.input.max_entry_size, args.output.strip_signature);
     let results = each(&jobs, args.report.quiet, |job| {
         let fail = |e: archive::ArchiveError| Failure::archive(&job.input, &e);
@@ -313,15 +340,18 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                         message: format!("cannot create the output folder: {e}"),
                     })?;
                 }
-                let write = WriteOptions {
-                    in_place: matches!(target, Target::InPlace { .. }),
-                    backup: matches!(target, Target::InPlace { backup: true }),
-                };
+                let mut write = WriteOptions::new();
+                if let Target::InPlace { backup } = target {
+                    write = write.in_place(backup);
+                }
+                if let Some(s) = &signer {
+                    write = write.signed_by(s.clone());
+                }
                 plan.write(out, &write).map_err(fail)?
             }
             (out, _) => {
                 // A dry run meets the refusals a real run would.
-                plan.writable().map_err(fail)?;
+                plan.writable_with(signer.is_some()).map_err(fail)?;
                 let mut r = plan.report().clone();
                 r.output = out.as_ref().map(|o| OutputReport {
                     path: o.display().to_string(),

@@ -9,7 +9,7 @@
 use clap::CommandFactory;
 use roff::{bold, roman, Roff};
 
-use crate::args::{Cli, ManPage, EXAMPLES, EXIT_CODES};
+use crate::args::{Cli, ManPage, EXAMPLES, EXIT_CODES, VERIFY_EXIT_CODES};
 
 /// The recipe format, for `procpatch man recipe`: (heading, paragraphs);
 /// a paragraph starting with two spaces is preformatted.
@@ -89,6 +89,9 @@ fn extras(page: Option<ManPage>) -> Vec<(&'static str, String)> {
     }
     if matches!(page, None | Some(ManPage::Apply | ManPage::Check | ManPage::Inspect)) {
         out.push(("EXIT STATUS", strip(EXIT_CODES)));
+    }
+    if page == Some(ManPage::Verify) {
+        out.push(("EXIT STATUS", strip(VERIFY_EXIT_CODES)));
     }
     out
 }
@@ -177,10 +180,11 @@ fn preformatted(roff: &mut Roff, text: &str) {
 }
 
 fn see_also(roff: &mut Roff, page: Option<ManPage>) {
-    const PAGES: [ManPage; 6] = [
+    const PAGES: [ManPage; 7] = [
         ManPage::Inspect,
         ManPage::Apply,
         ManPage::Check,
+        ManPage::Verify,
         ManPage::Recipe,
         ManPage::Completions,
         ManPage::Man,

@@ -165,6 +165,10 @@ impl Totals {
                     if fine == 1 { "has" } else { "have" }
                 )
             }
+            ("verify", None, Some(n), _) => {
+                let fine = self.files.saturating_sub(self.failed + n);
+                format!("{fine} signed and valid, {n} unsigned or broken")
+            }
             (_, Some(v), _, _) => format!(
                 "{} changed, {} inserted, {} already set",
                 v.changed, v.inserted, v.already_set

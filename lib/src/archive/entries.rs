@@ -152,6 +152,36 @@ impl<R: Read + Seek> Opened<R> {
         Ok(n)
     }
 
+    /// Reads entry `i` to its end, CRC checked and within its cap, and
+    /// returns its digest in each of `algs`, without keeping it.
+    pub fn digests(
+        &mut self,
+        i: usize,
+        algs: &[super::signature::DigestAlg],
+        options: &Options,
+    ) -> Result<Vec<Vec<u8>>, ArchiveError> {
+        struct Sink(Vec<super::signature::Hasher>);
+        impl std::io::Write for Sink {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                for h in &mut self.0 {
+                    h.update(buf);
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let (limit, _) = self.cap(i, options);
+        let mut sink = Sink(algs.iter().map(|&a| super::signature::Hasher::new(a)).collect());
+        let result = std::io::copy(&mut self.reader(i)?.take(limit.saturating_add(1)), &mut sink);
+        let n = result.map_err(|e| self.damaged(i, e))?;
+        if n > limit {
+            return Err(self.over(i, options));
+        }
+        Ok(sink.0.into_iter().map(super::signature::Hasher::finish).collect())
+    }
+
     /// The layout, once reading is done.
     pub fn into_raw(self) -> RawArchive {
         self.raw

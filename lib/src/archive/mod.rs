@@ -53,7 +53,11 @@ pub use error::{ArchiveError, ErrorKind};
 pub use output::WriteOptions;
 pub use report::{
     Decoration, EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, Plain, Row,
-    SignatureReport,
+    SignatureReport, SignatureStatus,
+};
+pub use signature::{
+    CertInfo, ChainStatus, DigestAlg, EntryCheck, EntryStatus, KeyKind, Signer, SignerCheck, SignerError,
+    SigningReport, TrustStore, VerifyReport, VerifyStatus,
 };
 
 use scan::{ChildData, Visitor, ZipNode};
@@ -376,6 +380,7 @@ fn merge(
         signature: (!planner.signed.is_empty()).then_some(SignatureReport {
             files: planner.signed,
             removed: planner.removed,
+            signed: None,
         }),
         unreadable: planner.unreadable,
         summary,
@@ -427,9 +432,24 @@ impl FilePlan {
     /// The refusal that writing would meet, if any: a signed archive whose
     /// content changes while its signature is kept (the edit would break the
     /// signature). [`FilePlan::write`] checks this first; a dry run can ask.
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::Signed`], naming the signature files.
     pub fn writable(&self) -> Result<(), ArchiveError> {
+        self.writable_with(false)
+    }
+
+    /// [`FilePlan::writable`] when the written archive is signed again
+    /// (`signing`): then only a nested archive's signature is in the way.
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::Signed`], naming the signature files.
+    pub fn writable_with(&self, signing: bool) -> Result<(), ArchiveError> {
         let files = match &self.root {
             Root::Xml { .. } => Vec::new(),
+            Root::Zip(node) if signing => node.nested_broken_signatures(),
             Root::Zip(node) => node.broken_signatures(),
         };
         match files.is_empty() {
@@ -488,12 +508,21 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
     let sha256 = sha256_file(path)?;
     let (kind, bytes) = file_kind(path, options)?;
     let mut inspector = Inspector { entries: Vec::new() };
+    let mut signature = None;
     match bytes {
         Some(data) => {
             inspector.document("", &data)?;
         }
         None => {
             scan::walk(BufReader::new(File::open(path)?), "", 0, options, &mut inspector)?;
+            signature = Some(match verify_file(path, options, None) {
+                Ok(v) => SignatureStatus::of(&v),
+                Err(e) => SignatureStatus {
+                    status: None,
+                    signers: Vec::new(),
+                    summary: format!("cannot be checked: {e}"),
+                },
+            });
         }
     }
     Ok(Inspection {
@@ -501,7 +530,31 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
         kind,
         sha256,
         entries: inspector.entries,
+        signature,
     })
+}
+
+/// Verifies the JAR signature of the archive at `path` as `jarsigner
+/// -verify -strict` does: each signature block over its signature file, the
+/// signature file over the manifest, the manifest over every entry; with
+/// `trust`, the signer's chain too.
+///
+/// # Errors
+///
+/// An [`ArchiveError`] when the file cannot be read as a zip archive; a
+/// broken signature is a report, not an error.
+pub fn verify_file(path: &Path, options: &Options, trust: Option<&TrustStore>) -> Result<VerifyReport, ArchiveError> {
+    let r = BufReader::new(File::open(path)?);
+    signature::verify(r, &path.display().to_string(), options, trust)
+}
+
+/// [`verify_file`] on archive bytes in memory.
+///
+/// # Errors
+///
+/// As [`verify_file`].
+pub fn verify_bytes(bytes: &[u8], options: &Options, trust: Option<&TrustStore>) -> Result<VerifyReport, ArchiveError> {
+    signature::verify(Cursor::new(bytes), "", options, trust)
 }
 
 /// Plans `recipe` on archive bytes in memory and returns the edited archive
@@ -520,15 +573,8 @@ pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result
         return Ok((bytes.to_vec(), report));
     }
     let mut out = Vec::new();
-    let (w, contents) = scan::build(&mut Cursor::new(bytes), &node, &mut out)?;
-    scan::verify(
-        &mut Cursor::new(bytes),
-        &mut Cursor::new(&out),
-        &node,
-        &w,
-        &contents,
-        options,
-    )?;
+    let built = scan::build(&mut Cursor::new(bytes), &node, scan::Extra::default(), &mut out)?;
+    scan::verify(&mut Cursor::new(bytes), &mut Cursor::new(&out), &node, &built, options)?;
     report.output = Some(OutputReport {
         path: String::new(),
         sha256: Some(hex(&Sha256::digest(&out))),

@@ -6,15 +6,18 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use super::error::ArchiveError;
-use super::report::{FileReport, OutputReport};
-use super::scan::{self, Contents};
-use super::{rewrite, sha256_file, FilePlan, Root};
+use super::report::{FileReport, OutputReport, SignatureReport};
+use super::scan::{self, Built, Contents, Extra};
+use super::signature::{self, Signer, SigningReport, VerifyStatus};
+use super::{sha256_file, FilePlan, Root};
 use crate::document::Document;
 
 /// How to put the output in place.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct WriteOptions {
     /// The output may be the input file itself.
     pub in_place: bool,
@@ -23,10 +26,55 @@ pub struct WriteOptions {
     /// earlier backup is never overwritten). The copy keeps the input's
     /// permissions and modification time.
     pub backup: bool,
+    /// Sign the written archive with this key: a signed input again, under
+    /// its own signature file name; an unsigned one fresh. A bare BPMN file
+    /// has no signature and is written unsigned.
+    pub signer: Option<Signer>,
+}
+
+impl WriteOptions {
+    /// Writing to a new file, no backup, no signing.
+    pub fn new() -> WriteOptions {
+        WriteOptions::default()
+    }
+
+    /// Allows writing over the input (with `backup`, a numbered copy first).
+    pub fn in_place(mut self, backup: bool) -> WriteOptions {
+        self.in_place = true;
+        self.backup = backup;
+        self
+    }
+
+    /// Signs with `signer`.
+    pub fn signed_by(mut self, signer: Signer) -> WriteOptions {
+        self.signer = Some(signer);
+        self
+    }
 }
 
 /// The most numbered backups tried before giving up.
 const MAX_BACKUPS: u32 = 10_000;
+
+/// An edited archive ready to be written: the new content of its entries
+/// and what a signing adds.
+struct Prepared {
+    contents: Contents,
+    extra: Extra,
+    signing: Option<SigningReport>,
+}
+
+/// The DOS date and time of `t` (UTC), for new entries.
+fn dos_time(t: SystemTime) -> (u16, u16) {
+    match der::DateTime::from_system_time(t) {
+        Ok(d) => {
+            let year = d.year().clamp(1980, 2107) - 1980;
+            let date = (year << 9) | (u16::from(d.month()) << 5) | u16::from(d.day());
+            let time = (u16::from(d.hour()) << 11) | (u16::from(d.minutes()) << 5) | u16::from(d.seconds() / 2);
+            (date, time)
+        }
+        Err(_) => (0x21, 0),
+    }
+}
 
 impl FilePlan {
     /// Writes the result to `target`: into a temporary file beside it,
@@ -35,11 +83,22 @@ impl FilePlan {
     /// touched. When nothing changes, the output is a byte-identical copy
     /// (and an in-place run writes nothing).
     ///
+    /// With a signer, the archive is signed (see [`WriteOptions::signer`])
+    /// and its signature verified in the written file before it is put in
+    /// place.
+    ///
     /// An existing file at `target` is replaced (the report says so); a
     /// directory there, or a folder that does not exist, is an
     /// [`ArchiveError::Output`] naming `target`.
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::Signed`] for a signature the edit would break (and
+    /// no signer), [`ArchiveError::SameFile`] for the input as target
+    /// without `in_place`, [`ArchiveError::Output`] when writing fails,
+    /// [`ArchiveError::Verify`] when the written file does not verify.
     pub fn write(&self, target: &Path, options: &WriteOptions) -> Result<FileReport, ArchiveError> {
-        self.writable()?;
+        self.writable_with(options.signer.is_some())?;
         let same = same_file(&self.path, target);
         if same && !options.in_place {
             return Err(ArchiveError::SameFile);
@@ -63,7 +122,8 @@ impl FilePlan {
             replaced: false,
             backup: None,
         };
-        if same && !self.needs_edit() {
+        let prepared = self.prepare(options.signer.as_ref())?;
+        if same && prepared.is_none() && !self.needs_edit() {
             output.sha256 = Some(report.sha256.clone());
             report.output = Some(output);
             return Ok(report);
@@ -77,9 +137,28 @@ impl FilePlan {
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(out_err)?;
-        let built = self.fill(tmp.as_file_mut(), target)?;
+        let signing = prepared.as_ref().and_then(|p| p.signing.clone());
+        let built = self.fill(tmp.as_file_mut(), target, prepared)?;
         tmp.as_file().sync_all().map_err(out_err)?;
         self.verify(tmp.path(), built)?;
+        if let Some(s) = signing {
+            // The new signature holds in the written file, or nothing is put
+            // in place.
+            let check = signature::verify(BufReader::new(File::open(tmp.path())?), "", &self.options, None)?;
+            if check.status != VerifyStatus::Valid {
+                return Err(ArchiveError::Verify(format!(
+                    "the new signature does not verify: {}",
+                    check.to_string().lines().skip(1).collect::<Vec<_>>().join("; ")
+                )));
+            }
+            let sig = report.signature.get_or_insert_with(|| SignatureReport {
+                files: Vec::new(),
+                removed: Vec::new(),
+                signed: None,
+            });
+            sig.removed.extend(s.removed.iter().cloned());
+            sig.signed = Some(s);
+        }
         let sha = sha256_file(tmp.path())?;
         if let Ok(meta) = std::fs::metadata(&self.path) {
             // The output gets the input's permissions, not the temporary
@@ -102,23 +181,62 @@ impl FilePlan {
 
     /// Writes the output bytes to any writer (standard output, a buffer),
     /// without the temporary-file, verification and rename steps of
-    /// [`FilePlan::write`].
+    /// [`FilePlan::write`], and without signing.
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::Signed`] for a signature the edit would break; read
+    /// and write errors.
     pub fn write_to(&self, out: &mut dyn Write) -> Result<(), ArchiveError> {
         self.writable()?;
-        self.emit(out).map(|_| ())
+        let prepared = self.prepare(None)?;
+        self.emit(out, prepared).map(|_| ())
     }
 
-    /// Writes the output bytes; for an edited archive, returns where its
-    /// entries went and their new content, which verification needs.
-    fn emit(&self, out: &mut dyn Write) -> Result<Option<(rewrite::Written, Contents)>, ArchiveError> {
-        match &self.root {
-            Root::Xml { old, new } => out.write_all(new.as_deref().unwrap_or(old))?,
-            Root::Zip(node) if !node.changes() => {
-                std::io::copy(&mut File::open(&self.path)?, out)?;
-            }
-            Root::Zip(node) => {
+    /// The new contents of an edited archive and, with a signer, what
+    /// signing adds; `None` when the input is copied as it is.
+    fn prepare(&self, signer: Option<&Signer>) -> Result<Option<Prepared>, ArchiveError> {
+        let Root::Zip(node) = &self.root else {
+            return Ok(None);
+        };
+        let unsigned = signature::detect(&node.raw).is_none();
+        let sign_fresh = signer.is_some() && unsigned;
+        if !(node.changes() || sign_fresh) {
+            return Ok(None);
+        }
+        let contents = scan::contents(node)?;
+        let mut extra = Extra::default();
+        let mut signing = None;
+        if let Some(signer) = signer {
+            let time = SystemTime::now();
+            let src = BufReader::new(File::open(&self.path)?);
+            let s = signature::sign(src, &node.raw, &contents, signer, &self.options, time)?;
+            extra = Extra {
+                replace: s.replace,
+                remove: s.remove,
+                add: s.add,
+                time: dos_time(time),
+            };
+            signing = Some(s.report);
+        }
+        Ok(Some(Prepared {
+            contents,
+            extra,
+            signing,
+        }))
+    }
+
+    /// Writes the output bytes; for an edited archive, returns what was
+    /// built, which verification needs.
+    fn emit(&self, out: &mut dyn Write, prepared: Option<Prepared>) -> Result<Option<Built>, ArchiveError> {
+        match (&self.root, prepared) {
+            (Root::Xml { old, new }, _) => out.write_all(new.as_deref().unwrap_or(old))?,
+            (Root::Zip(node), Some(mut p)) => {
                 let mut src = BufReader::new(File::open(&self.path)?);
-                return scan::build(&mut src, node, out).map(Some);
+                return scan::build_with(&mut src, node, &mut p.contents, p.extra, out).map(Some);
+            }
+            (Root::Zip(_), None) => {
+                std::io::copy(&mut File::open(&self.path)?, out)?;
             }
         }
         Ok(None)
@@ -126,12 +244,12 @@ impl FilePlan {
 
     /// The output bytes, into `out` (buffered). A failure to write is an
     /// error about `target`; a failure to read stays one about the input.
-    fn fill(&self, out: &mut File, target: &Path) -> Result<Option<(rewrite::Written, Contents)>, ArchiveError> {
+    fn fill(&self, out: &mut File, target: &Path, prepared: Option<Prepared>) -> Result<Option<Built>, ArchiveError> {
         let mut w = Tracked {
             inner: std::io::BufWriter::new(out),
             failed: false,
         };
-        let result = self.emit(&mut w).and_then(|built| {
+        let result = self.emit(&mut w, prepared).and_then(|built| {
             w.flush()?;
             Ok(built)
         });
@@ -145,9 +263,9 @@ impl FilePlan {
     }
 
     /// Re-reads the written file and checks it against the plan.
-    fn verify(&self, written: &Path, built: Option<(rewrite::Written, Contents)>) -> Result<(), ArchiveError> {
-        match &self.root {
-            Root::Xml { old, new } => {
+    fn verify(&self, written: &Path, built: Option<Built>) -> Result<(), ArchiveError> {
+        match (&self.root, built) {
+            (Root::Xml { old, new }, _) => {
                 let got = std::fs::read(written)?;
                 let want = new.as_deref().unwrap_or(old);
                 if got != want {
@@ -159,19 +277,16 @@ impl FilePlan {
                     .map_err(|e| ArchiveError::Verify(format!("the written document does not parse: {e}")))?;
                 Ok(())
             }
-            Root::Zip(node) if !node.changes() => {
+            (Root::Zip(_), None) => {
                 if sha256_file(written)? != self.report.sha256 {
                     return Err(ArchiveError::Verify("the copy differs from the input".into()));
                 }
                 Ok(())
             }
-            Root::Zip(node) => {
-                let Some((w, contents)) = built else {
-                    return Err(ArchiveError::Verify("nothing was built".into()));
-                };
+            (Root::Zip(node), Some(built)) => {
                 let mut src = BufReader::new(File::open(&self.path)?);
                 let mut out = BufReader::new(File::open(written)?);
-                scan::verify(&mut src, &mut out, node, &w, &contents, &self.options)
+                scan::verify(&mut src, &mut out, node, &built, &self.options)
             }
         }
     }

@@ -67,9 +67,13 @@ pub struct SignatureReport {
     pub files: Vec<String>,
     /// The files removed because the archive changes and
     /// [`Options::strip_signature`](super::Options::strip_signature) was
-    /// set. `MANIFEST.MF` then keeps its main section and loses its
-    /// per-entry digests.
+    /// set, or because signing replaced another signer's. `MANIFEST.MF`
+    /// keeps its main section and loses its per-entry digests when the
+    /// signature is stripped.
     pub removed: Vec<String>,
+    /// The signing of the written archive, when it was signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<super::signature::SigningReport>,
 }
 
 /// The recipe's result on one input file.
@@ -211,7 +215,27 @@ impl FileReport {
             writeln!(out, "{indent}{} ({})", row.text, d.status(row.status))?;
         }
         if let Some(sig) = &self.signature {
-            if !sig.removed.is_empty() {
+            if let Some(signed) = &sig.signed {
+                let how = if signed.fresh { "signed" } else { "signed again" };
+                writeln!(
+                    out,
+                    "  signature: {how} by {} ({})",
+                    signed.signer,
+                    signed.files.join(", ")
+                )?;
+                if let Some(previous) = &signed.previous_signer {
+                    writeln!(out, "  signer changed from {previous}")?;
+                }
+                if !sig.removed.is_empty() {
+                    writeln!(out, "  signature files removed: {}", sig.removed.join(", "))?;
+                }
+                if !signed.added_to_manifest.is_empty() {
+                    writeln!(out, "  added to the manifest: {}", signed.added_to_manifest.join(", "))?;
+                }
+                for w in &signed.warnings {
+                    writeln!(out, "  warning: {w}")?;
+                }
+            } else if !sig.removed.is_empty() {
                 writeln!(out, "  signature removed: {}", sig.removed.join(", "))?;
             } else if self.summary.needs_edit() {
                 writeln!(
@@ -281,6 +305,66 @@ pub struct InspectedEntry {
     pub error: Option<String>,
 }
 
+/// A zip archive's signature in one line, for `inspect`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureStatus {
+    /// The verdict; `None` when it could not be checked.
+    pub status: Option<super::signature::VerifyStatus>,
+    /// The signers' subjects.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<String>,
+    /// The line: `valid, signed by CN=… (META-INF/X.SF)`, `unsigned`, …
+    pub summary: String,
+}
+
+impl SignatureStatus {
+    /// The one line of a verification.
+    pub fn of(v: &super::signature::VerifyReport) -> SignatureStatus {
+        use super::signature::{EntryStatus, VerifyStatus};
+        let signers: Vec<String> = v
+            .signers
+            .iter()
+            .filter_map(|s| s.certificate.as_ref().map(|c| c.subject.clone()))
+            .collect();
+        let by = v
+            .signers
+            .iter()
+            .map(|s| {
+                let who = s
+                    .certificate
+                    .as_ref()
+                    .map_or("an unreadable signer", |c| c.subject.as_str());
+                format!("{who} ({})", s.signature_file)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let summary = match v.status {
+            VerifyStatus::Unsigned => "unsigned".to_string(),
+            VerifyStatus::Valid => format!("valid, signed by {by}"),
+            VerifyStatus::Broken => {
+                let mut why: Vec<String> = v.signers.iter().flat_map(|s| s.problems.iter().cloned()).collect();
+                why.extend(v.problems.iter().cloned());
+                for (status, what) in [
+                    (EntryStatus::Changed, "changed after signing"),
+                    (EntryStatus::NotCovered, "not covered"),
+                    (EntryStatus::Missing, "missing"),
+                ] {
+                    let n = v.count(status);
+                    if n > 0 {
+                        why.push(format!("{n} {} {what}", if n == 1 { "entry" } else { "entries" }));
+                    }
+                }
+                format!("broken ({}), signed by {by}", why.join("; "))
+            }
+        };
+        SignatureStatus {
+            status: Some(v.status),
+            signers,
+            summary,
+        }
+    }
+}
+
 /// What a file holds, as found.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Inspection {
@@ -292,6 +376,9 @@ pub struct Inspection {
     pub sha256: String,
     /// Every entry (for a bare XML file, one).
     pub entries: Vec<InspectedEntry>,
+    /// For a zip archive: its signature, checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureStatus>,
 }
 
 impl Inspection {
@@ -346,6 +433,9 @@ impl Inspection {
                     }
                 }
             }
+        }
+        if let Some(sig) = &self.signature {
+            writeln!(out, "  signature: {}", sig.summary)?;
         }
         write!(out, "  sha256 {}", self.sha256)
     }

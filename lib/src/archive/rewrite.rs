@@ -8,12 +8,15 @@
 //!   size and offset of the central directory (zip64 record and locator
 //!   included).
 //!
-//! Removed entries (`--strip-signature`) drop their local and central records.
+//! Removed entries (a stripped or replaced signature) drop their local and
+//! central records. Added entries (the files of a new signature) get new
+//! records where they are asked for.
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use super::error::ArchiveError;
 use super::raw::{RawArchive, RawEntry, DESCRIPTOR_SIG};
+use super::signature::Added;
 
 /// New content for one entry.
 #[derive(Debug, Clone)]
@@ -30,6 +33,8 @@ pub(crate) struct Written {
     /// New local-header offset per entry (central-directory order); `None`
     /// for removed entries.
     pub offsets: Vec<Option<u64>>,
+    /// The local-header offset of each added entry.
+    pub added: Vec<u64>,
 }
 
 /// What an edited entry's central record needs.
@@ -120,31 +125,37 @@ fn put_size(b: &mut [u8], at32: usize, at64: Option<usize>, v: u64, e: &RawEntry
 }
 
 /// Compresses `data` with the entry's method, through the `zip` crate.
+fn compress(e: &RawEntry, data: &[u8]) -> Result<Vec<u8>, ArchiveError> {
+    match e.method {
+        0 => Ok(data.to_vec()),
+        // General-purpose bits 1-2 record the deflate level the writer used.
+        8 => deflate(
+            data,
+            match (e.flags >> 1) & 3 {
+                1 => 9,
+                2 => 2,
+                3 => 1,
+                _ => 6,
+            },
+            &e.display_name(),
+        ),
+        m => Err(ArchiveError::Unsupported {
+            entry: Some(e.display_name()),
+            what: format!("edits of entries compressed with method {m}"),
+        }),
+    }
+}
+
+/// Deflates `data` at `level`, through the `zip` crate.
 ///
 /// The `zip` crate writes whole entries, so the data is written as a
 /// one-entry archive in memory and its raw compressed stream read back.
-fn compress(e: &RawEntry, data: &[u8]) -> Result<Vec<u8>, ArchiveError> {
+fn deflate(data: &[u8], level: i64, name: &str) -> Result<Vec<u8>, ArchiveError> {
     use zip::write::SimpleFileOptions;
     use zip::CompressionMethod;
-    let method = match e.method {
-        0 => return Ok(data.to_vec()),
-        8 => CompressionMethod::Deflated,
-        m => {
-            return Err(ArchiveError::Unsupported {
-                entry: Some(e.display_name()),
-                what: format!("edits of entries compressed with method {m}"),
-            })
-        }
-    };
-    // General-purpose bits 1-2 record the deflate level the writer used.
-    let level = match (e.flags >> 1) & 3 {
-        1 => 9,
-        2 => 2,
-        3 => 1,
-        _ => 6,
-    };
+    let method = CompressionMethod::Deflated;
     let zerr = |err: zip::result::ZipError| ArchiveError::Damaged {
-        entry: Some(e.display_name()),
+        entry: Some(name.to_string()),
         message: format!("recompressing: {err}"),
     };
     let options = SimpleFileOptions::default()
@@ -233,13 +244,60 @@ fn central_record(e: &RawEntry, offset: u64, new: Option<&NewValues>) -> Result<
     Ok(c)
 }
 
-/// Writes `raw` (read from `src`) to `out` with `replace`d and `remove`d
-/// entries; everything else is copied as raw bytes.
+/// A new entry's local header and data, and its central record without
+/// the offset (set when written): deflated, dated `time` (DOS date and
+/// time, in that order).
+fn new_records(a: &Added, time: (u16, u16)) -> Result<(Vec<u8>, Vec<u8>), ArchiveError> {
+    let data = deflate(&a.data, 6, &a.name)?;
+    let crc = crc32fast::hash(&a.data);
+    let big = || too_big(None);
+    let (csize, size) = (
+        u32::try_from(data.len()).map_err(|_| big())?,
+        u32::try_from(a.data.len()).map_err(|_| big())?,
+    );
+    let name = a.name.as_bytes();
+    let name_len = u16::try_from(name.len()).map_err(|_| big())?;
+    let flags: u16 = if a.name.is_ascii() { 0 } else { 0x0800 };
+    let mut local = Vec::with_capacity(30 + name.len() + data.len());
+    local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+    for v in [20u16, flags, 8, time.1, time.0] {
+        local.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [crc, csize, size] {
+        local.extend_from_slice(&v.to_le_bytes());
+    }
+    local.extend_from_slice(&name_len.to_le_bytes());
+    local.extend_from_slice(&0u16.to_le_bytes());
+    local.extend_from_slice(name);
+    local.extend_from_slice(&data);
+    let mut central = Vec::with_capacity(46 + name.len());
+    central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+    for v in [20u16, 20, flags, 8, time.1, time.0] {
+        central.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [crc, csize, size] {
+        central.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [name_len, 0, 0, 0, 0] {
+        central.extend_from_slice(&v.to_le_bytes());
+    }
+    // External attributes, then the offset (set later).
+    central.extend_from_slice(&0u32.to_le_bytes());
+    central.extend_from_slice(&0u32.to_le_bytes());
+    central.extend_from_slice(name);
+    Ok((local, central))
+}
+
+/// Writes `raw` (read from `src`) to `out` with `replace`d, `remove`d and
+/// `add`ed entries; everything else is copied as raw bytes. Added entries
+/// are dated `time` (DOS date, then time).
 pub(crate) fn write<R: Read + Seek, W: Write>(
     src: &mut R,
     raw: &RawArchive,
     replace: &[Replacement<'_>],
     remove: &[usize],
+    add: &[Added],
+    time: (u16, u16),
     out: W,
 ) -> Result<Written, ArchiveError> {
     let mut out = Counter { inner: out, pos: 0 };
@@ -247,15 +305,32 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
     order.sort_by_key(|&i| raw.entries.get(i).map_or(0, |e| e.local_offset));
     let mut offsets: Vec<Option<u64>> = vec![None; raw.entries.len()];
     let mut values: Vec<Option<NewValues>> = (0..raw.entries.len()).map(|_| None).collect();
+    let added: Vec<(Vec<u8>, Vec<u8>)> = add.iter().map(|a| new_records(a, time)).collect::<Result<_, _>>()?;
+    let mut added_at: Vec<u64> = vec![0; add.len()];
+    let mut write_added = |after: Option<usize>, out: &mut Counter<W>| -> Result<(), ArchiveError> {
+        for (k, _) in add.iter().enumerate().filter(|(_, a)| a.after == after) {
+            if let (Some(slot), Some((local, _))) = (added_at.get_mut(k), added.get(k)) {
+                *slot = out.pos;
+                out.write_all(local)?;
+            }
+        }
+        Ok(())
+    };
     let mut at = 0u64;
+    let mut first = true;
     for i in order {
         let Some(e) = raw.entries.get(i) else {
             continue;
         };
         copy_range(src, at, e.local_offset, &mut out)?;
+        if first {
+            write_added(None, &mut out)?;
+            first = false;
+        }
         let record = e.record();
         at = record.end;
         if remove.contains(&i) {
+            write_added(Some(i), &mut out)?;
             continue;
         }
         if let Some(slot) = offsets.get_mut(i) {
@@ -271,17 +346,33 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
             }
             None => copy_range(src, record.start, record.end, &mut out)?,
         }
+        write_added(Some(i), &mut out)?;
+    }
+    if first {
+        write_added(None, &mut out)?;
     }
     copy_range(src, at, raw.central.start, &mut out)?;
     let cd_start = out.pos;
+    let central_added = |after: Option<usize>, out: &mut Counter<W>| -> Result<(), ArchiveError> {
+        for (k, _) in add.iter().enumerate().filter(|(_, a)| a.after == after) {
+            if let (Some(&offset), Some((_, central))) = (added_at.get(k), added.get(k)) {
+                let mut c = central.clone();
+                put_u32(&mut c, 42, u32::try_from(offset).map_err(|_| too_big(None))?);
+                out.write_all(&c)?;
+            }
+        }
+        Ok(())
+    };
+    central_added(None, &mut out)?;
     for (i, e) in raw.entries.iter().enumerate() {
         if let Some(Some(offset)) = offsets.get(i) {
             let new = values.get(i).and_then(Option::as_ref);
             out.write_all(&central_record(e, *offset, new)?)?;
         }
+        central_added(Some(i), &mut out)?;
     }
     let cd_size = out.pos - cd_start;
-    let count = raw.entries.len().saturating_sub(remove.len()) as u64;
+    let count = (raw.entries.len().saturating_sub(remove.len()) + add.len()) as u64;
     let tail = &raw.tail;
     let mut at = raw.central.end;
     let mut zip64_at = None;
@@ -330,5 +421,8 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
     }
     out.write_all(&eocd)?;
     out.flush()?;
-    Ok(Written { offsets })
+    Ok(Written {
+        offsets,
+        added: added_at,
+    })
 }

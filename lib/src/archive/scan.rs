@@ -7,6 +7,7 @@ use super::entries::{sniff, EntryKind, Opened};
 use super::error::ArchiveError;
 use super::raw::{self, RawArchive};
 use super::rewrite::{self, Replacement, Written};
+use super::signature::Added;
 
 use super::signature;
 use super::Options;
@@ -61,6 +62,13 @@ impl ZipNode {
     /// would break.
     pub fn broken_signatures(&self) -> Vec<String> {
         let mut out = self.broken_signature.clone();
+        out.extend(self.nested_broken_signatures());
+        out
+    }
+
+    /// Those of [`ZipNode::broken_signatures`] in nested archives.
+    pub fn nested_broken_signatures(&self) -> Vec<String> {
+        let mut out = Vec::new();
         for c in &self.children {
             if let ChildData::Zip { node, .. } = &c.data {
                 out.extend(node.broken_signatures());
@@ -196,35 +204,88 @@ pub(crate) fn walk<R: Read + Seek>(
 /// The new content of each edited entry, by central-directory index.
 pub(crate) type Contents = Vec<(usize, Vec<u8>)>;
 
-/// Writes the edited copy of `node` (read from `src`) to `out`. Returns
-/// where entries went and the new content of each edited entry.
+/// Changes on top of a node's plan (a signing), for the top archive.
+#[derive(Debug, Default)]
+pub(crate) struct Extra {
+    /// New content for entries.
+    pub replace: Contents,
+    /// Entries removed.
+    pub remove: Vec<usize>,
+    /// Entries added.
+    pub add: Vec<Added>,
+    /// The DOS date and time of added entries.
+    pub time: (u16, u16),
+}
+
+/// What was written: where entries went, the new content of each edited
+/// entry, what was removed and added; what verification needs.
+#[derive(Debug)]
+pub(crate) struct Built {
+    pub written: Written,
+    pub contents: Contents,
+    pub remove: Vec<usize>,
+    pub added: Vec<Added>,
+}
+
+/// The new content of each edited entry of `node`, nested archives built.
+pub(crate) fn contents(node: &ZipNode) -> Result<Contents, ArchiveError> {
+    let mut out = Vec::with_capacity(node.children.len());
+    for c in &node.children {
+        let data = match &c.data {
+            ChildData::Xml { new, .. } | ChildData::Manifest { new } => new.clone(),
+            ChildData::Zip { old, node: inner } => {
+                let mut bytes = Vec::new();
+                build(&mut Cursor::new(old), inner, Extra::default(), &mut bytes)?;
+                bytes
+            }
+        };
+        out.push((c.index, data));
+    }
+    Ok(out)
+}
+
+/// Writes the edited copy of `node` (read from `src`) to `out`, with the
+/// `extra` changes of a signing.
 pub(crate) fn build<R: Read + Seek, W: Write>(
     src: &mut R,
     node: &ZipNode,
+    extra: Extra,
     out: W,
-) -> Result<(Written, Contents), ArchiveError> {
-    let mut built: Vec<(usize, Vec<u8>)> = Vec::new();
-    for child in &node.children {
-        if let ChildData::Zip { old, node: inner } = &child.data {
-            let mut bytes = Vec::new();
-            build(&mut Cursor::new(old), inner, &mut bytes)?;
-            built.push((child.index, bytes));
+) -> Result<Built, ArchiveError> {
+    let mut contents = contents(node)?;
+    build_with(src, node, &mut contents, extra, out)
+}
+
+/// [`build`] with the node's contents already made.
+pub(crate) fn build_with<R: Read + Seek, W: Write>(
+    src: &mut R,
+    node: &ZipNode,
+    contents: &mut Contents,
+    extra: Extra,
+    out: W,
+) -> Result<Built, ArchiveError> {
+    for (i, data) in extra.replace {
+        match contents.iter_mut().find(|(k, _)| *k == i) {
+            Some(slot) => slot.1 = data,
+            None => contents.push((i, data)),
         }
     }
-    let replacements: Vec<Replacement<'_>> = node
-        .children
+    let mut remove = node.remove.clone();
+    remove.extend(extra.remove);
+    remove.sort_unstable();
+    remove.dedup();
+    contents.retain(|(i, _)| !remove.contains(i));
+    let replacements: Vec<Replacement<'_>> = contents
         .iter()
-        .filter_map(|c| {
-            let data: &[u8] = match &c.data {
-                ChildData::Xml { new, .. } | ChildData::Manifest { new } => new,
-                ChildData::Zip { .. } => built.iter().find(|(i, _)| *i == c.index).map(|(_, b)| b.as_slice())?,
-            };
-            Some(Replacement { index: c.index, data })
-        })
+        .map(|(index, data)| Replacement { index: *index, data })
         .collect();
-    let written = rewrite::write(src, &node.raw, &replacements, &node.remove, out)?;
-    let contents = replacements.iter().map(|r| (r.index, r.data.to_vec())).collect();
-    Ok((written, contents))
+    let written = rewrite::write(src, &node.raw, &replacements, &remove, &extra.add, extra.time, out)?;
+    Ok(Built {
+        written,
+        contents: std::mem::take(contents),
+        remove,
+        added: extra.add,
+    })
 }
 
 /// Checks a written copy: it opens, every entry's CRC holds, every
@@ -235,13 +296,13 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
     input: &mut R1,
     output: &mut R2,
     node: &ZipNode,
-    written: &Written,
-    contents: &[(usize, Vec<u8>)],
+    built: &Built,
     options: &Options,
 ) -> Result<(), ArchiveError> {
+    let (written, contents) = (&built.written, &built.contents);
     let fail = |m: String| ArchiveError::Verify(m);
     let layout = raw::read(output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
-    let expected = node.raw.entries.len() - node.remove.len();
+    let expected = node.raw.entries.len() - built.remove.len() + built.added.len();
     if layout.entries.len() != expected {
         return Err(fail(format!(
             "{} entries written, {expected} planned",
@@ -301,10 +362,25 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
                 if let Some(ChildData::Zip { old, node: inner }) =
                     node.children.iter().find(|c| c.index == i).map(|c| &c.data)
                 {
-                    let (w, c) = build(&mut Cursor::new(old), inner, std::io::sink())?;
-                    verify(&mut Cursor::new(old), &mut Cursor::new(&got), inner, &w, &c, options)?;
+                    let b = build(&mut Cursor::new(old), inner, Extra::default(), std::io::sink())?;
+                    verify(&mut Cursor::new(old), &mut Cursor::new(&got), inner, &b, options)?;
                 }
             }
+        }
+    }
+    // Added entries hold what was planned, under their names.
+    for (a, at) in built.added.iter().zip(&written.added) {
+        let Some(j) = layout.entries.iter().position(|o| o.local_offset == *at) else {
+            return Err(fail(format!("the new entry \"{}\" is missing", a.name)));
+        };
+        if layout.entries.get(j).map(|e| e.name.as_slice()) != Some(a.name.as_bytes()) {
+            return Err(fail(format!("the new entry \"{}\" has another name", a.name)));
+        }
+        let got = opened
+            .read(j, options)
+            .map_err(|err| fail(format!("{}: {err}", a.name)))?;
+        if got != a.data {
+            return Err(fail(format!("the new entry \"{}\" does not hold its content", a.name)));
         }
     }
     Ok(())

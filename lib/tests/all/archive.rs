@@ -258,10 +258,7 @@ fn in_place_replaces_atomically_and_keeps_a_backup_when_asked() {
         .unwrap()
         .set_modified(old_time)
         .unwrap();
-    let in_place = WriteOptions {
-        in_place: true,
-        backup: true,
-    };
+    let in_place = WriteOptions::new().in_place(true);
     let report = plan.write(&path, &in_place).unwrap();
     let output = report.output.unwrap();
     let numbered = tmp.path().join("ProcessImport.zip.bak.1");
