@@ -7,8 +7,8 @@
 //! kernel's exact high-water mark of the largest process in the command's
 //! tree (for a script, its biggest tool, not the sum), with no sampling that
 //! could miss a short peak. The harness itself needs no `unsafe` for it (the
-//! workspace forbids it). The GNU time process adds well under a
-//! millisecond to every command alike.
+//! workspace forbids it). The GNU time process adds about 0.6 ms to every
+//! command alike.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
