@@ -29,7 +29,7 @@ use clap::{Parser, ValueEnum};
 use measure::Runner;
 use peers::Tools;
 use sections::Bench;
-use workloads::{Generator, MIB};
+use workloads::Generator;
 
 /// The workloads, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -225,6 +225,11 @@ fn run(args: &Args) -> Result<()> {
         .then(|| gen.zeros(sizes.zero_mib))
         .transpose()?;
 
+    // Other work on the machine inflates wall times: the report says how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into());
     eprintln!("measuring ({} runs each):", args.runs);
     let runner = Runner::new(
         args.runs,
@@ -256,7 +261,7 @@ fn run(args: &Args) -> Result<()> {
         report.notes.insert(0, format!("No peak RSS: {why}."));
     }
 
-    let peer = |r: &Result<String, String>| r.clone().unwrap_or_else(|e| format!("missing ({e})"));
+    let peer = |r: &Result<String, String>| r.clone().unwrap_or_else(|e| e.clone());
     let python = tools
         .python
         .as_ref()
@@ -273,7 +278,11 @@ fn run(args: &Args) -> Result<()> {
     report.header = vec![
         "## procpatch comparison (`compare`)".into(),
         String::new(),
-        format!("- Date: {} (UTC). Machine: {}.", report::today(), report::machine()),
+        format!(
+            "- Date: {} (UTC). Machine: {}; load average {load} at the start.",
+            report::today(),
+            report::machine()
+        ),
         format!("- {version} at `{}`.", procpatch.display()),
         format!(
             "- Minimum wall time of {} runs; peak RSS is the largest `ru_maxrss` of the runs ({}).",
@@ -285,7 +294,7 @@ fn run(args: &Args) -> Result<()> {
             }
         ),
         format!(
-            "- Peers: {}; xmlstarlet: {}; unzip: {}.",
+            "- Peers: {}; {}; {}.",
             peer(&python),
             peer(&tools.xmlstarlet),
             peer(&tools.unzip)
@@ -310,7 +319,7 @@ fn describe_workloads(
     zeros: Option<&workloads::Archive>,
     zero_mib: u64,
 ) -> String {
-    let mib = |b: u64| format!("{:.1} MiB", b as f64 / MIB as f64);
+    let mib = report::size;
     let mut parts = Vec::new();
     if !docs.is_empty() {
         let sizes: Vec<String> = docs.iter().map(|d| mib(d.bytes)).collect();

@@ -99,6 +99,15 @@ fn rss(m: &Measured) -> String {
     m.rss_mib().map_or_else(|| "–".to_string(), |r| format!("{r:.1} MiB"))
 }
 
+/// A size in KiB below 1 MiB, else in MiB.
+pub fn size(bytes: u64) -> String {
+    if bytes < 1 << 20 {
+        format!("{:.0} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
+    }
+}
+
 /// A table cell: no line breaks or pipes.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -194,6 +203,7 @@ impl Report {
             last_workload = &row.workload;
             let (time, peak) = match &row.outcome {
                 Ok(m) => (secs(m.secs()), rss(m)),
+                Err(why) if why.starts_with("skipped") => ("skipped (see the notes)".into(), "–".into()),
                 Err(why) => (format!("failed ({})", cell(why)), "–".into()),
             };
             let mut checks = row.checks.iter();

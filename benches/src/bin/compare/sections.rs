@@ -61,12 +61,21 @@ fn short(why: &str) -> &'static str {
     }
 }
 
+/// "2.50× faster than X", or "1.60× slower than X" below 1.
+fn speed(r: f64, who: &str) -> String {
+    if r >= 1.0 {
+        format!("{r:.2}× faster than {who}")
+    } else {
+        format!("{:.2}× slower than {who}", 1.0 / r.max(1e-9))
+    }
+}
+
 /// procpatch at least `times` faster than the peer.
 fn faster(ours: &Outcome, peer: &Outcome, who: &str, times: f64) -> Check {
     let target = format!("≥ {times}× faster than {who}");
     match ratio_of(peer, ours, who) {
         Ok(r) => Check {
-            ratio: format!("{r:.2}× faster than {who}"),
+            ratio: speed(r, who),
             target,
             met: Verdict::from_bool(r >= times),
         },
@@ -354,7 +363,7 @@ impl<'a> Bench<'a> {
     /// The large export: apply ≥ 2× faster than `unzip -tq`, the ratio to
     /// `cp` reported.
     pub fn export(&mut self, a: &Archive) {
-        let w = format!("export, {} entries, {:.0} MiB", a.entries, mib(a.file_bytes));
+        let w = format!("export, {} entries, {}", a.entries, crate::report::size(a.file_bytes));
         let input = &a.path;
         let out = |who: &str| self.out.join(format!("export-{who}.zip"));
         let (o_pp, o_py, o_sh, o_cp) = (out("procpatch"), out("python"), out("shell"), out("cp"));
@@ -473,7 +482,7 @@ impl<'a> Bench<'a> {
                 (Ok(a), Ok(b)) => {
                     let r = a.secs() / b.secs().max(1e-9);
                     Check {
-                        ratio: format!("{r:.2}× faster than -j 1"),
+                        ratio: speed(r, "-j 1"),
                         target: "≥ 1.8× faster than -j 1".into(),
                         met: Verdict::from_bool(r >= 1.8),
                     }
