@@ -1,0 +1,241 @@
+//! Running a command several times: the minimum wall time, and the peak RSS
+//! from GNU time.
+//!
+//! Wall time is taken here, around the child (`Instant` before spawning,
+//! after `wait`): GNU time's own `%e` has a resolution of 10 ms. Peak RSS is
+//! GNU time's `%M`, the `ru_maxrss` that `wait4` reports for the child: the
+//! kernel's exact high-water mark of the largest process in the command's
+//! tree (for a script, its biggest tool, not the sum), with no sampling that
+//! could miss a short peak. The harness itself needs no `unsafe` for it (the
+//! workspace forbids it). The GNU time process adds about 0.6 ms to every
+//! command alike.
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+/// A command to time.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    /// What the report calls it: `procpatch apply`, `unzip -tq`, …
+    pub label: String,
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    /// The exit codes that mean success (`procpatch check` exits 1 while an
+    /// edit is needed).
+    pub expect: Vec<i32>,
+    /// Outputs removed before each run (files or folders), untimed.
+    pub outputs: Vec<PathBuf>,
+}
+
+impl Cmd {
+    pub fn new(label: impl Into<String>, program: impl Into<PathBuf>) -> Self {
+        Cmd {
+            label: label.into(),
+            program: program.into(),
+            args: Vec::new(),
+            expect: vec![0],
+            outputs: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// An output path, also passed as the next argument.
+    pub fn output(mut self, path: &Path) -> Self {
+        self.outputs.push(path.to_path_buf());
+        self.arg(path)
+    }
+
+    pub fn expect(mut self, codes: &[i32]) -> Self {
+        self.expect = codes.to_vec();
+        self
+    }
+}
+
+/// What several runs of a command gave.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured {
+    /// The fastest run.
+    pub min: Duration,
+    /// The largest peak RSS of all runs, in KiB; `None` without GNU time.
+    pub rss_kib: Option<u64>,
+}
+
+impl Measured {
+    pub fn secs(&self) -> f64 {
+        self.min.as_secs_f64()
+    }
+
+    pub fn rss_mib(&self) -> Option<f64> {
+        self.rss_kib.map(|k| k as f64 / 1024.0)
+    }
+}
+
+/// A measurement, or why there is none (the command failed, or a tool is
+/// missing).
+pub type Outcome = Result<Measured, String>;
+
+/// Runs commands: `runs` times each, under GNU time when there is one.
+#[derive(Debug)]
+pub struct Runner {
+    pub runs: usize,
+    time: Option<PathBuf>,
+    logs: PathBuf,
+    /// Extra environment for the children (`TMPDIR` in the work folder).
+    env: Vec<(String, PathBuf)>,
+}
+
+fn remove(path: &Path) -> std::io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(_) => Ok(()),
+    }
+}
+
+impl Runner {
+    pub fn new(runs: usize, time: Option<PathBuf>, logs: &Path, tmp: &Path) -> Result<Self> {
+        fs::create_dir_all(logs)?;
+        fs::create_dir_all(tmp)?;
+        Ok(Runner {
+            runs: runs.max(1),
+            time,
+            logs: logs.to_path_buf(),
+            env: vec![("TMPDIR".into(), tmp.to_path_buf())],
+        })
+    }
+
+    /// Runs `cmd` once per run and keeps the fastest; the first failure ends
+    /// it. Standard output goes to /dev/null, standard error to a log file
+    /// whose first line explains a failure.
+    pub fn measure(&self, slug: &str, cmd: &Cmd) -> Outcome {
+        let mut best: Option<Measured> = None;
+        for run in 1..=self.runs {
+            eprintln!("    {} ({run}/{})", cmd.label, self.runs);
+            let one = self.once(slug, cmd)?;
+            best = Some(match best {
+                None => one,
+                Some(b) => Measured {
+                    min: b.min.min(one.min),
+                    rss_kib: b.rss_kib.max(one.rss_kib),
+                },
+            });
+        }
+        best.ok_or_else(|| "no run".to_string())
+    }
+
+    /// Runs `cmd` once, untimed, and returns its exit code (for checks of a
+    /// peer's output).
+    pub fn status(&self, cmd: &Cmd) -> Result<i32, String> {
+        Command::new(&cmd.program)
+            .args(&cmd.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.code().unwrap_or(-1))
+            .map_err(|e| format!("{}: {e}", cmd.program.display()))
+    }
+
+    fn once(&self, slug: &str, cmd: &Cmd) -> Outcome {
+        for out in &cmd.outputs {
+            remove(out).map_err(|e| format!("removing {}: {e}", out.display()))?;
+        }
+        let err_path = self.logs.join(format!("{slug}.stderr"));
+        let rss_path = self.logs.join(format!("{slug}.rss"));
+        let stderr = File::create(&err_path).map_err(|e| format!("{}: {e}", err_path.display()))?;
+        let mut command = match &self.time {
+            Some(time) => {
+                let mut c = Command::new(time);
+                c.args(["-f", "%M", "-o"]).arg(&rss_path).arg(&cmd.program);
+                c
+            }
+            None => Command::new(&cmd.program),
+        };
+        command
+            .args(&cmd.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let start = Instant::now();
+        let status = command
+            .status()
+            .map_err(|e| format!("{}: {e}", cmd.program.display()))?;
+        let elapsed = start.elapsed();
+        let code = status.code().unwrap_or(-1);
+        if !cmd.expect.contains(&code) {
+            let log = fs::read_to_string(&err_path).unwrap_or_default();
+            let why = log.lines().find(|l| !l.trim().is_empty()).unwrap_or("no message");
+            return Err(format!("exit {code}: {}", why.trim()));
+        }
+        // GNU time writes "Command exited with non-zero status N" first
+        // when the child fails: the number is on the last line.
+        let rss_kib = match &self.time {
+            Some(_) => {
+                let text = fs::read_to_string(&rss_path).map_err(|e| format!("{}: {e}", rss_path.display()))?;
+                let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+                Some(
+                    last.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("GNU time printed {last:?}"))?,
+                )
+            }
+            None => None,
+        };
+        Ok(Measured { min: elapsed, rss_kib })
+    }
+
+    /// Removes a command's outputs once its section is done (disk space).
+    pub fn clean(&self, cmd: &Cmd) {
+        for out in &cmd.outputs {
+            let _ = remove(out);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_command_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let runner = Runner::new(2, None, &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
+        let ok = runner.measure("true", &Cmd::new("true", "true")).unwrap();
+        assert!(ok.rss_kib.is_none());
+        let cmd = Cmd::new("sh", "sh").args(["-c", "echo broken >&2; exit 3"]);
+        assert_eq!(runner.measure("sh", &cmd).unwrap_err(), "exit 3: broken");
+        assert!(runner.measure("sh", &cmd.expect(&[3])).is_ok());
+    }
+
+    #[test]
+    fn gnu_time_gives_the_peak_rss() {
+        let Ok(tools) = crate::peers::Tools::detect(None).time else {
+            return; // GNU time not installed: nothing to check
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let runner = Runner::new(1, Some(tools), &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
+        // dd reads into one 40 MiB buffer: its peak RSS is at least that.
+        let cmd = Cmd::new("dd", "dd").args(["if=/dev/zero", "of=/dev/null", "bs=41943040", "count=1"]);
+        let m = runner.measure("dd", &cmd).unwrap();
+        let rss = m.rss_kib.unwrap();
+        assert!(rss >= 40 * 1024, "{rss} KiB");
+    }
+}
