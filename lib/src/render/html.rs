@@ -13,6 +13,7 @@ use super::{draw, find_process, marks, Figure, Marks};
 use crate::archive::{EntryKind, FileReport, Inspection};
 use crate::document::Document;
 use crate::report::{ProcessReport, Status, Summary};
+use crate::selector::Selector;
 
 /// What the page records, for its header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +93,6 @@ pub struct FileDrawings {
     /// Per entry: a picture per process (the report's for `apply`, the
     /// document's for `inspect`).
     entries: Vec<(String, Vec<Picture>)>,
-    left_out: usize,
 }
 
 impl FileDrawings {
@@ -111,7 +111,6 @@ impl FileDrawings {
             used: 0,
             targets: Some(targets),
             entries: Vec::new(),
-            left_out: 0,
         }
     }
 
@@ -123,7 +122,6 @@ impl FileDrawings {
             used: 0,
             targets: None,
             entries: Vec::new(),
-            left_out: 0,
         }
     }
 
@@ -166,7 +164,7 @@ impl FileDrawings {
                     .iter()
                     .map(|p| {
                         let found = p.found.as_ref().and_then(|f| find_process(&doc, f));
-                        let label = p.found.as_ref().map_or(p.target.label(), |f| f.selector.label());
+                        let label = p.found.as_ref().map_or(name_of(&p.target), |f| name_of(&f.selector));
                         (found.and_then(|f| f.selector.id.clone()), label.to_string())
                     })
                     .collect(),
@@ -175,7 +173,7 @@ impl FileDrawings {
             None => (
                 doc.processes()
                     .iter()
-                    .map(|p| (p.selector.id.clone(), p.selector.label().to_string()))
+                    .map(|p| (p.selector.id.clone(), name_of(&p.selector).to_string()))
                     .collect(),
                 Marks::new(),
             ),
@@ -192,10 +190,7 @@ impl FileDrawings {
                     Picture::With(first.unwrap_or_default())
                 }
                 Some((_, p)) if p.shapes.len() > self.limits.diagram_shapes => Picture::TooLarge(p.shapes.len()),
-                Some((_, p)) if self.used + p.shapes.len() > self.budget => {
-                    self.left_out += 1;
-                    Picture::PageFull
-                }
+                Some((_, p)) if self.used + p.shapes.len() > self.budget => Picture::PageFull,
                 Some((i, p)) => {
                     self.used += p.shapes.len();
                     drawn.push((i, label.clone()));
@@ -257,7 +252,6 @@ impl ChangeRecord {
     /// output), and the drawings made from its documents.
     pub fn applied(&mut self, report: &FileReport, drawings: &FileDrawings) {
         self.totals.add(&report.summary);
-        self.take(drawings);
         let out = &mut self.body;
         file_header(out, &report.path, &report.sha256);
         match &report.output {
@@ -304,20 +298,19 @@ impl ChangeRecord {
         for entry in &report.entries {
             for (i, p) in entry.processes.iter().enumerate() {
                 self.processes += 1;
-                let out = &mut self.body;
-                let label = p.found.as_ref().map_or(p.target.label(), |f| f.selector.label());
+                let label = p.found.as_ref().map_or(name_of(&p.target), |f| name_of(&f.selector));
                 let id = p.found.as_ref().and_then(|f| f.selector.id.as_deref());
-                process_heading(out, label, id, &entry.entry);
-                picture(out, drawings.picture(&entry.entry, i), &self.limits);
-                change_table(out, p);
-                out.push_str("</section>");
+                process_heading(&mut self.body, label, id, &entry.entry);
+                self.picture(drawings.picture(&entry.entry, i));
+                change_table(&mut self.body, p);
+                self.body.push_str("</section>");
             }
         }
         if !report.absent.is_empty() {
             let out = &mut self.body;
             let _ = write!(out, "<h3>Not in this {}</h3><ul class=\"absent\">", report.kind.place());
             for p in &report.absent {
-                let _ = write!(out, "<li>process <strong>{}</strong>", esc(p.target.label()));
+                let _ = write!(out, "<li>process <strong>{}</strong>", esc(name_of(&p.target)));
                 if !p.suggestions.is_empty() {
                     let s: Vec<String> = p.suggestions.iter().map(|s| format!("“{}”", esc(s))).collect();
                     let _ = write!(out, " (closest found: {})", s.join(", "));
@@ -333,7 +326,6 @@ impl ChangeRecord {
     /// Adds an inspected file: every BPMN document's processes, drawn, with
     /// their tasks; fields named by `labels` (label → field names).
     pub fn inspected(&mut self, inspection: &Inspection, drawings: &FileDrawings, labels: &[(String, Vec<String>)]) {
-        self.take(drawings);
         let out = &mut self.body;
         file_header(out, &inspection.path, &inspection.sha256);
         out.push_str("</table>");
@@ -341,13 +333,15 @@ impl ChangeRecord {
         let processes: usize = inspection.entries.iter().map(|e| e.processes.len()).sum();
         let _ = write!(
             out,
-            "<p class=\"counts\">{} entries, {bpmn} BPMN documents, {processes} processes</p>",
-            inspection.entries.len()
+            "<p class=\"counts\">{}, {}, {}</p>",
+            plural(inspection.entries.len(), "entry"),
+            plural(bpmn, "BPMN document"),
+            plural(processes, "process")
         );
         for e in &inspection.entries {
             if let Some(err) = &e.error {
                 let _ = write!(
-                    out,
+                    self.body,
                     "<p class=\"error\"><code>{}</code>: {}</p>",
                     esc(&e.entry),
                     esc(err)
@@ -355,24 +349,19 @@ impl ChangeRecord {
             }
             for (i, p) in e.processes.iter().enumerate() {
                 self.processes += 1;
-                process_heading(out, p.selector.label(), p.selector.id.as_deref(), &e.entry);
-                picture(out, drawings.picture(&e.entry, i), &self.limits);
-                task_table(out, p, labels);
-                out.push_str("</section>");
+                process_heading(&mut self.body, name_of(&p.selector), p.selector.id.as_deref(), &e.entry);
+                self.picture(drawings.picture(&e.entry, i));
+                task_table(&mut self.body, p, labels);
+                self.body.push_str("</section>");
             }
         }
-        out.push_str("</section>");
+        self.body.push_str("</section>");
         self.files.push((inspection.path.clone(), inspection.sha256.clone()));
     }
 
     /// Adds a file that failed, with its error.
     pub fn error(&mut self, path: &str, message: &str) {
         self.errors.push((path.to_string(), message.to_string()));
-    }
-
-    fn take(&mut self, drawings: &FileDrawings) {
-        self.drawn += drawings.used;
-        self.left_out += drawings.left_out;
     }
 
     /// The page.
@@ -402,20 +391,20 @@ impl ChangeRecord {
         if m.command == "inspect" {
             let _ = write!(
                 out,
-                "<p class=\"totals\">{} files, {} processes{}</p>",
-                self.files.len() + self.errors.len(),
-                self.processes,
+                "<p class=\"totals\">{}, {}{}</p>",
+                plural(self.files.len() + self.errors.len(), "file"),
+                plural(self.processes, "process"),
                 failed(self.errors.len())
             );
         } else {
             let t = &self.totals;
             let _ = write!(
                 out,
-                "<p class=\"totals\"><span class=\"count changed\">{} changed</span> <span class=\"count inserted\">{} inserted</span> <span class=\"count already-set\">{} already set</span> in {} files{}{}</p>",
+                "<p class=\"totals\"><span class=\"count changed\">{} changed</span> <span class=\"count inserted\">{} inserted</span> <span class=\"count already-set\">{} already set</span> in {}{}{}</p>",
                 t.changed,
                 t.inserted,
                 t.already_set,
-                self.files.len() + self.errors.len(),
+                plural(self.files.len() + self.errors.len(), "file"),
                 if m.dry_run { " (dry run: nothing written)" } else { "" },
                 failed(self.errors.len())
             );
@@ -426,8 +415,9 @@ impl ChangeRecord {
         if self.left_out > 0 {
             let _ = write!(
                 out,
-                "<p class=\"note\">{} diagrams are not drawn: this page draws at most {} shapes so that it opens quickly. Give fewer files to see them all.</p>",
-                self.left_out, self.limits.page_shapes
+                "<p class=\"note\">{} not drawn: this page draws at most {} shapes so that it opens quickly. Give fewer files to see them all.</p>",
+                plural(self.left_out, "diagram"),
+                self.limits.page_shapes
             );
         }
         out.push_str("</header><main>");
@@ -441,6 +431,27 @@ impl ChangeRecord {
         }
         out.push_str("</main></body></html>\n");
         out
+    }
+}
+
+/// `1 file`, `2 files`; `1 entry`, `2 entries`; `1 process`, `2 processes`.
+fn plural(n: usize, one: &str) -> String {
+    match (n, one.strip_suffix('y'), one.ends_with('s')) {
+        (1, _, _) => format!("1 {one}"),
+        (_, Some(stem), _) => format!("{n} {stem}ies"),
+        (_, None, true) => format!("{n} {one}es"),
+        _ => format!("{n} {one}s"),
+    }
+}
+
+/// How the page names an element: its name, or its id when the name is
+/// missing or blank.
+fn name_of(selector: &Selector) -> &str {
+    match (selector.name.as_deref(), selector.id.as_deref()) {
+        (Some(name), _) if !name.trim().is_empty() => name,
+        (_, Some(id)) => id,
+        (Some(name), None) => name,
+        (None, None) => "(unnamed)",
     }
 }
 
@@ -474,33 +485,51 @@ fn process_heading(out: &mut String, label: &str, id: Option<&str>, entry: &str)
     out.push_str("</h3>");
 }
 
-fn picture(out: &mut String, picture: Option<&Picture>, limits: &Limits) {
-    let note = match picture {
-        Some(Picture::Drawn(f)) => {
-            let w = f.view_box.width;
-            let _ = write!(
-                out,
-                "<figure class=\"diagram\"><div class=\"canvas\" style=\"min-width:{}px;max-width:{}px\">{}</div></figure>",
-                super::text::num((w * 0.6).min(900.0)),
-                super::text::num(w),
-                f.svg
-            );
-            return;
-        }
-        Some(Picture::With(other)) => format!("Drawn above, in the diagram of {}.", esc(other)),
-        Some(Picture::NoDi) => "This process has no diagram (no BPMN DI) in its document.".to_string(),
-        Some(Picture::TooLarge(n)) => format!(
-            "Not drawn: its diagram has {n} shapes, more than the {} drawn in one diagram.",
-            limits.diagram_shapes
-        ),
-        Some(Picture::PageFull) => format!(
-            "Not drawn: this page draws at most {} shapes, so that it opens quickly.",
-            limits.page_shapes
-        ),
-        Some(Picture::Unread(e)) => format!("Not drawn: the document could not be read ({}).", esc(e)),
-        None => "Not drawn.".to_string(),
-    };
-    let _ = write!(out, "<p class=\"note\">{note}</p>");
+impl ChangeRecord {
+    /// Appends a process's picture, or a note saying why there is none. A
+    /// drawing that would take the page past [`Limits::page_shapes`] is left
+    /// out here too, so the page stays bounded whoever made the drawings.
+    fn picture(&mut self, picture: Option<&Picture>) {
+        let limits = self.limits;
+        let note = match picture {
+            Some(Picture::Drawn(f)) if self.drawn + f.shapes > limits.page_shapes => {
+                self.left_out += 1;
+                page_full(&limits)
+            }
+            Some(Picture::Drawn(f)) => {
+                self.drawn += f.shapes;
+                let w = f.view_box.width;
+                let _ = write!(
+                    self.body,
+                    "<figure class=\"diagram\"><div class=\"canvas\" style=\"min-width:{}px;max-width:{}px\">{}</div></figure>",
+                    super::text::num((w * 0.6).min(900.0)),
+                    super::text::num(w),
+                    f.svg
+                );
+                return;
+            }
+            Some(Picture::With(other)) => format!("Drawn above, in the diagram of {}.", esc(other)),
+            Some(Picture::NoDi) => "This process has no diagram (no BPMN DI) in its document.".to_string(),
+            Some(Picture::TooLarge(n)) => format!(
+                "Not drawn: its diagram has {n} shapes, more than the {} drawn in one diagram.",
+                limits.diagram_shapes
+            ),
+            Some(Picture::PageFull) => {
+                self.left_out += 1;
+                page_full(&limits)
+            }
+            Some(Picture::Unread(e)) => format!("Not drawn: the document could not be read ({}).", esc(e)),
+            None => "Not drawn.".to_string(),
+        };
+        let _ = write!(self.body, "<p class=\"note\">{note}</p>");
+    }
+}
+
+fn page_full(limits: &Limits) -> String {
+    format!(
+        "Not drawn: this page draws at most {} shapes, so that it opens quickly.",
+        limits.page_shapes
+    )
 }
 
 fn status_class(s: Status) -> &'static str {
@@ -524,7 +553,7 @@ fn value(v: Option<&str>) -> String {
 fn change_table(out: &mut String, p: &ProcessReport) {
     out.push_str("<table class=\"changes\"><thead><tr><th>task</th><th>attribute</th><th>old</th><th>new</th><th>status</th></tr></thead><tbody>");
     for t in &p.tasks {
-        let label = t.found.as_ref().map_or(t.target.label(), |f| f.selector.label());
+        let label = t.found.as_ref().map_or(name_of(&t.target), |f| name_of(&f.selector));
         let edits = t
             .changes
             .iter()
@@ -566,7 +595,7 @@ fn task_table(out: &mut String, p: &crate::bpmn::Process, labels: &[(String, Vec
         let _ = write!(
             out,
             "<tr><td class=\"task\">{}</td><td>{}</td><td>",
-            esc(t.selector.label()),
+            esc(name_of(&t.selector)),
             esc(&t.kind)
         );
         let mut items: Vec<String> = Vec::new();

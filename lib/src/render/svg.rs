@@ -271,15 +271,23 @@ fn inside_label(out: &mut String, look: Look, shape: &Shape, el: Option<&Element
                 b.y + 2.0,
                 b.bottom() - if markers && b.height >= 24.0 { 18.0 } else { 2.0 },
             );
-            let fit = ((bottom - top) / lh).floor().max(1.0) as usize;
-            let lines = wrap(name, INSIDE, (b.width - 10.0).max(20.0), fit);
-            let block = lines.len() as f64 * lh;
+            // The largest size (down to 9) at which the whole name fits.
+            let room = (b.width - 10.0).max(20.0);
+            let fits = |size: f64| {
+                let lines = wrap(name, size, room, usize::MAX);
+                (lines.len() as f64 * size * LEADING <= bottom - top).then_some((size, lines))
+            };
+            let (size, lines) = [INSIDE, 11.0, 10.0].into_iter().find_map(fits).unwrap_or_else(|| {
+                let fit = ((bottom - top) / (9.0 * LEADING)).floor().max(1.0) as usize;
+                (9.0, wrap(name, 9.0, room, fit))
+            });
+            let block = lines.len() as f64 * size * LEADING;
             text_block(
                 out,
                 &lines,
                 b.center().x,
                 (top + bottom) / 2.0 - block / 2.0,
-                INSIDE,
+                size,
                 "middle",
             );
         }
