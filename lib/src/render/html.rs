@@ -270,6 +270,7 @@ impl ChangeRecord {
                     let _ = write!(out, "<tr><th>backup</th><td><code>{}</code></td><td></td></tr>", esc(b));
                 }
             }
+            None if self.meta.dry_run => out.push_str("<tr><th>output</th><td colspan=\"2\">none (dry run)</td></tr>"),
             None => out.push_str("<tr><th>output</th><td colspan=\"2\">none</td></tr>"),
         }
         out.push_str("</table>");
@@ -644,7 +645,9 @@ section.process{margin:16px 0 8px;padding-top:12px;border-top:1px solid #e9ecef}
 .error,.errors li{color:#c92a2a}\
 figure.diagram{margin:8px 0 12px;overflow-x:auto;border:1px solid #e9ecef;border-radius:6px;background:#fff}\
 figure.diagram .canvas svg{display:block;width:100%;height:auto}\
-table.changes,table.tasks{width:100%;font-size:13px}\
+table.changes,table.tasks{width:100%;font-size:13px;table-layout:fixed}\
+table.changes th:nth-child(1){width:28%}table.changes th:nth-child(2){width:20%}table.changes th:nth-child(3),table.changes th:nth-child(4){width:21%}table.changes th:nth-child(5){width:10%}\
+table.tasks th:nth-child(1){width:28%}table.tasks th:nth-child(2){width:14%}\
 table.changes th,table.tasks th{text-align:left;background:#f1f3f5;padding:4px 8px;border-bottom:1px solid #dee2e6}\
 table.changes td,table.tasks td{padding:4px 8px;border-bottom:1px solid #e9ecef;vertical-align:top}\
 td.task{font-weight:600}\
