@@ -66,6 +66,11 @@ impl Default for Limits {
     }
 }
 
+/// On screen a diagram wider than the page shrinks to fit it, but not below
+/// this scale (its names would be too small to read): past that, it scrolls
+/// sideways. On paper it always fits the page.
+const MIN_SCALE: f64 = 0.75;
+
 /// What is shown for one process.
 #[derive(Debug, Clone)]
 enum Picture {
@@ -503,7 +508,7 @@ impl ChangeRecord {
                 let _ = write!(
                     self.body,
                     "<figure class=\"diagram\"><div class=\"canvas\" style=\"min-width:{}px;max-width:{}px\">{}</div></figure>",
-                    super::text::num((w * 0.6).min(900.0)),
+                    super::text::num(w * MIN_SCALE),
                     super::text::num(w),
                     f.svg
                 );
