@@ -225,7 +225,7 @@ pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> 
 }
 
 /// The rules for a document planned as the whole input (see
-/// [`check_input`]): a typo in a process name is an error, some process
+/// `check_input`): a typo in a process name is an error, some process
 /// must be found, and all of them if the recipe requires it.
 pub fn check_found(doc: &Document<'_>, report: &Report, recipe: &Recipe) -> Result<(), Error> {
     let absent: Vec<&ProcessReport> = report.processes.iter().filter(|p| p.found.is_none()).collect();
