@@ -432,3 +432,24 @@ fn chromium_shows_the_highlight_inside_the_edited_tasks_bounds() {
         .bounds;
     assert_eq!(share(plain), 0.0, "an untouched task is highlighted");
 }
+
+/// With --in-place the output replaces the input: the page is drawn from
+/// the input as it was, so the edited tasks are still found and marked.
+#[test]
+fn in_place_draws_the_input_as_it_was() {
+    let tmp = sample();
+    let args = [
+        "apply",
+        "-q",
+        "ProcessImport.zip",
+        "--in-place",
+        "--html",
+        "change.html",
+    ];
+    let run = run_in(tmp.path(), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(tmp.path().join("change.html")).unwrap();
+    assert_eq!(page.matches("pp-callActivity changed").count(), 6);
+    let sha = procpatch::archive::sha256_file(&tmp.path().join("ProcessImport.zip")).unwrap();
+    assert!(page.contains(&sha), "the replaced file's SHA-256");
+}

@@ -50,9 +50,11 @@ impl Meta {
 /// How much a page draws, so that it opens in a browser in reasonable time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// The most shapes one diagram may have to be drawn.
+    /// The most shapes and flows (DI shapes and edges) one diagram may have
+    /// to be drawn.
     pub diagram_shapes: usize,
-    /// The most shapes drawn on the whole page; further diagrams are left
+    /// The most shapes and flows drawn on the whole page; further diagrams
+    /// are left
     /// out with a note.
     pub page_shapes: usize,
 }
@@ -60,8 +62,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            diagram_shapes: 3_000,
-            page_shapes: 6_000,
+            diagram_shapes: 4_000,
+            page_shapes: 10_000,
         }
     }
 }
@@ -103,7 +105,7 @@ pub struct FileDrawings {
 impl FileDrawings {
     /// Drawings of the processes `report` found (for `apply`): only those
     /// are drawn, with their tasks marked. `budget` is the number of shapes
-    /// the page still takes ([`ChangeRecord::budget`]).
+    /// and flows the page still takes ([`ChangeRecord::budget`]).
     pub fn for_report(report: &FileReport, limits: Limits, budget: usize) -> FileDrawings {
         let targets = report
             .entries
@@ -194,10 +196,10 @@ impl FileDrawings {
                     let first = drawn.iter().find(|(d, _)| *d == i).map(|(_, l)| l.clone());
                     Picture::With(first.unwrap_or_default())
                 }
-                Some((_, p)) if p.shapes.len() > self.limits.diagram_shapes => Picture::TooLarge(p.shapes.len()),
-                Some((_, p)) if self.used + p.shapes.len() > self.budget => Picture::PageFull,
+                Some((_, p)) if size(p) > self.limits.diagram_shapes => Picture::TooLarge(size(p)),
+                Some((_, p)) if self.used + size(p) > self.budget => Picture::PageFull,
                 Some((i, p)) => {
-                    self.used += p.shapes.len();
+                    self.used += size(p);
                     drawn.push((i, label.clone()));
                     match draw(&diagram, i, &marks, &label) {
                         Some(f) => Picture::Drawn(Box::new(f)),
@@ -216,6 +218,11 @@ impl FileDrawings {
             .find(|(e, _)| e == entry)
             .and_then(|(_, pictures)| pictures.get(index))
     }
+}
+
+/// How much a plane weighs against the limits: its shapes and edges.
+fn size(plane: &crate::diagram::Plane) -> usize {
+    plane.shapes.len() + plane.edges.len()
 }
 
 /// The page, built file by file.
@@ -421,7 +428,7 @@ impl ChangeRecord {
         if self.left_out > 0 {
             let _ = write!(
                 out,
-                "<p class=\"note\">{} not drawn: this page draws at most {} shapes so that it opens quickly. Give fewer files to see them all.</p>",
+                "<p class=\"note\">{} not drawn: this page draws at most {} shapes and flows so that it opens quickly. Give fewer files to see them all.</p>",
                 plural(self.left_out, "diagram"),
                 self.limits.page_shapes
             );
@@ -498,12 +505,12 @@ impl ChangeRecord {
     fn picture(&mut self, picture: Option<&Picture>) {
         let limits = self.limits;
         let note = match picture {
-            Some(Picture::Drawn(f)) if self.drawn + f.shapes > limits.page_shapes => {
+            Some(Picture::Drawn(f)) if self.drawn + f.shapes + f.edges > limits.page_shapes => {
                 self.left_out += 1;
                 page_full(&limits)
             }
             Some(Picture::Drawn(f)) => {
-                self.drawn += f.shapes;
+                self.drawn += f.shapes + f.edges;
                 let w = f.view_box.width;
                 let _ = write!(
                     self.body,
@@ -517,7 +524,7 @@ impl ChangeRecord {
             Some(Picture::With(other)) => format!("Drawn above, in the diagram of {}.", esc(other)),
             Some(Picture::NoDi) => "This process has no diagram (no BPMN DI) in its document.".to_string(),
             Some(Picture::TooLarge(n)) => format!(
-                "Not drawn: its diagram has {n} shapes, more than the {} drawn in one diagram.",
+                "Not drawn: its diagram has {n} shapes and flows, more than the {} drawn in one diagram.",
                 limits.diagram_shapes
             ),
             Some(Picture::PageFull) => {
@@ -533,7 +540,7 @@ impl ChangeRecord {
 
 fn page_full(limits: &Limits) -> String {
     format!(
-        "Not drawn: this page draws at most {} shapes, so that it opens quickly.",
+        "Not drawn: this page draws at most {} shapes and flows, so that it opens quickly.",
         limits.page_shapes
     )
 }

@@ -389,7 +389,7 @@ fn hostile_numbers_cannot_break_the_svg() {
 fn page_limit_leaves_diagrams_out_with_a_note() {
     let limits = Limits {
         diagram_shapes: 100,
-        page_shapes: 12,
+        page_shapes: 20,
     };
     let options = Options::default();
     let mut page = ChangeRecord::new(Meta::new("inspect", "2024-05-17 09:30 UTC"), limits);
@@ -401,10 +401,10 @@ fn page_limit_leaves_diagrams_out_with_a_note() {
         page.inspected(&inspection, &drawings, &[]);
     }
     let page = page.finish();
-    // Five shapes per process: two processes fit in twelve.
+    // Five shapes and four flows per process: two processes fit in twenty.
     assert_eq!(page.matches("<svg ").count(), 2);
-    assert!(page.contains("1 diagram not drawn: this page draws at most 12 shapes"));
-    assert!(page.contains("Not drawn: this page draws at most 12 shapes"));
+    assert!(page.contains("1 diagram not drawn: this page draws at most 20 shapes and flows"));
+    assert!(page.contains("Not drawn: this page draws at most 20 shapes and flows"));
     well_formed(&page);
 }
 
