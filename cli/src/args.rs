@@ -274,6 +274,11 @@ pub struct InspectArgs {
     /// Name fields by the labels of this recipe (default: the built-in one).
     #[arg(long, value_name = "FILE", help_heading = "Recipe")]
     pub recipe: Option<PathBuf>,
+    /// Also write an HTML page (self-contained, printable) with each process
+    /// drawn from its diagram and its tasks listed; very large pages draw
+    /// the first diagrams only, and say so.
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -291,6 +296,13 @@ pub struct ApplyArgs {
     /// Print a unified diff of each edited XML document (in the JSON too).
     #[arg(long, help_heading = "Report")]
     pub diff: bool,
+    /// Also write a change record: one self-contained HTML page (no script,
+    /// nothing loaded from elsewhere, printable) with the date, the recipe,
+    /// each file's paths and SHA-256, and each edited process drawn from its
+    /// diagram with the edited tasks marked and their values listed. Written
+    /// with --dry-run too. The date is now, or SOURCE_DATE_EPOCH if set.
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -4,6 +4,7 @@
 
 mod args;
 mod exit;
+mod html;
 mod invocation;
 mod manual;
 mod render;
@@ -209,18 +210,29 @@ fn plain_jobs(files: Vec<(PathBuf, Option<PathBuf>)>) -> Vec<Job> {
 fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
     let labels = invocation::recipe(args.recipe.as_deref(), false)?.labels();
     let jobs = plain_jobs(jobs_of(&args.input.paths, args.report.verbose)?);
+    if let Some(path) = &args.html {
+        html::check_target(path, &jobs)?;
+    }
     let options = invocation::options(args.input.max_entry_size, false);
     let results = each(&jobs, args.report.quiet, |job| {
         archive::inspect_file(&job.input, &options).map_err(|e| Failure::archive(&job.input, &e))
     });
-    finish(
+    let page = args.html.as_ref().map(|path| {
+        let meta = html::meta("inspect", false, args.recipe.as_deref());
+        (path, html::inspect_page(meta, &results, &options, &labels))
+    });
+    let code = finish(
         results,
         &args.report,
         "inspect",
         Code::Success,
         |t, i| *t.processes.get_or_insert(0) += i.entries.iter().map(|e| e.processes.len()).sum::<usize>(),
         |out, i| render::inspection(out, i, &labels),
-    )
+    )?;
+    Ok(match page {
+        Some((path, page)) => html::finish(html::write(path, &page), code),
+        None => code,
+    })
 }
 
 /// A checked file: its report and the verdict.
@@ -310,17 +322,28 @@ struct Applied {
     report: FileReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     diffs: Option<Vec<Diff>>,
+    /// With `--html`, the drawings of its processes.
+    #[serde(skip)]
+    drawings: Option<procpatch::render::FileDrawings>,
 }
 
 fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
     let recipe = invocation::recipe(args.recipe.recipe.as_deref(), args.recipe.require_all)?;
     let files = jobs_of(&args.input.paths, args.report.verbose)?;
     let (jobs, target) = invocation::apply_jobs(files, &args.output)?;
+    if let Some(path) = &args.html {
+        html::check_target(path, &jobs)?;
+    }
+    // Last of the checks: it may ask for the keystore password.
     let signer = invocation::signer(&args.sign)?;
     let options = invocation::options(args.input.max_entry_size, args.output.strip_signature);
     let results = each(&jobs, args.report.quiet, |job| {
         let fail = |e: archive::ArchiveError| Failure::archive(&job.input, &e);
         let plan = archive::plan_file(&job.input, &recipe, &options).map_err(fail)?;
+        let drawings = match &args.html {
+            Some(_) => Some(html::drawings(&job.input, plan.report(), &options)?),
+            None => None,
+        };
         let diffs = args.diff.then(|| {
             let path = job.input.display().to_string();
             plan.changes()
@@ -363,9 +386,21 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                 r
             }
         };
-        Ok(Applied { report, diffs })
+        Ok(Applied {
+            report,
+            diffs,
+            drawings,
+        })
     });
-    finish(
+    let page = args.html.as_ref().map(|path| {
+        let meta = html::meta("apply", args.output.dry_run, args.recipe.recipe.as_deref());
+        let files = results.iter().map(|(input, r)| {
+            let r = r.as_ref().map(|a| (&a.report, a.drawings.as_ref()));
+            (input.as_path(), r)
+        });
+        (path, html::apply_page(meta, files))
+    });
+    let code = finish(
         results,
         &args.report,
         "apply",
@@ -377,5 +412,9 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
             }
             render::report(out, &a.report)
         },
-    )
+    )?;
+    Ok(match page {
+        Some((path, page)) => html::finish(html::write(path, &page), code),
+        None => code,
+    })
 }

@@ -77,6 +77,12 @@ impl<'a> Document<'a> {
         Editor::new(self, recipe)
     }
 
+    /// The layout the document carries (BPMN DI) and the elements it
+    /// shows, for drawing (see [`crate::render`]).
+    pub fn diagram(&self) -> crate::diagram::Diagram {
+        crate::diagram::read(&self.tree, &self.decoded.text)
+    }
+
     pub(crate) fn tree(&self) -> &Tree {
         &self.tree
     }

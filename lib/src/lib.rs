@@ -61,6 +61,7 @@
 pub mod archive;
 mod bpmn;
 mod charset;
+pub mod diagram;
 mod document;
 mod editor;
 mod error;
@@ -69,6 +70,7 @@ mod insert;
 mod ns;
 mod plan;
 mod recipe;
+pub mod render;
 mod report;
 mod selector;
 mod splice;

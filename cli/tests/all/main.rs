@@ -9,6 +9,7 @@ use assert_cmd::Command;
 
 mod faults;
 mod hostile;
+mod html;
 mod manual;
 mod outputs;
 mod recipes;

@@ -28,6 +28,7 @@
 //! bytes, and the written file is checked against the input before it is
 //! put in place.
 
+mod documents;
 mod entries;
 mod error;
 mod output;
@@ -48,6 +49,7 @@ use crate::plan::absent_report;
 use crate::recipe::Recipe;
 use crate::report::{ProcessReport, Summary};
 
+pub use documents::for_each_document;
 pub use entries::EntryKind;
 pub use error::{ArchiveError, ErrorKind};
 pub use output::WriteOptions;

@@ -13,4 +13,5 @@ mod fuzz_regressions;
 mod insertion;
 mod interop;
 mod properties;
+mod render;
 mod roundtrip;

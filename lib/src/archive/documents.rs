@@ -1,0 +1,44 @@
+//! Every BPMN document of a file, handed to the caller in entry order: for
+//! tools that read documents without editing them (the change record draws
+//! them).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use super::entries::EntryKind;
+use super::error::ArchiveError;
+use super::scan::{self, Visitor};
+use super::{file_kind, Options};
+
+/// Hands each BPMN document to a callback; changes nothing.
+struct Each<'f> {
+    f: &'f mut dyn FnMut(&str, &[u8]),
+}
+
+impl Visitor for Each<'_> {
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
+        (self.f)(entry, data);
+        Ok(None)
+    }
+
+    fn entry(&mut self, _: &str, _: EntryKind, _: u64) {}
+
+    fn signature(&mut self, _: Vec<String>, _: bool) {}
+}
+
+/// Reads the file at `path` (a zip archive, nested archives included, or a
+/// bare BPMN document, found by content) with the limits of `options`, and
+/// calls `f` with each BPMN document: its entry path (nested archives
+/// joined with `!/`, as in [`EntryReport::entry`](super::EntryReport);
+/// empty for a bare XML file) and its bytes. Nothing is written.
+pub fn for_each_document(path: &Path, options: &Options, f: &mut dyn FnMut(&str, &[u8])) -> Result<(), ArchiveError> {
+    let (_, bytes) = file_kind(path, options)?;
+    match bytes {
+        Some(data) => f("", &data),
+        None => {
+            scan::walk(BufReader::new(File::open(path)?), "", 0, options, &mut Each { f })?;
+        }
+    }
+    Ok(())
+}
