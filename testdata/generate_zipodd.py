@@ -303,9 +303,12 @@ def _(ms):
     return z + b"\x00" * (-len(z) % 4096 or 4096)
 
 
-@odd("trailing-text", "the archive (no comment), then 28 bytes of text after the end record")
+TRAILER = b"\r\n-- end of process export --"
+
+
+@odd("trailing-text", "the archive (no comment), then %d bytes of text after the end record" % len(TRAILER))
 def _(ms):
-    return build(ms, trailing=b"\r\n-- end of process export --")
+    return build(ms, trailing=TRAILER)
 
 
 @odd("trailing-after-comment", "a 31-byte archive comment, then 16 more bytes: the comment length is shorter than what follows")
@@ -319,9 +322,10 @@ def _(ms):
     return put(z, z.rfind(b"PK\x05\x06") + 20, "<H", 40)
 
 
-@odd("trailing-after-zip64", "a zip64 archive (zip64 end record and locator, end record offset 0xFFFFFFFF), then 32 bytes after it")
+@odd("trailing-after-zip64", "a zip64 archive (zip64 end record and locator, end record offset 0xFFFFFFFF), then %d bytes after it"
+     % len(TRAILER + b"\r\n\x00\x00"))
 def _(ms):
-    return build(zip64_members(ms), zip64={"offset"}, trailing=b"\r\n-- end of process export --\r\n\x00\x00")
+    return build(zip64_members(ms), zip64={"offset"}, trailing=TRAILER + b"\r\n\x00\x00")
 
 
 @odd("prefix-sfx-adjusted", "a 4 KiB ELF self-extractor stub before the archive; offsets count from the file start (as `zip -A` fixes them)")
