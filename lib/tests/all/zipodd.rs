@@ -2,7 +2,8 @@
 //! `testdata/generate_zipodd.py`) and its reader table (`readers.tsv`,
 //! written by `testdata/interop/readers.py`): the corpus is exactly what the
 //! generator writes, and the table has a row for every case. What procpatch
-//! should do with each case is `testdata/zipodd/DECISIONS.md`.
+//! should do with each case is `testdata/zipodd/DECISIONS.md`, which has a
+//! row for each.
 
 use std::collections::BTreeSet;
 
@@ -112,5 +113,15 @@ fn the_reader_table_covers_every_case() {
             nested.contains(file),
             "readers.tsv has no row for the archive nested in {file}"
         );
+    }
+}
+
+#[test]
+fn the_decisions_cover_every_case() {
+    let text = String::from_utf8(support::read(support::root().join("testdata/zipodd/DECISIONS.md"))).unwrap();
+    for file in case_files() {
+        let name = file.trim_end_matches(".zip");
+        let rows = text.lines().filter(|l| l.starts_with(&format!("| `{name}` |"))).count();
+        assert_eq!(rows, 1, "DECISIONS.md has {rows} rows for {name}, not one");
     }
 }
