@@ -15,3 +15,4 @@ mod interop;
 mod properties;
 mod render;
 mod roundtrip;
+mod zipodd;

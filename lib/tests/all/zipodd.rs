@@ -1,0 +1,127 @@
+//! The odd-zip corpus of issue 10 (`testdata/zipodd/`, made by
+//! `testdata/generate_zipodd.py`) and its reader table (`readers.tsv`,
+//! written by `testdata/interop/readers.py`): the corpus is exactly what the
+//! generator writes, and the table has a row for every case. What procpatch
+//! should do with each case is `testdata/zipodd/DECISIONS.md`, which has a
+//! row for each.
+
+use std::collections::BTreeSet;
+
+use crate::support;
+
+/// Files in `testdata/zipodd/` that the generator does not write.
+const NOT_GENERATED: [&str; 2] = ["readers.tsv", "DECISIONS.md"];
+
+/// The data lines of a tab-separated table (no `#` lines), split.
+fn rows(text: &str) -> Vec<Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+        .collect()
+}
+
+/// The archive files that `cases.tsv` lists, checked for its shape.
+fn case_files() -> BTreeSet<String> {
+    let cases = String::from_utf8(support::read(support::root().join("testdata/zipodd/cases.tsv"))).unwrap();
+    let mut files = BTreeSet::new();
+    for row in rows(&cases) {
+        let [name, file, what] = row[..] else {
+            panic!("cases.tsv: not name, file, what: {row:?}")
+        };
+        assert_eq!(file, format!("{name}.zip"), "cases.tsv: {name}");
+        assert!(!what.is_empty(), "cases.tsv: {name} says nothing");
+        assert!(files.insert(file.to_string()), "cases.tsv: {file} twice");
+    }
+    files
+}
+
+#[test]
+fn zipodd_corpus_matches_its_generator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(support::root().join("testdata/generate_zipodd.py"))
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the zipodd generator");
+    assert!(status.success(), "testdata/generate_zipodd.py failed");
+    let fresh_dir = tmp.path().join("zipodd");
+    let names = |dir: &std::path::Path| -> BTreeSet<String> {
+        support::read_dir(dir).iter().map(|p| support::file_name(p)).collect()
+    };
+    let committed: BTreeSet<String> = names(&support::root().join("testdata/zipodd"))
+        .into_iter()
+        .filter(|n| !NOT_GENERATED.contains(&n.as_str()))
+        .collect();
+    let fresh = names(&fresh_dir);
+    assert_eq!(
+        committed, fresh,
+        "testdata/zipodd/ holds other files than testdata/generate_zipodd.py writes; regenerate it"
+    );
+    for name in &committed {
+        let path = support::root().join("testdata/zipodd").join(name);
+        assert!(
+            support::read(fresh_dir.join(name)) == support::read(&path),
+            "testdata/zipodd/{name} differs from testdata/generate_zipodd.py's output; regenerate it"
+        );
+    }
+    assert!(
+        committed.len() > 50,
+        "only {} files in testdata/zipodd",
+        committed.len()
+    );
+}
+
+#[test]
+fn the_reader_table_covers_every_case() {
+    let files = case_files();
+    let text = String::from_utf8(support::read(support::root().join("testdata/zipodd/readers.tsv"))).unwrap();
+    for tool in ["# unzip: ", "# python: ", "# java: "] {
+        assert!(
+            text.lines().any(|l| l.starts_with(tool)),
+            "readers.tsv does not record the version of {tool}"
+        );
+    }
+    let mut outer = BTreeSet::new();
+    let mut nested = BTreeSet::new();
+    for row in rows(&text) {
+        let [file, verdicts @ ..] = &row[..] else {
+            panic!("readers.tsv: empty row")
+        };
+        assert_eq!(
+            verdicts.len(),
+            4,
+            "readers.tsv: {file}: not unzip, python, java-zipfile, java-zipinputstream"
+        );
+        for v in verdicts {
+            assert!(
+                *v == "ok" || v.starts_with("ok (") || v.starts_with("refuse: "),
+                "readers.tsv: {file}: verdict {v:?} is not ok, ok (note) or refuse: reason"
+            );
+        }
+        match file.split_once("!/") {
+            Some((outer_file, _)) => nested.insert(outer_file.to_string()),
+            None => outer.insert(file.to_string()),
+        };
+    }
+    assert_eq!(
+        outer, files,
+        "readers.tsv and cases.tsv list other archives; rerun python3 testdata/interop/readers.py"
+    );
+    for file in files.iter().filter(|f| f.starts_with("nested-")) {
+        assert!(
+            nested.contains(file),
+            "readers.tsv has no row for the archive nested in {file}"
+        );
+    }
+}
+
+#[test]
+fn the_decisions_cover_every_case() {
+    let text = String::from_utf8(support::read(support::root().join("testdata/zipodd/DECISIONS.md"))).unwrap();
+    for file in case_files() {
+        let name = file.trim_end_matches(".zip");
+        let rows = text.lines().filter(|l| l.starts_with(&format!("| `{name}` |"))).count();
+        assert_eq!(rows, 1, "DECISIONS.md has {rows} rows for {name}, not one");
+    }
+}
