@@ -14,3 +14,4 @@ mod insertion;
 mod interop;
 mod properties;
 mod roundtrip;
+mod signing_support;
