@@ -14,6 +14,7 @@ mod manual;
 mod outputs;
 mod recipes;
 mod reports;
+mod signing;
 
 /// The workspace root.
 pub fn root() -> PathBuf {

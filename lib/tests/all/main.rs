@@ -15,4 +15,5 @@ mod interop;
 mod properties;
 mod render;
 mod roundtrip;
+mod signing_support;
 mod zipodd;

@@ -115,18 +115,21 @@ pub(crate) fn sign(sf: &[u8], key: &PrivateKey, chain: &[Vec<u8>], time: SystemT
 }
 
 /// Reads the block and checks its (first) signer's signature over `sf`.
-pub(crate) fn check(block: &[u8], sf: &[u8]) -> Result<Checked, String> {
-    let info = ContentInfo::from_der(block).map_err(|e| format!("the signature block is not CMS: {e}"))?;
+/// The error says what does not hold, and carries the signer's certificate
+/// when the block could be read that far.
+pub(crate) fn check(block: &[u8], sf: &[u8]) -> Result<Checked, Box<(String, Option<Certificate>)>> {
+    let bare = |m: String| Box::new((m, None));
+    let info = ContentInfo::from_der(block).map_err(|e| bare(format!("the signature block is not CMS: {e}")))?;
     if info.content_type != oid::SIGNED_DATA {
-        return Err(format!(
+        return Err(bare(format!(
             "the signature block holds {}, not SignedData",
             info.content_type
-        ));
+        )));
     }
     let signed: SignedData = info
         .content
         .decode_as()
-        .map_err(|e| format!("the signature block's SignedData does not parse: {e}"))?;
+        .map_err(|e| bare(format!("the signature block's SignedData does not parse: {e}")))?;
     let certificates: Vec<Certificate> = signed
         .certificates
         .iter()
@@ -141,33 +144,40 @@ pub(crate) fn check(block: &[u8], sf: &[u8]) -> Result<Checked, String> {
         .0
         .iter()
         .next()
-        .ok_or("the signature block has no signer")?;
-    let signer = find_signer(&si.sid, &certificates).ok_or("the signature block lacks its signer's certificate")?;
+        .ok_or_else(|| bare("the signature block has no signer".into()))?;
+    let signer = find_signer(&si.sid, &certificates)
+        .ok_or_else(|| bare("the signature block lacks its signer's certificate".into()))?;
+    let fail = |m: String| Box::new((m, Some(signer.clone())));
     let digest = DigestAlg::from_oid(&si.digest_alg.oid);
     let spki = signer
         .tbs_certificate()
         .subject_public_key_info()
         .to_der()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| fail(e.to_string()))?;
     let mut signing_time = None;
     let message = match &si.signed_attrs {
         Some(attrs) => {
-            let d = digest.ok_or_else(|| format!("unsupported digest algorithm {}", si.digest_alg.oid))?;
+            let d = digest.ok_or_else(|| fail(format!("unsupported digest algorithm {}", si.digest_alg.oid)))?;
             let value = |o| attrs.iter().find(|a| a.oid == o).and_then(|a| a.values.iter().next());
-            let md = value(oid::MESSAGE_DIGEST).ok_or("the signed attributes lack the message digest")?;
-            let md = OctetString::from_der(&md.to_der().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            let md = value(oid::MESSAGE_DIGEST)
+                .ok_or_else(|| fail("the signed attributes lack the message digest".into()))?;
+            let md = md
+                .decode_as::<OctetString>()
+                .map_err(|e| fail(format!("the message digest does not parse: {e}")))?;
             if md.as_bytes() != d.digest(sf).as_slice() {
-                return Err("the signature file changed after signing (its digest does not match the block)".into());
+                return Err(fail(
+                    "the signature file changed after signing (its digest does not match the block)".into(),
+                ));
             }
             if let Some(ct) = value(oid::CONTENT_TYPE) {
                 if ct.decode_as::<der::asn1::ObjectIdentifier>().ok() != Some(oid::DATA) {
-                    return Err("the signed content type is not data".into());
+                    return Err(fail("the signed content type is not data".into()));
                 }
             }
             signing_time = value(oid::SIGNING_TIME)
                 .and_then(|t| x509_cert::time::Time::from_der(&t.to_der().ok()?).ok())
                 .map(|t| t.to_system_time());
-            attrs.to_der().map_err(|e| e.to_string())?
+            attrs.to_der().map_err(|e| fail(e.to_string()))?
         }
         None => sf.to_vec(),
     };
@@ -177,7 +187,8 @@ pub(crate) fn check(block: &[u8], sf: &[u8]) -> Result<Checked, String> {
         digest,
         &message,
         si.signature.as_bytes(),
-    )?;
+    )
+    .map_err(fail)?;
     Ok(Checked {
         signer,
         certificates,

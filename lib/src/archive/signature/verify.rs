@@ -284,22 +284,7 @@ pub(crate) fn verify<R: Read + Seek>(
                 let block_bytes = read_all(&mut opened, b, options)?;
                 match block::check(&block_bytes, &sf_bytes) {
                     Ok(c) => {
-                        let info = CertInfo::of(&c.signer);
-                        let validity = c.signer.tbs_certificate().validity();
-                        let now = SystemTime::now();
-                        check.validity = if now > validity.not_after.to_system_time() {
-                            check
-                                .problems
-                                .push(format!("the certificate expired on {}", info.not_after));
-                            "expired".into()
-                        } else if now < validity.not_before.to_system_time() {
-                            check
-                                .problems
-                                .push(format!("the certificate is not valid before {}", info.not_before));
-                            "not yet valid".into()
-                        } else {
-                            "valid".into()
-                        };
+                        let info = certificate(&mut check, &c.signer);
                         if let Some(trust) = trust {
                             check.chain = trust.check(&c.signer, &c.certificates);
                             if let ChainStatus::Untrusted(why) = &check.chain {
@@ -317,7 +302,14 @@ pub(crate) fn verify<R: Read + Seek>(
                             check.digests.push(d);
                         }
                     }
-                    Err(e) => check.problems.push(e),
+                    Err(boxed) => {
+                        let (e, cert) = *boxed;
+                        check.problems.push(e);
+                        if let Some(c) = cert {
+                            let info = certificate(&mut check, &c);
+                            check.certificate = Some(info);
+                        }
+                    }
                 }
             }
         }
@@ -407,6 +399,28 @@ pub(crate) fn verify<R: Read + Seek>(
         VerifyStatus::Broken
     };
     Ok(report)
+}
+
+/// What `check` shows of the signer's certificate, and whether it is valid
+/// now (a problem if not).
+fn certificate(check: &mut SignerCheck, cert: &Certificate) -> CertInfo {
+    let info = CertInfo::of(cert);
+    let validity = cert.tbs_certificate().validity();
+    let now = SystemTime::now();
+    check.validity = if now > validity.not_after.to_system_time() {
+        check
+            .problems
+            .push(format!("the certificate expired on {}", info.not_after));
+        "expired".into()
+    } else if now < validity.not_before.to_system_time() {
+        check
+            .problems
+            .push(format!("the certificate is not valid before {}", info.not_before));
+        "not yet valid".into()
+    } else {
+        "valid".into()
+    };
+    info
 }
 
 /// Marks the manifest sections the signature file `sf` vouches for: all of
