@@ -130,6 +130,13 @@ fn signed_exports_are_signed_again_and_verify() {
         let out = tmp.path().join(format!("{}-signed.zip", sample.name));
         let run = sign(&sample.path, &out, &keys.rsa, tmp.path());
         assert_eq!(run.code, 0, "{}: {}{}", sample.name, run.stdout, run.stderr);
+        // The report says who signs, and who signed before when that differs.
+        let signature: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("  signature:") || l.starts_with("  signer changed"))
+            .collect();
+        insta::assert_snapshot!(format!("signed-again-{}", sample.name), signature.join("\n"));
 
         let j = jarsigner_verify(&out, Some(&keys.trust));
         assert_eq!(

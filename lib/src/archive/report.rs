@@ -224,7 +224,8 @@ impl FileReport {
                     signed.files.join(", ")
                 )?;
                 if let Some(previous) = &signed.previous_signer {
-                    writeln!(out, "  signer changed from {previous}")?;
+                    let now = signed.signer.split(" (").next().unwrap_or(&signed.signer);
+                    writeln!(out, "  signer changed from {previous} to {now}")?;
                 }
                 if !sig.removed.is_empty() {
                     writeln!(out, "  signature files removed: {}", sig.removed.join(", "))?;
