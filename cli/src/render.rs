@@ -50,7 +50,7 @@ pub fn diff_text(path: &str, change: &DocumentChange<'_>) -> String {
         Ok(doc) => doc.text().to_string(),
         Err(_) => String::from_utf8_lossy(b).into_owned(),
     };
-    let (before, after) = (text(change.before), text(change.after));
+    let (before, after) = (text(change.before), text(&change.after));
     let name = if change.entry.is_empty() {
         path.to_string()
     } else {

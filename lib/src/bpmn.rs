@@ -132,16 +132,17 @@ pub(crate) fn processes(tree: &Tree, text: &str) -> Result<Vec<Process>, Error> 
     let root = tree.get(0).ok_or(Error::Empty)?;
     if !tree.is(0, BPMN_MODEL, "definitions") {
         return Err(Error::NotBpmn {
-            root: root.qname.clone(),
-            namespace: root.ns.clone().unwrap_or_default(),
+            root: root.qname().to_string(),
+            namespace: root.ns().unwrap_or_default().to_string(),
         });
     }
     let mut out = Vec::new();
-    for (id, el) in tree.elements.iter().enumerate() {
+    for id in tree.ids() {
         if tree.is(id, BPMN_MODEL, "process") {
+            let start = tree.get(id).map_or(0, |el| el.start().start);
             out.push(Process {
                 selector: selector(tree, text, id),
-                position: tree.position(text, el.start.start),
+                position: tree.position(text, start),
                 tasks: tasks(tree, text, id),
             });
         }
@@ -159,8 +160,8 @@ fn selector(tree: &Tree, text: &str, id: ElemId) -> Selector {
 /// The decoded value of an unprefixed attribute.
 pub(crate) fn plain_attr(tree: &Tree, text: &str, id: ElemId, name: &str) -> Option<String> {
     let el = tree.get(id)?;
-    let a = el.attrs.iter().find(|a| a.ns.is_none() && a.qname == name)?;
-    let raw = text.get(a.value.clone())?;
+    let a = el.attrs().find(|a| a.ns().is_none() && a.qname() == name)?;
+    let raw = text.get(a.value())?;
     Some(decode_attr(raw).ok()?.into_owned())
 }
 
@@ -177,17 +178,17 @@ fn tasks(tree: &Tree, text: &str, process: ElemId) -> Vec<Task> {
         .collect();
     while let Some((id, within)) = stack.pop() {
         let Some(el) = tree.get(id) else { continue };
-        let is_bpmn = el.ns.as_deref() == Some(BPMN_MODEL);
+        let is_bpmn = el.ns() == Some(BPMN_MODEL);
         let mut inner = within.clone();
-        if is_bpmn && TASK_KINDS.contains(&el.local.as_str()) {
+        if is_bpmn && TASK_KINDS.contains(&el.local()) {
             let sel = selector(tree, text, id);
             inner.push(sel.name.clone().or(sel.id.clone()).unwrap_or_default());
             let extensions = tree.children(id).find(|&c| tree.is(c, BPMN_MODEL, "extensionElements"));
             out.push(Task {
-                kind: el.local.clone(),
+                kind: el.local().to_string(),
                 selector: sel,
                 within,
-                position: tree.position(text, el.start.start),
+                position: tree.position(text, el.start().start),
                 fields: extensions.map(|x| fields(tree, text, x)).unwrap_or_default(),
                 attributes: xml_attributes(tree, text, id),
                 elem: id,
@@ -206,29 +207,28 @@ fn xml_attributes(tree: &Tree, text: &str, id: ElemId) -> Vec<XmlAttribute> {
     let Some(el) = tree.get(id) else {
         return Vec::new();
     };
-    el.attrs
-        .iter()
-        .filter(|a| a.decl_uri.is_none())
+    el.attrs()
+        .filter(|a| a.decl_uri().is_none())
         .filter_map(|a| {
-            let (engine, name) = match a.ns.as_deref() {
-                None => (None, a.qname.clone()),
+            let (engine, name) = match a.ns() {
+                None => (None, a.qname().to_string()),
                 Some(uri) => {
                     let engine = Engine::from_namespace(uri)?;
-                    let local = a.qname.rsplit(':').next().unwrap_or_default();
+                    let local = a.qname().rsplit(':').next().unwrap_or_default();
                     (Some(engine), format!("{}:{local}", engine.conventional_prefix()))
                 }
             };
-            let raw = text.get(a.value.clone()).unwrap_or_default();
-            let position = tree.position(text, a.value.start);
+            let raw = text.get(a.value()).unwrap_or_default();
+            let position = tree.position(text, a.value().start);
             let (value, slot) = match decode_attr(raw) {
                 Ok(v) => (
                     v.into_owned(),
                     Slot::Attribute {
-                        span: a.value.clone(),
-                        quote: a.quote,
+                        span: a.value(),
+                        quote: a.quote(),
                     },
                 ),
-                Err(e) => (String::new(), unreadable(e, &a.qname, position)),
+                Err(e) => (String::new(), unreadable(e, a.qname(), position)),
             };
             Some(XmlAttribute {
                 name,
@@ -262,16 +262,16 @@ fn fields(tree: &Tree, text: &str, extensions: ElemId) -> Vec<Field> {
     let mut out = Vec::new();
     for id in tree.children(extensions) {
         let Some(el) = tree.get(id) else { continue };
-        let Some(engine) = el.ns.as_deref().and_then(Engine::from_namespace) else {
+        let Some(engine) = el.ns().and_then(Engine::from_namespace) else {
             continue;
         };
-        if el.local != "field" {
+        if el.local() != "field" {
             continue;
         }
         let Some(name) = plain_attr(tree, text, id, "name") else {
             continue;
         };
-        let position = tree.position(text, el.start.start);
+        let position = tree.position(text, el.start().start);
         let what = format!("field \"{name}\"");
         let (form, value, slot) = field_value(tree, text, id, engine, &what);
         out.push(Field {
@@ -292,23 +292,23 @@ fn field_value(tree: &Tree, text: &str, id: ElemId, engine: Engine, what: &str) 
     let Some(el) = tree.get(id) else {
         return (Form::NoValue, None, Slot::Missing { elem: id });
     };
-    for a in el.attrs.iter().filter(|a| a.ns.is_none()) {
-        let form = match a.qname.as_str() {
+    for a in el.attrs().filter(|a| a.ns().is_none()) {
+        let form = match a.qname() {
             "stringValue" => Form::StringValueAttribute,
             "expression" => Form::ExpressionAttribute,
             _ => continue,
         };
-        let raw = text.get(a.value.clone()).unwrap_or_default();
+        let raw = text.get(a.value()).unwrap_or_default();
         return match decode_attr(raw) {
             Ok(v) => (
                 form,
                 Some(v.into_owned()),
                 Slot::Attribute {
-                    span: a.value.clone(),
-                    quote: a.quote,
+                    span: a.value(),
+                    quote: a.quote(),
                 },
             ),
-            Err(e) => (form, None, unreadable(e, what, tree.position(text, a.value.start))),
+            Err(e) => (form, None, unreadable(e, what, tree.position(text, a.value().start))),
         };
     }
     for child in tree.children(id) {
@@ -341,8 +341,8 @@ fn content(tree: &Tree, text: &str, id: ElemId, what: &str) -> Result<Option<(St
     let Some(el) = tree.get(id) else {
         return Ok(None);
     };
-    let Some(end) = &el.end else { return Ok(None) };
-    let nodes = &el.content;
+    let Some(end) = el.end() else { return Ok(None) };
+    let nodes = el.content();
     if let Some(child) = nodes.iter().find(|n| matches!(n.kind, NodeKind::Element(_))) {
         return Err(Error::ElementContent {
             what: what.to_string(),
@@ -352,15 +352,15 @@ fn content(tree: &Tree, text: &str, id: ElemId, what: &str) -> Result<Option<(St
     let blank = |n: &&crate::tree::Node| {
         n.kind == NodeKind::Text && text.get(n.span.clone()).is_some_and(|s| s.trim().is_empty())
     };
-    let mut kept: &[crate::tree::Node] = nodes;
+    let mut kept: &[crate::tree::Node] = &nodes;
     if nodes.iter().any(|n| n.kind == NodeKind::CData) {
         let first = nodes.iter().position(|n| !blank(&n)).unwrap_or(0);
         let last = nodes.iter().rposition(|n| !blank(&n)).map_or(0, |i| i + 1);
         kept = nodes.get(first..last.max(first)).unwrap_or_default();
     }
     let (Some(first), Some(last)) = (kept.first(), kept.last()) else {
-        if el.start.end == end.start {
-            return Ok(Some((String::new(), el.start.end..end.start, true)));
+        if el.start().end == end.start {
+            return Ok(Some((String::new(), el.start().end..end.start, true)));
         }
         return Ok(None);
     };

@@ -202,7 +202,7 @@ impl Diagram {
 pub(crate) fn read(tree: &Tree, text: &str) -> Diagram {
     let elements = elements(tree, text);
     let mut planes = Vec::new();
-    for (id, _) in tree.elements.iter().enumerate() {
+    for id in tree.ids() {
         if !tree.is(id, BPMN_DI, "BPMNDiagram") {
             continue;
         }
@@ -337,19 +337,19 @@ fn elements(tree: &Tree, text: &str) -> HashMap<String, Element> {
     let mut out: HashMap<String, Element> = HashMap::new();
     // The process of each element, filled in document order (a parent
     // always comes before its children).
-    let mut process_of: Vec<Option<String>> = Vec::with_capacity(tree.elements.len());
-    let mut sub_process_of: Vec<Option<String>> = Vec::with_capacity(tree.elements.len());
-    for (id, el) in tree.elements.iter().enumerate() {
-        let inherited = el.parent.and_then(|p| process_of.get(p).cloned().flatten());
-        let container = el.parent.and_then(|p| sub_process_of.get(p).cloned().flatten());
-        let is_bpmn = el.ns.as_deref() == Some(BPMN_MODEL);
+    let mut process_of: Vec<Option<String>> = Vec::with_capacity(tree.len());
+    let mut sub_process_of: Vec<Option<String>> = Vec::with_capacity(tree.len());
+    for (id, el) in tree.ids().filter_map(|id| tree.get(id).map(|el| (id, el))) {
+        let inherited = el.parent().and_then(|p| process_of.get(p).cloned().flatten());
+        let container = el.parent().and_then(|p| sub_process_of.get(p).cloned().flatten());
+        let is_bpmn = el.ns() == Some(BPMN_MODEL);
         let own = plain_attr(tree, text, id, "id").filter(|_| is_bpmn);
-        let here = match (&own, el.local.as_str()) {
+        let here = match (&own, el.local()) {
             (Some(pid), "process") if is_bpmn => Some(pid.clone()),
             _ => inherited.clone(),
         };
         process_of.push(here);
-        let inside = match (&own, el.local.as_str()) {
+        let inside = match (&own, el.local()) {
             (Some(sid), "subProcess" | "transaction" | "adHocSubProcess") => Some(sid.clone()),
             _ => container.clone(),
         };
@@ -363,8 +363,8 @@ fn elements(tree: &Tree, text: &str) -> HashMap<String, Element> {
         let definitions: Vec<String> = tree
             .children(id)
             .filter_map(|c| tree.get(c))
-            .filter(|c| c.ns.as_deref() == Some(BPMN_MODEL) && c.local.ends_with("EventDefinition"))
-            .map(|c| c.local.clone())
+            .filter(|c| c.ns() == Some(BPMN_MODEL) && c.local().ends_with("EventDefinition"))
+            .map(|c| c.local().to_string())
             .collect();
         let event = match definitions.as_slice() {
             [] => None,
@@ -379,7 +379,7 @@ fn elements(tree: &Tree, text: &str) -> HashMap<String, Element> {
         } else {
             child("standardLoopCharacteristics").map(|_| Loop::Standard)
         };
-        let name = if el.local == "textAnnotation" {
+        let name = if el.local() == "textAnnotation" {
             child("text").map(|t| content(tree, text, t))
         } else {
             attr("name")
@@ -388,9 +388,9 @@ fn elements(tree: &Tree, text: &str) -> HashMap<String, Element> {
         out.insert(
             own,
             Element {
-                kind: el.local.clone(),
+                kind: el.local().to_string(),
                 name,
-                process: inherited.filter(|_| el.local != "process"),
+                process: inherited.filter(|_| el.local() != "process"),
                 sub_process: container,
                 event,
                 interrupting: !is_false(attr("cancelActivity")) && !is_false(attr("isInterrupting")),
@@ -410,7 +410,7 @@ fn elements(tree: &Tree, text: &str) -> HashMap<String, Element> {
 /// The character data of an element (text and CDATA, references resolved).
 fn content(tree: &Tree, text: &str, id: ElemId) -> String {
     let mut out = String::new();
-    for n in tree.get(id).map(|el| el.content.as_slice()).unwrap_or_default() {
+    for n in tree.get(id).map(|el| el.content()).unwrap_or_default() {
         let raw = text.get(n.span.clone()).unwrap_or_default();
         match n.kind {
             NodeKind::Text | NodeKind::Ref => match quick_xml::escape::unescape(raw) {
@@ -433,7 +433,7 @@ mod tests {
     use super::*;
 
     fn diagram(xml: &str) -> Diagram {
-        let tree = Tree::parse(xml).unwrap();
+        let tree = Tree::parse(xml, crate::tree::Scope::Full).unwrap();
         read(&tree, xml)
     }
 

@@ -8,7 +8,7 @@ use crate::error::{Error, Position};
 use crate::insert::TextEdit;
 use crate::recipe::Recipe;
 use crate::splice::Splice;
-use crate::tree::Tree;
+use crate::tree::{Scope, Tree};
 
 /// A parsed BPMN 2.0 document over its original bytes.
 ///
@@ -36,7 +36,7 @@ impl<'a> Document<'a> {
     /// ```
     pub fn parse(bytes: &'a [u8]) -> Result<Document<'a>, Error> {
         let decoded = Decoded::new(bytes)?;
-        let tree = Tree::parse(&decoded.text)?;
+        let tree = Tree::parse(&decoded.text, Scope::Edit)?;
         let processes = bpmn::processes(&tree, &decoded.text)?;
         Ok(Document {
             bytes,
@@ -80,7 +80,11 @@ impl<'a> Document<'a> {
     /// The layout the document carries (BPMN DI) and the elements it
     /// shows, for drawing (see [`crate::render`]).
     pub fn diagram(&self) -> crate::diagram::Diagram {
-        crate::diagram::read(&self.tree, &self.decoded.text)
+        // The editor's tree keeps only processes; drawing reads everything.
+        match Tree::parse(&self.decoded.text, Scope::Full) {
+            Ok(full) => crate::diagram::read(&full, &self.decoded.text),
+            Err(_) => crate::diagram::read(&self.tree, &self.decoded.text),
+        }
     }
 
     pub(crate) fn tree(&self) -> &Tree {

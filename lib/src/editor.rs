@@ -241,16 +241,7 @@ impl<'d, 'a> Editor<'d, 'a> {
             return p.clone();
         }
         let base = engine.conventional_prefix();
-        let taken = |p: &str| {
-            let decl = format!("xmlns:{p}");
-            self.declarations.iter().any(|(d, _)| d == p)
-                || self
-                    .doc
-                    .tree()
-                    .elements
-                    .iter()
-                    .any(|el| el.attrs.iter().any(|a| a.qname == decl))
-        };
+        let taken = |p: &str| self.declarations.iter().any(|(d, _)| d == p) || self.doc.tree().declares(p);
         let prefix = std::iter::once(base.to_string())
             .chain((2..).map(|n| format!("{base}{n}")))
             .find(|p| !taken(p))
@@ -280,8 +271,8 @@ impl<'d, 'a> Editor<'d, 'a> {
             Slot::Missing { elem } => {
                 let el = tree.get(*elem).ok_or_else(|| Error::Internal("lost element".into()))?;
                 let data = escape::cdata(value, charset).map_err(err)?;
-                let inner = if el.local == "field" {
-                    let p = prefix_of(&el.qname);
+                let inner = if el.local() == "field" {
+                    let p = prefix_of(el.qname());
                     format!("<{p}string>{data}</{p}string>")
                 } else {
                     data
@@ -344,7 +335,7 @@ impl<'d, 'a> Editor<'d, 'a> {
         let original = self.doc.bytes();
         let splices: Vec<Splice> = self.edits.iter().map(|e| self.doc.splice(e)).collect();
         // Check for overlaps before narrowing the splices.
-        crate::splice::apply(original, &splices)?;
+        crate::splice::check(original.len(), &splices)?;
         Ok(splices.into_iter().map(|s| s.minimize(original)).collect())
     }
 }
@@ -374,7 +365,7 @@ impl NewField {
                 Some(NewField::Attribute {
                     expression: f.form == Form::ExpressionAttribute,
                     quote: *quote,
-                    end_tag: tree.get(f.elem).is_some_and(|el| el.end.is_some()),
+                    end_tag: tree.get(f.elem).is_some_and(|el| el.end().is_some()),
                 })
             }
             _ => None,

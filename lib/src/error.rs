@@ -44,19 +44,20 @@ impl fmt::Display for Position {
 /// Maps byte offsets in a text to line:column positions.
 #[derive(Debug, Clone)]
 pub(crate) struct LineIndex {
-    /// Offset of the first byte of each line.
-    starts: Vec<usize>,
+    /// Offset of the first byte of each line (texts over 4 GiB are refused
+    /// before they are indexed).
+    starts: Vec<u32>,
 }
 
 impl LineIndex {
     /// Indexes `text`. A line ends at `\n`, `\r\n` or a lone `\r`.
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
         let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
-                starts.push(i + 1);
+        let mut starts = Vec::with_capacity(bytes.len() / 48 + 1);
+        starts.push(0);
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes.get(i) == Some(&b'\n') || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
         LineIndex { starts }
@@ -64,8 +65,8 @@ impl LineIndex {
 
     /// The position of `offset` in `text` (the text this index was built on).
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let line = self.starts.partition_point(|&s| (s as usize) <= offset).max(1);
+        let start = self.starts.get(line - 1).map_or(0, |&s| s as usize);
         let column = text
             .get(start..offset.min(text.len()))
             .map_or(offset - start.min(offset), |s| s.chars().count())

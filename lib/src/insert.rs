@@ -26,7 +26,7 @@ struct Layout {
 
 impl Layout {
     fn of(tree: &Tree, text: &str, id: ElemId) -> Layout {
-        let start = tree.get(id).map_or(0, |el| el.start.start);
+        let start = tree.get(id).map_or(0, |el| el.start().start);
         let Some(indent) = indent_before(text, start) else {
             return Layout {
                 nl: String::new(),
@@ -80,28 +80,27 @@ fn space_before(text: &str, at: usize) -> &str {
 fn indent_unit(tree: &Tree, text: &str, id: ElemId) -> String {
     let step = |child: ElemId| -> Option<String> {
         let el = tree.get(child)?;
-        let parent = tree.get(el.parent?)?;
-        let own = indent_before(text, el.start.start)?;
-        let outer = indent_before(text, parent.start.start)?;
+        let parent = tree.get(el.parent()?)?;
+        let own = indent_before(text, el.start().start)?;
+        let outer = indent_before(text, parent.start().start)?;
         own.strip_prefix(outer).filter(|s| !s.is_empty()).map(str::to_string)
     };
     if let Some(unit) = step(id) {
         return unit;
     }
-    if let Some(unit) = (0..tree.elements.len()).find_map(step) {
+    if let Some(unit) = tree.ids().find_map(step) {
         return unit;
     }
     let own = tree
         .get(id)
-        .and_then(|el| indent_before(text, el.start.start))
+        .and_then(|el| indent_before(text, el.start().start))
         .unwrap_or_default();
     if own.contains('\t') { "\t" } else { "  " }.to_string()
 }
 
 /// Where an element ends (after its end tag, or its empty-element tag).
 fn end_of(tree: &Tree, id: ElemId) -> usize {
-    tree.get(id)
-        .map_or(0, |el| el.end.as_ref().map_or(el.start.end, |e| e.end))
+    tree.get(id).map_or(0, |el| el.end().map_or(el.start().end, |e| e.end))
 }
 
 /// Adds `children` (markup, one item each) as the first element content of
@@ -121,20 +120,20 @@ fn append(tree: &Tree, text: &str, id: ElemId, children: &[String], layout: &Lay
     if !layout.nl.is_empty() {
         body.push_str(&layout.indent);
     }
-    match &el.end {
+    match el.end() {
         Some(end) => {
             // Replace the whitespace that stands before the end tag.
-            let ws = space_before(text, end.start).len().min(end.start - el.start.end);
+            let ws = space_before(text, end.start).len().min(end.start - el.start().end);
             Some(TextEdit {
                 range: end.start - ws..end.start,
                 markup: body,
             })
         }
         None => {
-            let close = el.start.end.checked_sub(2)?;
-            (text.get(close..el.start.end)? == "/>").then(|| TextEdit {
-                range: close..el.start.end,
-                markup: format!(">{body}</{}>", el.qname),
+            let close = el.start().end.checked_sub(2)?;
+            (text.get(close..el.start().end)? == "/>").then(|| TextEdit {
+                range: close..el.start().end,
+                markup: format!(">{body}</{}>", el.qname()),
             })
         }
     }
@@ -158,14 +157,14 @@ pub(crate) fn fields(
     items: &[String],
 ) -> Option<TextEdit> {
     if let Some(f) = last_field {
-        let sep = space_before(text, tree.get(f)?.start.start);
+        let sep = space_before(text, tree.get(f)?.start().start);
         let at = end_of(tree, f);
         let markup = items.iter().map(|i| format!("{sep}{i}")).collect();
         return Some(TextEdit { range: at..at, markup });
     }
     if let Some(x) = extensions {
         if let Some(first) = tree.children(x).next() {
-            let at = tree.get(first)?.start.start;
+            let at = tree.get(first)?.start().start;
             let sep = space_before(text, at);
             let markup = items.iter().map(|i| format!("{i}{sep}")).collect();
             return Some(TextEdit { range: at..at, markup });
@@ -177,7 +176,7 @@ pub(crate) fn fields(
     // No extensionElements: create one, after any documentation.
     let t = tree.get(task)?;
     let layout = Layout::of(tree, text, task);
-    let bpmn = prefix_of(&t.qname);
+    let bpmn = prefix_of(t.qname());
     let mut ext = format!("<{bpmn}extensionElements>");
     for i in items {
         ext.push_str(&layout.nl);
@@ -195,11 +194,11 @@ pub(crate) fn fields(
         .children(task)
         .filter(|&c| {
             tree.get(c)
-                .is_some_and(|el| el.local == "documentation" && el.ns == t.ns)
+                .is_some_and(|el| el.local() == "documentation" && el.ns() == t.ns())
         })
         .last();
     if let Some(d) = docs {
-        let sep = space_before(text, tree.get(d)?.start.start);
+        let sep = space_before(text, tree.get(d)?.start().start);
         let at = end_of(tree, d);
         return Some(TextEdit {
             range: at..at,
@@ -207,7 +206,7 @@ pub(crate) fn fields(
         });
     }
     if let Some(first) = tree.children(task).next() {
-        let at = tree.get(first)?.start.start;
+        let at = tree.get(first)?.start().start;
         let sep = space_before(text, at);
         return Some(TextEdit {
             range: at..at,
@@ -221,7 +220,9 @@ pub(crate) fn fields(
 /// The quote character new attributes of `id` use: that of its last
 /// attribute, or `"`.
 pub(crate) fn attribute_quote(tree: &Tree, id: ElemId) -> u8 {
-    tree.get(id).and_then(|el| el.attrs.last()).map_or(b'"', |a| a.quote)
+    tree.get(id)
+        .and_then(|el| el.attrs().last())
+        .map_or(b'"', |a| a.quote())
 }
 
 /// Inserts attributes (`name`, value escaped for [`attribute_quote`]) into
@@ -230,9 +231,9 @@ pub(crate) fn attribute_quote(tree: &Tree, id: ElemId) -> u8 {
 pub(crate) fn attributes(tree: &Tree, text: &str, id: ElemId, attrs: &[(String, String)]) -> Option<TextEdit> {
     let el = tree.get(id)?;
     let quote = attribute_quote(tree, id);
-    let (at, sep) = match el.attrs.last() {
-        Some(last) => (last.span.end, space_before(text, last.span.start)),
-        None => (el.start.start + 1 + el.qname.len(), " "),
+    let (at, sep) = match el.attrs().last() {
+        Some(last) => (last.span().end, space_before(text, last.span().start)),
+        None => (el.start().start + 1 + el.qname().len(), " "),
     };
     let q = char::from(quote);
     let markup = attrs
@@ -246,19 +247,19 @@ pub(crate) fn attributes(tree: &Tree, text: &str, id: ElemId, attrs: &[(String, 
 /// content, or by turning its empty-element tag into a start and end tag.
 pub(crate) fn fill(tree: &Tree, text: &str, id: ElemId, inner: &str) -> Option<TextEdit> {
     let el = tree.get(id)?;
-    match &el.end {
+    match el.end() {
         Some(_) => {
-            let at = el.start.end;
+            let at = el.start().end;
             Some(TextEdit {
                 range: at..at,
                 markup: inner.to_string(),
             })
         }
         None => {
-            let close = el.start.end.checked_sub(2)?;
-            (text.get(close..el.start.end)? == "/>").then(|| TextEdit {
-                range: close..el.start.end,
-                markup: format!(">{inner}</{}>", el.qname),
+            let close = el.start().end.checked_sub(2)?;
+            (text.get(close..el.start().end)? == "/>").then(|| TextEdit {
+                range: close..el.start().end,
+                markup: format!(">{inner}</{}>", el.qname()),
             })
         }
     }

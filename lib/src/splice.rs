@@ -39,6 +39,24 @@ impl Splice {
     }
 }
 
+/// Checks that `splices` can be applied to a document of `len` bytes: each
+/// range inside it, none overlapping another. [`apply`] then cannot fail.
+pub(crate) fn check(len: usize, splices: &[Splice]) -> Result<(), Error> {
+    let mut ranges: Vec<&std::ops::Range<usize>> = splices.iter().map(|s| &s.range).collect();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at || r.end < r.start || r.end > len {
+            return Err(Error::Internal(format!(
+                "edit of bytes {}..{} overlaps another edit or lies outside the document",
+                r.start, r.end
+            )));
+        }
+        at = r.end;
+    }
+    Ok(())
+}
+
 /// Applies `splices` to `original`. The splices are sorted by position
 /// (stably, so insertions at one offset keep their order); ranges outside
 /// the document or overlapping each other are an error, never a panic.

@@ -1,11 +1,18 @@
 //! The XML document as a tree of spans into its UTF-8 text.
 //!
-//! quick-xml reads the events; this module records, for every element, the
-//! byte spans of its start and end tags, of each attribute value (and its
-//! quote character), and of each piece of content. Nothing is ever
-//! re-serialised: the spans are all that the editor needs.
+//! quick-xml reads the events; this module records, for the elements that
+//! matter, the byte spans of their start and end tags, of each attribute
+//! value (and its quote character), and of each piece of content. Nothing
+//! is ever re-serialised: the spans are all that the editor needs.
+//!
+//! The tree is compact, because documents can be large: names and
+//! namespace URIs are interned, spans are 32-bit, attributes and content
+//! pieces live in two shared arrays, and with [`Scope::Edit`] only what the
+//! editor reads is kept (the root, processes, tasks and everything inside
+//! them). Every element is still read and checked.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use quick_xml::events::Event;
@@ -13,9 +20,13 @@ use quick_xml::name::{QName, ResolveResult};
 use quick_xml::NsReader;
 
 use crate::error::{Error, LineIndex, Position};
+use crate::ns::{BPMN_MODEL, TASK_KINDS};
 
-/// Index of an element in [`Tree::elements`].
+/// Index of an element in the tree.
 pub(crate) type ElemId = usize;
+
+/// No element, name or piece.
+const NONE: u32 = u32::MAX;
 
 /// The namespace the `xml` prefix is bound to.
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -24,43 +35,71 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// only bounds memory for hostile input; real BPMN nests a few dozen deep.
 pub(crate) const MAX_DEPTH: usize = 16_384;
 
+/// What a parse keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// What editing and reporting read: the root, every BPMN `process`,
+    /// every task and all inside it (content included), and the elements
+    /// inside processes that declare namespaces.
+    Edit,
+    /// Every element and all content (for drawing the diagram).
+    Full,
+}
+
+/// A byte range of the text, 32-bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span(u32, u32);
+
+impl Span {
+    fn of(r: &Range<usize>) -> Span {
+        Span(narrow(r.start), narrow(r.end))
+    }
+
+    fn range(self) -> Range<usize> {
+        self.0 as usize..self.1 as usize
+    }
+}
+
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(NONE)
+}
+
+fn index(n: u32) -> Option<usize> {
+    (n != NONE).then_some(n as usize)
+}
+
 /// An element and where its parts are.
 #[derive(Debug)]
-pub(crate) struct Element {
-    /// The qualified name as written, e.g. `bpmn2:serviceTask`.
-    pub qname: String,
-    /// The resolved namespace URI, if any.
-    pub ns: Option<String>,
-    /// The local name.
-    pub local: String,
-    /// The start tag, or the whole empty-element tag.
-    pub start: Range<usize>,
-    /// The end tag; `None` for an empty-element tag.
-    pub end: Option<Range<usize>>,
-    /// Attributes in document order.
-    pub attrs: Vec<Attr>,
-    /// The parent element.
-    pub parent: Option<ElemId>,
-    /// Content between the tags, in document order.
-    pub content: Vec<Node>,
+struct Element {
+    qname: u32,
+    local: u32,
+    ns: u32,
+    start: Span,
+    /// `Span(NONE, NONE)` for an empty-element tag.
+    end: Span,
+    /// The first attribute in [`Tree::attrs`] and how many.
+    attrs: (u32, u32),
+    parent: u32,
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
+    /// The first and last content piece in [`Tree::nodes`] (kept for tasks
+    /// and what is inside them, or everything with [`Scope::Full`]).
+    first_node: u32,
+    last_node: u32,
 }
 
 /// An attribute and the span of its value.
 #[derive(Debug)]
 pub(crate) struct Attr {
-    /// The qualified name as written.
-    pub qname: String,
-    /// The resolved namespace URI (never the default namespace).
-    pub ns: Option<String>,
-    /// The whole attribute, from the first character of its name to its
-    /// closing quote.
-    pub span: Range<usize>,
-    /// The value between the quotes, as written.
-    pub value: Range<usize>,
+    qname: u32,
+    ns: u32,
+    span: Span,
+    value: Span,
     /// `b'"'` or `b'\''`.
-    pub quote: u8,
-    /// For a namespace declaration (`xmlns`, `xmlns:p`), the URI it binds.
-    pub decl_uri: Option<String>,
+    quote: u8,
+    /// For a namespace declaration, the URI it binds.
+    decl: u32,
 }
 
 /// What a piece of content is.
@@ -87,18 +126,191 @@ pub(crate) struct Node {
     pub span: Range<usize>,
 }
 
+#[derive(Debug)]
+struct StoredNode {
+    kind: NodeKind,
+    span: Span,
+    next: u32,
+}
+
 /// The parsed document.
 #[derive(Debug)]
 pub(crate) struct Tree {
-    pub elements: Vec<Element>,
-    pub lines: LineIndex,
+    elements: Vec<Element>,
+    attrs: Vec<Attr>,
+    nodes: Vec<StoredNode>,
+    names: Vec<Box<str>>,
+    /// Every namespace declaration of the document, kept or not: prefix
+    /// (`""` for the default namespace) and URI, as name ids.
+    declarations: Vec<(u32, u32)>,
+    lines: LineIndex,
+}
+
+/// An element of a [`Tree`], read through its accessors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct El<'t> {
+    tree: &'t Tree,
+    e: &'t Element,
+}
+
+impl<'t> El<'t> {
+    /// The qualified name as written, e.g. `bpmn2:serviceTask`.
+    pub fn qname(&self) -> &'t str {
+        self.tree.name(self.e.qname)
+    }
+
+    /// The local name.
+    pub fn local(&self) -> &'t str {
+        self.tree.name(self.e.local)
+    }
+
+    /// The resolved namespace URI, if any.
+    pub fn ns(&self) -> Option<&'t str> {
+        index(self.e.ns).map(|_| self.tree.name(self.e.ns))
+    }
+
+    /// The start tag, or the whole empty-element tag.
+    pub fn start(&self) -> Range<usize> {
+        self.e.start.range()
+    }
+
+    /// The end tag; `None` for an empty-element tag.
+    pub fn end(&self) -> Option<Range<usize>> {
+        index(self.e.end.0).map(|_| self.e.end.range())
+    }
+
+    /// The nearest kept ancestor.
+    pub fn parent(&self) -> Option<ElemId> {
+        index(self.e.parent)
+    }
+
+    /// The attributes in document order.
+    pub fn attrs(&self) -> impl DoubleEndedIterator<Item = AttrRef<'t>> + 't {
+        let (first, len) = (self.e.attrs.0 as usize, self.e.attrs.1 as usize);
+        let tree = self.tree;
+        tree.attrs
+            .get(first..first + len)
+            .unwrap_or_default()
+            .iter()
+            .map(move |a| AttrRef { tree, a })
+    }
+
+    /// The content pieces in document order (empty where none were kept).
+    pub fn content(&self) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut at = self.e.first_node;
+        while let Some(n) = index(at).and_then(|i| self.tree.nodes.get(i)) {
+            out.push(Node {
+                kind: n.kind,
+                span: n.span.range(),
+            });
+            at = n.next;
+        }
+        out
+    }
+}
+
+/// An attribute of an element.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AttrRef<'t> {
+    tree: &'t Tree,
+    a: &'t Attr,
+}
+
+impl<'t> AttrRef<'t> {
+    /// The qualified name as written.
+    pub fn qname(&self) -> &'t str {
+        self.tree.name(self.a.qname)
+    }
+
+    /// The resolved namespace URI (never the default namespace).
+    pub fn ns(&self) -> Option<&'t str> {
+        index(self.a.ns).map(|_| self.tree.name(self.a.ns))
+    }
+
+    /// The whole attribute, from the first character of its name to its
+    /// closing quote.
+    pub fn span(&self) -> Range<usize> {
+        self.a.span.range()
+    }
+
+    /// The value between the quotes, as written.
+    pub fn value(&self) -> Range<usize> {
+        self.a.value.range()
+    }
+
+    /// `b'"'` or `b'\''`.
+    pub fn quote(&self) -> u8 {
+        self.a.quote
+    }
+
+    /// For a namespace declaration (`xmlns`, `xmlns:p`), the URI it binds.
+    pub fn decl_uri(&self) -> Option<&'t str> {
+        index(self.a.decl).map(|_| self.tree.name(self.a.decl))
+    }
+}
+
+/// Interns names and URIs during a parse. A document repeats a few dozen
+/// names hundreds of thousands of times, so a fast hash pays.
+#[derive(Default)]
+struct Names {
+    list: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
+    /// Ids of the names already checked as XML names.
+    checked: Vec<bool>,
+}
+
+impl Names {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = narrow(self.list.len());
+        self.list.push(s.into());
+        self.checked.push(false);
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    /// The id of the element or attribute name `s`, checked as a
+    /// qualified name the first time it is seen.
+    fn qname(&mut self, s: &str) -> Result<u32, ()> {
+        let id = self.id(s);
+        let slot = self.checked.get_mut(id as usize).ok_or(())?;
+        if !*slot {
+            if !is_name(s) {
+                return Err(());
+            }
+            *slot = true;
+        }
+        Ok(id)
+    }
+}
+
+/// What the parser knows of each open element.
+struct Frame {
+    /// The kept element, if it was kept.
+    id: u32,
+    /// Whether it is inside a process (or is one).
+    keep: bool,
+    /// Whether content inside is kept.
+    content: bool,
+    /// Its qualified name and where its start tag is, for messages.
+    qname: u32,
+    start: u32,
 }
 
 impl Tree {
-    /// Parses `text`, which must be the whole document.
-    pub fn parse(text: &str) -> Result<Tree, Error> {
+    /// Parses `text`, which must be the whole document, keeping `scope`.
+    pub fn parse(text: &str, scope: Scope) -> Result<Tree, Error> {
         let lines = LineIndex::new(text);
-        if let Some((at, c)) = text.char_indices().find(|&(_, c)| !crate::escape::is_xml_char(c)) {
+        if text.len() >= NONE as usize {
+            return Err(Error::Xml {
+                position: lines.position(text, 0),
+                message: "the document is larger than 4 GiB".into(),
+            });
+        }
+        if let Some((at, c)) = first_non_xml_char(text) {
             return Err(Error::Xml {
                 position: lines.position(text, at),
                 message: format!("the character U+{:04X} is not allowed in XML", c as u32),
@@ -111,8 +323,17 @@ impl Tree {
         config.check_end_names = true;
         config.check_comments = true;
 
-        let mut elements: Vec<Element> = Vec::new();
-        let mut stack: Vec<ElemId> = Vec::new();
+        let mut tree = Tree {
+            elements: Vec::new(),
+            attrs: Vec::new(),
+            nodes: Vec::new(),
+            names: Vec::new(),
+            declarations: Vec::new(),
+            lines,
+        };
+        let mut names = Names::default();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut seen_root = false;
         let xml_err = |lines: &LineIndex, at: u64, message: String| Error::Xml {
             position: lines.position(text, usize::try_from(at).unwrap_or(usize::MAX)),
             message,
@@ -120,69 +341,114 @@ impl Tree {
         loop {
             let before = offset(reader.buffer_position());
             let (ns, event) = match reader.read_resolved_event() {
-                Ok((res, ev)) => (resolved(res), ev),
-                Err(e) => return Err(xml_err(&lines, reader.error_position(), e.to_string())),
+                Ok((res, ev)) => (resolved(res, &mut names), ev),
+                Err(e) => return Err(xml_err(&tree.lines, reader.error_position(), e.to_string())),
             };
             let after = offset(reader.buffer_position());
             let span = before..after;
             match event {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let is_empty = matches!(event, Event::Empty(_));
-                    if stack.is_empty() && !elements.is_empty() {
+                    if stack.is_empty() && seen_root {
                         return Err(Error::Xml {
-                            position: lines.position(text, before),
+                            position: tree.lines.position(text, before),
                             message: "a second root element; a document has only one".into(),
                         });
                     }
+                    seen_root = true;
                     if stack.len() >= MAX_DEPTH {
                         return Err(Error::TooDeep {
                             limit: MAX_DEPTH,
-                            position: lines.position(text, before),
+                            position: tree.lines.position(text, before),
                         });
                     }
                     let ns = match ns {
                         Ok(ns) => ns,
                         Err(prefix) => {
                             return Err(Error::Xml {
-                                position: lines.position(text, before),
+                                position: tree.lines.position(text, before),
                                 message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
                             })
                         }
                     };
-                    let qname = e.name().0.to_string();
-                    if !is_name(&qname) {
+                    let qname = text
+                        .get(span.start + 1..)
+                        .and_then(|t| t.get(..e.name().0.len()))
+                        .unwrap_or_default();
+                    let Ok(qname_id) = names.qname(qname) else {
                         return Err(Error::Xml {
-                            position: lines.position(text, before),
+                            position: tree.lines.position(text, before),
                             message: format!("\"{qname}\" is not a valid element name"),
                         });
+                    };
+                    let local = qname.rsplit(':').next().unwrap_or(qname);
+                    let parent = stack.last();
+                    let in_bpmn = names.list.get(ns as usize).is_some_and(|n| &**n == BPMN_MODEL);
+                    let is_process = in_bpmn && local == "process";
+                    let is_task = in_bpmn && TASK_KINDS.contains(&local);
+                    let content = scope == Scope::Full || is_task || parent.is_some_and(|p| p.content);
+                    // Whether this element is inside a process (or is one).
+                    let in_process = is_process || parent.is_some_and(|p| p.keep);
+                    let attrs = read_attrs(text, &reader, e, span.clone(), &tree.lines, &mut names)?;
+                    let declares = attrs.iter().any(|a| a.decl != NONE);
+                    // Kept: the root, processes, tasks and all inside them,
+                    // and what declares namespaces on the way to them.
+                    let keep = match scope {
+                        Scope::Full => true,
+                        Scope::Edit => parent.is_none() || is_process || content || (declares && in_process),
+                    };
+                    for a in &attrs {
+                        if a.decl != NONE {
+                            let q = names.list.get(a.qname as usize).map_or("", |q| &**q);
+                            let prefix = q.strip_prefix("xmlns:").unwrap_or("").to_string();
+                            let p = names.id(&prefix);
+                            tree.declarations.push((p, a.decl));
+                        }
                     }
-                    let local = e.local_name().as_ref().to_string();
-                    let attrs = read_attrs(text, &reader, e, span.clone(), &lines)?;
-                    let id = elements.len();
-                    let parent = stack.last().copied();
-                    if let Some(p) = parent.and_then(|p| elements.get_mut(p)) {
-                        p.content.push(Node {
-                            kind: NodeKind::Element(id),
-                            span: span.clone(),
-                        });
+                    let mut id = NONE;
+                    if keep {
+                        id = narrow(tree.elements.len());
+                        let first_attr = narrow(tree.attrs.len());
+                        let n_attrs = narrow(attrs.len());
+                        tree.attrs.extend(attrs);
+                        let parent_id = stack.iter().rev().find(|f| f.id != NONE).map_or(NONE, |f| f.id);
+                        let element = Element {
+                            qname: qname_id,
+                            local: names.id(local),
+                            ns,
+                            start: Span::of(&span),
+                            end: Span(NONE, NONE),
+                            attrs: (first_attr, n_attrs),
+                            parent: parent_id,
+                            first_child: NONE,
+                            last_child: NONE,
+                            next_sibling: NONE,
+                            first_node: NONE,
+                            last_node: NONE,
+                        };
+                        tree.elements.push(element);
+                        if let Some(p) = index(parent_id) {
+                            tree.link_child(p, id);
+                            if stack.last().is_some_and(|f| f.content && f.id == parent_id) {
+                                tree.push_node(p, NodeKind::Element(id as usize), &span);
+                            }
+                        }
                     }
-                    elements.push(Element {
-                        qname,
-                        ns,
-                        local,
-                        start: span,
-                        end: None,
-                        attrs,
-                        parent,
-                        content: Vec::new(),
-                    });
                     if !is_empty {
-                        stack.push(id);
+                        stack.push(Frame {
+                            id,
+                            keep: in_process,
+                            content,
+                            qname: qname_id,
+                            start: narrow(before),
+                        });
                     }
                 }
                 Event::End(_) => {
-                    if let Some(el) = stack.pop().and_then(|id| elements.get_mut(id)) {
-                        el.end = Some(span);
+                    if let Some(f) = stack.pop() {
+                        if let Some(el) = index(f.id).and_then(|i| tree.elements.get_mut(i)) {
+                            el.end = Span::of(&span);
+                        }
                     }
                 }
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) | Event::Comment(_) | Event::PI(_) => {
@@ -193,21 +459,24 @@ impl Tree {
                         Event::Comment(_) => NodeKind::Comment,
                         _ => NodeKind::Pi,
                     };
-                    if let Some(el) = stack.last().and_then(|&id| elements.get_mut(id)) {
-                        el.content.push(Node { kind, span });
-                    } else if kind == NodeKind::Text || kind == NodeKind::Ref {
-                        let raw = text.get(span.clone()).unwrap_or_default();
-                        if kind == NodeKind::Ref || !raw.trim().is_empty() {
-                            return Err(Error::Xml {
-                                position: lines.position(text, before),
-                                message: "text outside the root element".into(),
-                            });
+                    match stack.last() {
+                        Some(f) if f.content && f.id != NONE => tree.push_node(f.id as usize, kind, &span),
+                        Some(_) => {}
+                        None if kind == NodeKind::Text || kind == NodeKind::Ref => {
+                            let raw = text.get(span.clone()).unwrap_or_default();
+                            if kind == NodeKind::Ref || !raw.trim().is_empty() {
+                                return Err(Error::Xml {
+                                    position: tree.lines.position(text, before),
+                                    message: "text outside the root element".into(),
+                                });
+                            }
                         }
+                        None => {}
                     }
                 }
                 Event::Decl(_) if before > 0 => {
                     return Err(Error::Xml {
-                        position: lines.position(text, before),
+                        position: tree.lines.position(text, before),
                         message: "an XML declaration is only allowed at the very start".into(),
                     })
                 }
@@ -215,47 +484,104 @@ impl Tree {
                 Event::Eof => break,
             }
         }
-        if let Some(el) = stack.last().and_then(|&id| elements.get(id)) {
+        if let Some(f) = stack.last() {
+            let start = f.start as usize;
+            let qname = names.list.get(f.qname as usize).map_or("", |q| &**q);
             return Err(Error::Xml {
-                position: lines.position(text, text.len()),
+                position: tree.lines.position(text, text.len()),
                 message: format!(
                     "the document ends inside <{}>, opened at {}",
-                    el.qname,
-                    lines.position(text, el.start.start)
+                    qname,
+                    tree.lines.position(text, start)
                 ),
             });
         }
-        if elements.is_empty() {
+        if tree.elements.is_empty() {
             return Err(Error::Empty);
         }
-        Ok(Tree { elements, lines })
+        tree.names = names.list;
+        Ok(tree)
+    }
+
+    fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", |s| s)
+    }
+
+    fn link_child(&mut self, parent: usize, child: u32) {
+        let last = self.elements.get(parent).map_or(NONE, |p| p.last_child);
+        match index(last).and_then(|l| self.elements.get_mut(l)) {
+            Some(prev) => prev.next_sibling = child,
+            None => {
+                if let Some(p) = self.elements.get_mut(parent) {
+                    p.first_child = child;
+                }
+            }
+        }
+        if let Some(p) = self.elements.get_mut(parent) {
+            p.last_child = child;
+        }
+    }
+
+    fn push_node(&mut self, owner: usize, kind: NodeKind, span: &Range<usize>) {
+        let id = narrow(self.nodes.len());
+        self.nodes.push(StoredNode {
+            kind,
+            span: Span::of(span),
+            next: NONE,
+        });
+        let last = self.elements.get(owner).map_or(NONE, |e| e.last_node);
+        match index(last).and_then(|l| self.nodes.get_mut(l)) {
+            Some(prev) => prev.next = id,
+            None => {
+                if let Some(e) = self.elements.get_mut(owner) {
+                    e.first_node = id;
+                }
+            }
+        }
+        if let Some(e) = self.elements.get_mut(owner) {
+            e.last_node = id;
+        }
     }
 
     /// The element with id `id`.
-    pub fn get(&self, id: ElemId) -> Option<&Element> {
-        self.elements.get(id)
+    pub fn get(&self, id: ElemId) -> Option<El<'_>> {
+        self.elements.get(id).map(|e| El { tree: self, e })
     }
 
-    /// The child elements of `id`, in order.
+    /// How many elements were kept.
+    pub fn len(&self) -> usize {
+        self.elements.len()
+    }
+
+    /// The ids of every kept element, in document order.
+    pub fn ids(&self) -> Range<ElemId> {
+        0..self.elements.len()
+    }
+
+    /// The kept child elements of `id`, in order.
     pub fn children(&self, id: ElemId) -> impl Iterator<Item = ElemId> + '_ {
-        self.get(id)
-            .into_iter()
-            .flat_map(|el| el.content.iter())
-            .filter_map(|n| match n.kind {
-                NodeKind::Element(c) => Some(c),
-                _ => None,
-            })
+        let mut at = self.elements.get(id).map_or(NONE, |e| e.first_child);
+        std::iter::from_fn(move || {
+            let i = index(at)?;
+            at = self.elements.get(i).map_or(NONE, |e| e.next_sibling);
+            Some(i)
+        })
     }
 
     /// Whether `id` is the element `{ns}local`.
     pub fn is(&self, id: ElemId, ns: &str, local: &str) -> bool {
         self.get(id)
-            .is_some_and(|el| el.local == local && el.ns.as_deref() == Some(ns))
+            .is_some_and(|el| el.local() == local && el.ns() == Some(ns))
     }
 
     /// The position of a text offset.
     pub fn position(&self, text: &str, offset: usize) -> Position {
         self.lines.position(text, offset)
+    }
+
+    /// Whether any element of the document declares prefix `prefix`.
+    pub fn declares(&self, prefix: &str) -> bool {
+        self.declarations.iter().any(|&(p, _)| self.name(p) == prefix)
     }
 
     /// The prefix bound to namespace `uri` in scope at element `id`: `Some("")`
@@ -266,8 +592,8 @@ impl Tree {
         let mut default_found = None;
         let mut cur = Some(id);
         while let Some(el) = cur.and_then(|c| self.get(c)) {
-            for a in &el.attrs {
-                let prefix = match a.qname.as_str() {
+            for a in el.attrs() {
+                let prefix = match a.qname() {
                     "xmlns" => "",
                     q => match q.strip_prefix("xmlns:") {
                         Some(p) => p,
@@ -278,7 +604,7 @@ impl Tree {
                     continue;
                 }
                 decided.push(prefix);
-                if a.decl_uri.as_deref() == Some(uri) {
+                if a.decl_uri() == Some(uri) {
                     if prefix.is_empty() {
                         default_found = Some(String::new());
                     } else {
@@ -286,10 +612,29 @@ impl Tree {
                     }
                 }
             }
-            cur = el.parent;
+            cur = el.parent();
         }
         default_found
     }
+}
+
+/// The first character XML 1.0 does not allow (§2.2), and where. In valid
+/// UTF-8 only two kinds exist: control characters below U+0020 (but tab,
+/// LF and CR), and U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`); so bytes are
+/// searched, not characters decoded.
+fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let control = bytes
+        .iter()
+        .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    let nonchar =
+        memchr::memmem::find_iter(bytes, b"\xEF\xBF").find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)));
+    let at = match (control, nonchar) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    let c = text.get(at..)?.chars().next()?;
+    (!crate::escape::is_xml_char(c)).then_some((at, c))
 }
 
 /// Whether the root element of `text` is `{ns}local`, reading no further
@@ -328,27 +673,31 @@ fn offset(pos: u64) -> usize {
     usize::try_from(pos).unwrap_or(usize::MAX)
 }
 
-/// The namespace of a resolved name, or the unknown prefix.
-fn resolved(res: ResolveResult<'_>) -> Result<Option<String>, String> {
+/// The namespace of a resolved name (interned; `NONE` for none), or the
+/// unknown prefix.
+fn resolved(res: ResolveResult<'_>, names: &mut Names) -> Result<u32, String> {
     match res {
-        ResolveResult::Bound(ns) => Ok(Some(ns.0.to_string())),
-        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Bound(ns) => Ok(names.id(ns.0)),
+        ResolveResult::Unbound => Ok(NONE),
         ResolveResult::Unknown(p) => Err(p),
     }
 }
 
-/// Reads the attributes of a start tag, with their value spans.
+/// Reads and checks the attributes of a start tag, with their value spans.
 fn read_attrs(
     text: &str,
     reader: &NsReader<&[u8]>,
     e: &quick_xml::events::BytesStart<'_>,
     span: Range<usize>,
     lines: &LineIndex,
+    names: &mut Names,
 ) -> Result<Vec<Attr>, Error> {
     let tag = text.get(span.clone()).unwrap_or_default();
     // quick-xml checks the attribute syntax (quotes, duplicates) here; the
     // spans are then read by `scan_attrs`, which can trust that syntax.
+    let mut count = 0;
     for attr in e.attributes() {
+        count += 1;
         if let Err(err) = attr {
             use quick_xml::events::attributes::AttrError as E;
             let at = |off: usize| lines.position(text, span.start + off.min(tag.len()));
@@ -361,38 +710,39 @@ fn read_attrs(
             return Err(Error::Xml { position, message });
         }
     }
+    if count == 0 {
+        return Ok(Vec::new());
+    }
     // The scanner and quick-xml must agree on what the attributes are.
-    let scanned = scan_attrs(tag)
-        .filter(|s| s.len() == e.attributes().count())
-        .ok_or_else(|| Error::Xml {
-            position: lines.position(text, span.start),
-            message: "unreadable attributes".into(),
-        })?;
+    let scanned = scan_attrs(tag).filter(|s| s.len() == count).ok_or_else(|| Error::Xml {
+        position: lines.position(text, span.start),
+        message: "unreadable attributes".into(),
+    })?;
     let mut out = Vec::with_capacity(scanned.len());
     for (key, value, quote) in scanned {
-        let qname = tag.get(key.clone()).unwrap_or_default().to_string();
+        let qname = tag.get(key.clone()).unwrap_or_default();
         let at = |off: usize| lines.position(text, span.start + off);
-        if !is_name(&qname) {
+        let Ok(qname_id) = names.qname(qname) else {
             return Err(Error::Xml {
                 position: at(key.start),
                 message: format!("\"{qname}\" is not a valid attribute name"),
             });
-        }
-        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && tag.get(value.clone()) != Some(XML_NS)) {
+        };
+        let raw_value = tag.get(value.clone()).unwrap_or_default();
+        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && raw_value != XML_NS) {
             return Err(Error::Xml {
                 position: at(key.start),
                 message: format!("\"{qname}\" may not be declared"),
             });
         }
-        if let Some(lt) = tag.get(value.clone()).and_then(|v| v.find('<')) {
+        if let Some(lt) = raw_value.find('<') {
             return Err(Error::Xml {
                 position: at(value.start + lt),
                 message: "`<` is not allowed in an attribute value".into(),
             });
         }
-        let q = QName(qname.as_str());
-        let (res, _) = reader.resolver().resolve_attribute(q);
-        let ns = match resolved(res) {
+        let (res, _) = reader.resolver().resolve_attribute(QName(qname));
+        let ns = match resolved(res, names) {
             Ok(ns) => ns,
             Err(prefix) => {
                 return Err(Error::Xml {
@@ -403,35 +753,39 @@ fn read_attrs(
         };
         let whole = span.start + key.start..span.start + value.end + 1;
         let value = span.start + value.start..span.start + value.end;
-        let decl_uri = if qname == "xmlns" || qname.starts_with("xmlns:") {
-            text.get(value.clone())
-                .map(|v| decode_attr(v).unwrap_or(Cow::Borrowed(v)).into_owned())
+        let decl = if qname == "xmlns" || qname.starts_with("xmlns:") {
+            names.id(&decode_attr(raw_value).unwrap_or(Cow::Borrowed(raw_value)))
         } else {
-            None
+            NONE
         };
         out.push(Attr {
-            qname,
+            qname: qname_id,
             ns,
-            span: whole,
-            value,
+            span: Span::of(&whole),
+            value: Span::of(&value),
             quote,
-            decl_uri,
+            decl,
         });
     }
     // Namespaces in XML §6.3: no two attributes with one expanded name
     // (quick-xml only compares the names as written).
-    let mut seen: std::collections::HashMap<(&str, &str), &Attr> = std::collections::HashMap::new();
-    for a in out.iter().filter(|a| a.decl_uri.is_none()) {
-        let Some(ns) = a.ns.as_deref() else { continue };
-        let local = a.qname.rsplit(':').next().unwrap_or_default();
-        if let Some(first) = seen.insert((ns, local), a) {
+    let name = |id: u32| names.list.get(id as usize).map_or("", |s| &**s);
+    for (i, a) in out.iter().enumerate().filter(|(_, a)| a.decl == NONE && a.ns != NONE) {
+        let local = name(a.qname).rsplit(':').next().unwrap_or_default();
+        let first = out
+            .iter()
+            .take(i)
+            .filter(|b| b.decl == NONE && b.ns == a.ns)
+            .find(|b| name(b.qname).rsplit(':').next() == Some(local));
+        if let Some(first) = first {
             return Err(Error::Xml {
-                position: lines.position(text, a.span.start),
+                position: lines.position(text, a.span.0 as usize),
                 message: format!(
-                    "attribute given twice: \"{}\" is \"{}\" (at {}), both prefixes being bound to {ns}",
-                    a.qname,
-                    first.qname,
-                    lines.position(text, first.span.start)
+                    "attribute given twice: \"{}\" is \"{}\" (at {}), both prefixes being bound to {}",
+                    name(a.qname),
+                    name(first.qname),
+                    lines.position(text, first.span.0 as usize),
+                    name(a.ns)
                 ),
             });
         }
@@ -494,43 +848,77 @@ mod tests {
     #[test]
     fn records_spans_of_tags_attributes_and_content() {
         let text = "<a xmlns='urn:x' k = \"v&amp;\"><b/>t<![CDATA[c]]>&lt;</a>";
-        let tree = Tree::parse(text).unwrap();
+        let tree = Tree::parse(text, Scope::Full).unwrap();
         let a = tree.get(0).unwrap();
-        assert_eq!(&text[a.start.clone()], "<a xmlns='urn:x' k = \"v&amp;\">");
-        assert_eq!(&text[a.end.clone().unwrap()], "</a>");
-        let k = &a.attrs[1];
-        assert_eq!((&text[k.value.clone()], k.quote), ("v&amp;", b'"'));
-        assert_eq!(a.ns.as_deref(), Some("urn:x"));
-        let kinds: Vec<_> = a.content.iter().map(|n| n.kind).collect();
+        assert_eq!(&text[a.start()], "<a xmlns='urn:x' k = \"v&amp;\">");
+        assert_eq!(&text[a.end().unwrap()], "</a>");
+        let k = a.attrs().nth(1).unwrap();
+        assert_eq!((&text[k.value()], k.quote()), ("v&amp;", b'"'));
+        assert_eq!(a.ns(), Some("urn:x"));
+        let kinds: Vec<_> = a.content().iter().map(|n| n.kind).collect();
         assert_eq!(
             kinds,
             [NodeKind::Element(1), NodeKind::Text, NodeKind::CData, NodeKind::Ref]
         );
-        assert_eq!(&text[a.content[2].span.clone()], "<![CDATA[c]]>");
+        assert_eq!(&text[a.content()[2].span.clone()], "<![CDATA[c]]>");
         assert_eq!(tree.prefix_for(1, "urn:x").as_deref(), Some(""));
     }
 
     #[test]
+    fn the_edit_scope_keeps_processes_and_task_content() {
+        let text = "<d xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL' xmlns:di='urn:di'>\
+            <process id='p'><startEvent id='s'/><task id='t'> <documentation>x</documentation></task></process>\
+            <di:diagram><di:shape/></di:diagram></d>";
+        let tree = Tree::parse(text, Scope::Edit).unwrap();
+        let kept: Vec<&str> = tree.ids().map(|i| tree.get(i).unwrap().local()).collect();
+        assert_eq!(kept, ["d", "process", "task", "documentation"]);
+        let task = tree.ids().find(|&i| tree.get(i).unwrap().local() == "task").unwrap();
+        assert_eq!(tree.get(task).unwrap().content().len(), 2);
+        let process = tree.children(0).next().unwrap();
+        assert!(tree.get(process).unwrap().content().is_empty());
+        assert!(tree.declares("di"));
+        let full = Tree::parse(text, Scope::Full).unwrap();
+        assert_eq!(full.len(), 7);
+    }
+
+    #[test]
     fn reports_unclosed_and_mismatched_elements() {
-        let err = Tree::parse("<a>\n<b>").unwrap_err();
+        let err = Tree::parse("<a>\n<b>", Scope::Edit).unwrap_err();
         assert_eq!(
             err.to_string(),
             "malformed XML at 2:4: the document ends inside <b>, opened at 2:1"
         );
-        assert!(matches!(Tree::parse("<a></b>"), Err(Error::Xml { .. })));
-        assert!(matches!(Tree::parse(""), Err(Error::Empty)));
-        assert!(matches!(Tree::parse("<p:a/>"), Err(Error::Xml { .. })));
+        assert!(matches!(Tree::parse("<a></b>", Scope::Edit), Err(Error::Xml { .. })));
+        assert!(matches!(Tree::parse("", Scope::Edit), Err(Error::Empty)));
+        assert!(matches!(Tree::parse("<p:a/>", Scope::Edit), Err(Error::Xml { .. })));
     }
 
     #[test]
     fn one_expanded_attribute_name_twice_is_malformed() {
-        let err = Tree::parse("<a xmlns:p='urn:x' xmlns:q='urn:x' p:k='1' q:k='2'/>").unwrap_err();
+        let err = Tree::parse("<a xmlns:p='urn:x' xmlns:q='urn:x' p:k='1' q:k='2'/>", Scope::Edit).unwrap_err();
         assert_eq!(
             err.to_string(),
             "malformed XML at 1:44: attribute given twice: \"q:k\" is \"p:k\" (at 1:36), both prefixes being bound to urn:x"
         );
         // Same local name in different namespaces, or none: fine.
-        assert!(Tree::parse("<a xmlns:p='urn:x' xmlns:q='urn:y' p:k='1' q:k='2' k='3'/>").is_ok());
+        assert!(Tree::parse(
+            "<a xmlns:p='urn:x' xmlns:q='urn:y' p:k='1' q:k='2' k='3'/>",
+            Scope::Edit
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_found_by_their_bytes() {
+        assert_eq!(first_non_xml_char("a\tb\r\nc é €"), None);
+        assert_eq!(first_non_xml_char("ab\u{1}"), Some((2, '\u{1}')));
+        assert_eq!(first_non_xml_char("é\u{FFFE}\u{1}"), Some((2, '\u{FFFE}')));
+        assert_eq!(first_non_xml_char("\u{FFFD}\u{FFFF}"), Some((3, '\u{FFFF}')));
+        let all_allowed: String = (0x20..0xD7FFu32)
+            .chain(0xE000..0xFFFE)
+            .filter_map(char::from_u32)
+            .collect();
+        assert_eq!(first_non_xml_char(&all_allowed), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ struct Each<'f> {
 }
 
 impl Visitor for Each<'_> {
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
         (self.f)(entry, data);
         Ok(None)
     }

@@ -101,21 +101,27 @@ pub struct FilePlan {
     root: Root,
 }
 
+/// A bare document keeps its splices, not its edited bytes: the new
+/// document is made when it is written (or diffed), after the parse that
+/// planned it is gone, so that the two never take memory at once.
 #[derive(Debug)]
 enum Root {
-    Xml { old: Vec<u8>, new: Option<Vec<u8>> },
+    Xml {
+        old: Vec<u8>,
+        splices: Option<Vec<crate::Splice>>,
+    },
     Zip(ZipNode),
 }
 
 /// An edited document's bytes before and after, for diffs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DocumentChange<'a> {
     /// The entry path (empty for a bare XML file).
     pub entry: &'a str,
     /// The document before.
     pub before: &'a [u8],
     /// The document after.
-    pub after: &'a [u8],
+    pub after: Vec<u8>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -154,9 +160,13 @@ fn file_kind(path: &Path, options: &Options) -> Result<(FileKind, Option<Vec<u8>
             limit: options.max_entry_size,
         });
     }
+    // The root element decides; the document is parsed once, later, by the
+    // plan. XML that is not BPMN gets the document's own error.
+    if crate::is_bpmn(&bytes) {
+        return Ok((FileKind::Xml, Some(bytes)));
+    }
     match Document::parse(&bytes) {
         Ok(_) => Ok((FileKind::Xml, Some(bytes))),
-        // XML that is not (well-formed) BPMN gets the document's own error.
         Err(e) if scan::may_be_xml(&bytes) => Err(e.into()),
         Err(_) => Err(ArchiveError::NotZip),
     }
@@ -190,7 +200,7 @@ impl<'r> Planner<'r> {
 }
 
 impl Visitor for Planner<'_> {
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
         // A bare XML file has no entry path: its errors stand alone.
         let wrap = |source| match entry {
             "" => ArchiveError::from(source),
@@ -200,7 +210,7 @@ impl Visitor for Planner<'_> {
             },
         };
         let doc = Document::parse(data).map_err(wrap)?;
-        let plan = doc.plan(self.recipe).map_err(wrap)?;
+        let mut plan = doc.plan(self.recipe).map_err(wrap)?;
         let known = doc
             .processes()
             .iter()
@@ -209,13 +219,12 @@ impl Visitor for Planner<'_> {
                 position: p.position,
             })
             .collect();
-        let new = if plan.splices.is_empty() {
-            None
-        } else {
-            Some(plan.apply(data).map_err(wrap)?)
-        };
+        // The parse goes before anything is made of the splices.
+        drop(doc);
+        let splices = std::mem::take(&mut plan.splices);
+        crate::splice::check(data.len(), &splices).map_err(wrap)?;
         self.docs.push((entry.to_string(), plan, known));
-        Ok(new)
+        Ok((!splices.is_empty()).then_some(splices))
     }
 
     fn entry(&mut self, entry: &str, kind: EntryKind, _: u64) {
@@ -248,8 +257,8 @@ pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<File
     let mut planner = Planner::new(recipe);
     let root = match bytes {
         Some(old) => {
-            let new = planner.document("", &old)?;
-            Root::Xml { old, new }
+            let splices = planner.document("", &old)?;
+            Root::Xml { old, splices }
         }
         None => Root::Zip(scan::walk(
             BufReader::new(File::open(path)?),
@@ -398,7 +407,7 @@ impl FilePlan {
     /// Whether writing would change anything.
     pub fn needs_edit(&self) -> bool {
         match &self.root {
-            Root::Xml { new, .. } => new.is_some(),
+            Root::Xml { splices, .. } => splices.is_some(),
             Root::Zip(node) => node.changes(),
         }
     }
@@ -408,10 +417,10 @@ impl FilePlan {
         fn collect<'a>(node: &'a ZipNode, out: &mut Vec<DocumentChange<'a>>) {
             for c in &node.children {
                 match &c.data {
-                    ChildData::Xml { old, new } => out.push(DocumentChange {
+                    ChildData::Xml { old, splices } => out.push(DocumentChange {
                         entry: &c.path,
                         before: old,
-                        after: new,
+                        after: crate::apply(old, splices).unwrap_or_default(),
                     }),
                     ChildData::Zip { node, .. } => collect(node, out),
                     ChildData::Manifest { .. } => {}
@@ -420,10 +429,13 @@ impl FilePlan {
         }
         let mut out = Vec::new();
         match &self.root {
-            Root::Xml { old, new: Some(new) } => out.push(DocumentChange {
+            Root::Xml {
+                old,
+                splices: Some(splices),
+            } => out.push(DocumentChange {
                 entry: "",
                 before: old,
-                after: new,
+                after: crate::apply(old, splices).unwrap_or_default(),
             }),
             Root::Xml { .. } => {}
             Root::Zip(node) => collect(node, &mut out),
@@ -467,7 +479,7 @@ struct Inspector {
 }
 
 impl Visitor for Inspector {
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError> {
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
         let (encoding, processes, error) = match Document::parse(data) {
             Ok(doc) => (Some(doc.charset().name().to_string()), doc.processes().to_vec(), None),
             Err(e) => (None, Vec::new(), Some(e.to_string())),

@@ -230,7 +230,8 @@ impl FilePlan {
     /// built, which verification needs.
     fn emit(&self, out: &mut dyn Write, prepared: Option<Prepared>) -> Result<Option<Built>, ArchiveError> {
         match (&self.root, prepared) {
-            (Root::Xml { old, new }, _) => out.write_all(new.as_deref().unwrap_or(old))?,
+            (Root::Xml { old, splices: None }, _) => out.write_all(old)?,
+            (Root::Xml { old, splices: Some(s) }, _) => out.write_all(&crate::splice::apply(old, s)?)?,
             (Root::Zip(node), Some(mut p)) => {
                 let mut src = BufReader::new(File::open(&self.path)?);
                 return scan::build_with(&mut src, node, &mut p.contents, p.extra, out).map(Some);
@@ -265,10 +266,13 @@ impl FilePlan {
     /// Re-reads the written file and checks it against the plan.
     fn verify(&self, written: &Path, built: Option<Built>) -> Result<(), ArchiveError> {
         match (&self.root, built) {
-            (Root::Xml { old, new }, _) => {
+            (Root::Xml { old, splices }, _) => {
                 let got = std::fs::read(written)?;
-                let want = new.as_deref().unwrap_or(old);
-                if got != want {
+                let new = match splices {
+                    Some(s) => std::borrow::Cow::Owned(crate::splice::apply(old, s)?),
+                    None => std::borrow::Cow::Borrowed(old.as_slice()),
+                };
+                if got != *new {
                     return Err(ArchiveError::Verify(
                         "the written document differs from the plan".into(),
                     ));

@@ -8,14 +8,15 @@ use super::error::ArchiveError;
 use super::raw::{self, RawArchive};
 use super::rewrite::{self, Replacement, Written};
 use super::signature::Added;
+use crate::splice::Splice;
 
 use super::signature;
 use super::Options;
 
 /// What a walk does with each entry.
 pub(crate) trait Visitor {
-    /// A BPMN document: returns its new content if it changes.
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<u8>>, ArchiveError>;
+    /// A BPMN document: returns the splices that edit it, if it changes.
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<Splice>>, ArchiveError>;
     /// Any entry, with what it is and its uncompressed size.
     fn entry(&mut self, entry: &str, kind: EntryKind, size: u64);
     /// A signed archive's signature files, and whether they are removed.
@@ -25,8 +26,9 @@ pub(crate) trait Visitor {
 /// New content for an entry.
 #[derive(Debug)]
 pub(crate) enum ChildData {
-    /// An edited BPMN document.
-    Xml { old: Vec<u8>, new: Vec<u8> },
+    /// An edited BPMN document: its bytes and the splices that edit them
+    /// (the new bytes are made when they are written).
+    Xml { old: Vec<u8>, splices: Vec<Splice> },
     /// A nested archive with edits inside.
     Zip { old: Vec<u8>, node: ZipNode },
     /// `MANIFEST.MF` without its per-entry digests.
@@ -147,11 +149,11 @@ pub(crate) fn walk<R: Read + Seek>(
             }
             EntryKind::Bpmn => {
                 visitor.entry(&path, EntryKind::Bpmn, data.len() as u64);
-                if let Some(new) = visitor.document(&path, &data)? {
+                if let Some(splices) = visitor.document(&path, &data)? {
                     children.push(Child {
                         index: i,
                         path,
-                        data: ChildData::Xml { old: data, new },
+                        data: ChildData::Xml { old: data, splices },
                     });
                 }
             }
@@ -232,7 +234,8 @@ pub(crate) fn contents(node: &ZipNode) -> Result<Contents, ArchiveError> {
     let mut out = Vec::with_capacity(node.children.len());
     for c in &node.children {
         let data = match &c.data {
-            ChildData::Xml { new, .. } | ChildData::Manifest { new } => new.clone(),
+            ChildData::Xml { old, splices } => crate::splice::apply(old, splices)?,
+            ChildData::Manifest { new } => new.clone(),
             ChildData::Zip { old, node: inner } => {
                 let mut bytes = Vec::new();
                 build(&mut Cursor::new(old), inner, Extra::default(), &mut bytes)?;
