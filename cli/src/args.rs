@@ -180,6 +180,9 @@ pub struct InputArgs {
     /// Largest entry or XML file read, in MiB (counted while reading).
     #[arg(long, value_name = "MIB", default_value_t = 256, display_order = 1)]
     pub max_entry_size: u64,
+    /// Files worked on at once (default: one per CPU).
+    #[arg(short = 'j', long = "jobs", value_name = "N", display_order = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// Where the output goes.
@@ -331,6 +334,17 @@ pub struct VerifyArgs {
 }
 
 impl Cli {
+    /// The input options, for commands that read archives.
+    pub fn input(&self) -> Option<&InputArgs> {
+        match &self.command {
+            Command::Inspect(a) => Some(&a.input),
+            Command::Apply(a) => Some(&a.input),
+            Command::Check(a) => Some(&a.input),
+            Command::Verify(a) => Some(&a.input),
+            _ => None,
+        }
+    }
+
     /// The report options, for commands that have them.
     pub fn report(&self) -> Option<&ReportArgs> {
         match &self.command {

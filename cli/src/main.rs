@@ -75,6 +75,12 @@ fn json_error(f: Failure) -> JsonError {
 }
 
 fn run(cli: &Cli) -> Result<Code, Failure> {
+    if let Some(jobs) = cli.input().and_then(|i| i.jobs) {
+        // Only fails if a pool was built before, which this is the only place to do.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(jobs))
+            .build_global();
+    }
     if let Some(r) = cli.report() {
         match r.color {
             ColorWhen::Always => anstream::ColorChoice::Always.write_global(),

@@ -324,3 +324,17 @@ fn inspect_lists_encrypted_entries_and_names_fields_by_label() {
         run.stdout
     );
 }
+
+/// `-j N` sets how many files are worked on at once; the results and their
+/// order do not depend on it.
+#[test]
+fn jobs_set_the_threads_and_change_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = |j: &'static str| vec!["check", "-j", j, "testdata/bpmn", "testdata/archives"];
+    let one = procpatch(&args("1"), tmp.path());
+    let two = procpatch(&args("2"), tmp.path());
+    assert_eq!((one.code, &one.stdout), (two.code, &two.stdout));
+    assert!(one.stdout.contains(" files: "), "{}", one.stdout);
+    let zero = procpatch(&["check", "-j", "0", "testdata/archives"], tmp.path());
+    assert_eq!(zero.code, 2, "{}", zero.stderr);
+}
