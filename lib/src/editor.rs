@@ -181,7 +181,14 @@ impl<'d, 'a> Editor<'d, 'a> {
                         positions: many.iter().map(|f| f.position).collect(),
                     }),
                     None => {
-                        let name = names.first().cloned().unwrap_or_default();
+                        // A key resolves to one or more names (recipes are
+                        // validated so); none is an error, never `name=""`.
+                        let name = names.first().cloned().ok_or_else(|| {
+                            Error::Recipe(crate::recipe::RecipeError::Invalid {
+                                at: format!("key \"{key}\""),
+                                message: "names no field".into(),
+                            })
+                        })?;
                         self.touch(task, &name, key)?;
                         // Checked now so the error names the key.
                         escape::cdata(value, self.doc.charset()).map_err(|c| unrepresentable(key, c))?;

@@ -245,6 +245,14 @@ pub enum Error {
         /// the process there.
         suggestions: Vec<(String, Candidate)>,
     },
+    /// A plan was applied to bytes other than the document it was made for.
+    #[error("the plan was made for another document ({expected} bytes); these bytes ({found}) are not it")]
+    WrongDocument {
+        /// The length of the document the plan was made for.
+        expected: usize,
+        /// The length of the bytes given.
+        found: usize,
+    },
     /// Two edits overlap. This is a bug in procpatch, reported instead of
     /// writing a damaged document.
     #[error("internal error: {0}; please report this with the input file")]

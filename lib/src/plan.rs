@@ -10,20 +10,56 @@ use crate::splice::{self, Splice};
 use crate::suggest;
 
 /// What a recipe does to one document: the report, and the splices that
-/// make the edit. Nothing is written until the splices are applied.
+/// make the edit. Nothing is written until the splices are applied, and
+/// only to the document the plan was made for.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Plan {
     /// What was found, and each value's old and new state.
     pub report: Report,
     /// The byte edits, in the document's encoding. Empty when nothing changes.
     #[serde(skip)]
     pub splices: Vec<Splice>,
+    /// The document the plan was made for.
+    #[serde(skip)]
+    source: Fingerprint,
+}
+
+/// Which bytes a plan was made for: their length and a fast 64-bit hash
+/// (a mix-up check, not a security measure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    pub(crate) fn of(bytes: &[u8]) -> Fingerprint {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(bytes);
+        Fingerprint {
+            len: bytes.len(),
+            hash: h.finish(),
+        }
+    }
 }
 
 impl Plan {
     /// The edited document: `original` with the splices applied. When
     /// nothing changes this is a copy of `original`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongDocument`] when `original` is not the document the plan
+    /// was made for; [`Error::Internal`] for splices that do not fit (a bug).
     pub fn apply(&self, original: &[u8]) -> Result<Vec<u8>, Error> {
+        if Fingerprint::of(original) != self.source {
+            return Err(Error::WrongDocument {
+                expected: self.source.len,
+                found: original.len(),
+            });
+        }
         splice::apply(original, &self.splices)
     }
 }
@@ -50,6 +86,8 @@ impl Document<'_> {
     /// # Ok::<(), procpatch::Error>(())
     /// ```
     pub fn plan(&self, recipe: &Recipe) -> Result<Plan, Error> {
+        // Recipes built in code are checked here as `from_toml` checks them.
+        recipe.validate()?;
         let mut editor = self.editor_with(recipe);
         let mut reports = Vec::new();
         for target in &recipe.processes {
@@ -128,6 +166,7 @@ impl Document<'_> {
         Ok(Plan {
             report: Report::new(self.charset().name().to_string(), reports),
             splices,
+            source: Fingerprint::of(self.bytes()),
         })
     }
 }

@@ -186,7 +186,16 @@ impl Recipe {
     }
 
     /// Checks what serde cannot: every process and task is named, every
-    /// `set` key means something.
+    /// `set` key means something, every label names fields.
+    ///
+    /// [`Recipe::from_toml`] calls it; a recipe built in code is checked by
+    /// every function that uses one ([`Document::plan`](crate::Document::plan),
+    /// [`patch`](crate::patch) and the archive functions), so calling it
+    /// yourself only brings the error forward.
+    ///
+    /// # Errors
+    ///
+    /// [`RecipeError::Invalid`], saying where and what.
     pub fn validate(&self) -> Result<(), RecipeError> {
         let invalid = |at: String, message: String| Err(RecipeError::Invalid { at, message });
         for (label, names) in &self.labels {
@@ -202,7 +211,7 @@ impl Recipe {
         }
         for (pi, p) in self.processes.iter().enumerate() {
             let pat = format!("process {} ({})", pi + 1, p.selector());
-            if p.name.is_none() && p.id.is_none() {
+            if unnamed(&p.name, &p.id) {
                 return invalid(format!("process {}", pi + 1), "needs a name or an id".into());
             }
             if p.tasks.is_empty() {
@@ -210,7 +219,7 @@ impl Recipe {
             }
             for (ti, t) in p.tasks.iter().enumerate() {
                 let tat = format!("{pat}, task {} ({})", ti + 1, t.selector());
-                if t.name.is_none() && t.id.is_none() {
+                if unnamed(&t.name, &t.id) {
                     return invalid(format!("{pat}, task {}", ti + 1), "needs a name or an id".into());
                 }
                 if t.set.is_empty() {
@@ -307,6 +316,11 @@ fn attribute_key(key: &str, attr: &str) -> Result<Key, String> {
             Err(format!("\"{key}\": \"{prefix}\" is not an engine prefix; {hint}"))
         }
     }
+}
+
+/// Whether neither a name nor an id is given (an empty one counts as none).
+fn unnamed(name: &Option<String>, id: &Option<String>) -> bool {
+    name.as_deref().is_none_or(str::is_empty) && id.as_deref().is_none_or(str::is_empty)
 }
 
 /// The built-in labels (DESIGN §2).

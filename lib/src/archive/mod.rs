@@ -252,6 +252,7 @@ impl Visitor for Planner<'_> {
 /// when no process of the recipe is found at all, or when the recipe says
 /// `require_all` and one is missing.
 pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
+    recipe.validate().map_err(crate::Error::from)?;
     let sha256 = sha256_file(path)?;
     let (kind, bytes) = file_kind(path, options)?;
     let mut planner = Planner::new(recipe);
@@ -575,6 +576,7 @@ pub fn verify_bytes(bytes: &[u8], options: &Options, trust: Option<&TrustStore>)
 /// (or the same bytes when nothing changes), for tools that hold archives
 /// without files.
 pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result<(Vec<u8>, FileReport), ArchiveError> {
+    recipe.validate().map_err(crate::Error::from)?;
     let mut planner = Planner::new(recipe);
     let node = scan::walk(Cursor::new(bytes), "", 0, options, &mut planner)?;
     let sha = hex(&Sha256::digest(bytes));

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod api;
 mod archive;
 mod corpus;
 mod encodings;

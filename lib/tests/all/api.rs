@@ -1,0 +1,110 @@
+//! The crate as other Rust tools use it: recipes built in code are checked
+//! where they are used, a plan applies only to its own document.
+
+use indexmap::IndexMap;
+use procpatch::archive::{self, Options};
+use procpatch::{Document, Error, ProcessRecipe, Recipe, TaskRecipe};
+
+use crate::support;
+
+const LOCK: &str = "testdata/bpmn/vendor/UsersProcLock.bpmn20.xml";
+
+fn task(name: Option<&str>, set: &[(&str, &str)]) -> TaskRecipe {
+    TaskRecipe {
+        name: name.map(str::to_string),
+        set: set.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..TaskRecipe::default()
+    }
+}
+
+fn recipe(process: Option<&str>, all: bool, tasks: Vec<TaskRecipe>) -> Recipe {
+    Recipe {
+        processes: vec![ProcessRecipe {
+            name: process.map(str::to_string),
+            all,
+            tasks,
+            ..ProcessRecipe::default()
+        }],
+        ..Recipe::default()
+    }
+}
+
+/// Each invalid shape, and the message every entry point gives for it.
+fn invalid_recipes() -> Vec<(&'static str, Recipe)> {
+    let mut empty_label = recipe(
+        Some("Lock user"),
+        false,
+        vec![task(Some("Lock related credentials"), &[("pool", "x")])],
+    );
+    empty_label.labels = IndexMap::from([("pool".to_string(), Vec::new())]);
+    let mut all_tasks = task(None, &[("value", "x")]);
+    all_tasks.all = true;
+    vec![
+        (
+            "process and task unnamed, all = true",
+            recipe(None, true, vec![all_tasks.clone()]),
+        ),
+        (
+            "task unnamed, all = true",
+            recipe(Some("Lock user"), false, vec![all_tasks]),
+        ),
+        ("a label with no field", empty_label),
+        (
+            "an empty set",
+            recipe(
+                Some("Lock user"),
+                false,
+                vec![task(Some("Lock related credentials"), &[])],
+            ),
+        ),
+        (
+            "an empty name",
+            recipe(
+                Some(""),
+                false,
+                vec![task(Some("Lock related credentials"), &[("value", "x")])],
+            ),
+        ),
+        ("no process", Recipe::default()),
+    ]
+}
+
+#[test]
+fn recipes_built_in_code_are_checked_where_they_are_used() {
+    let xml = support::read(&support::root().join(LOCK));
+    let zip = support::read(&support::root().join("testdata/archives/ProcessImport.zip"));
+    let doc = Document::parse(&xml).unwrap();
+    let mut out = String::new();
+    for (what, r) in invalid_recipes() {
+        let plan = doc.plan(&r).map(|_| ()).unwrap_err();
+        assert!(matches!(plan, Error::Recipe(_)), "{what}: {plan:?}");
+        let patch = procpatch::patch(&xml, &r).map(|_| ()).unwrap_err();
+        assert_eq!(patch, plan, "{what}");
+        let file = archive::plan_file(&support::root().join(LOCK), &r, &Options::default())
+            .map(|_| ())
+            .unwrap_err();
+        let bytes = archive::patch_archive(&zip, &r, &Options::default())
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(file.to_string(), plan.to_string(), "{what}");
+        assert_eq!(bytes.to_string(), plan.to_string(), "{what}");
+        out.push_str(&format!("{what}: {plan}\n"));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn a_plan_applies_only_to_its_own_document() {
+    let xml = support::read(&support::root().join(LOCK));
+    let doc = Document::parse(&xml).unwrap();
+    let plan = doc.plan(&Recipe::builtin()).unwrap();
+    assert!(plan.apply(&xml).is_ok());
+    // Another document of the same length.
+    let mut other = xml.clone();
+    let at = other.len() / 2;
+    other[at] = if other[at] == b' ' { b'\t' } else { b' ' };
+    let err = plan.apply(&other).unwrap_err();
+    assert!(matches!(err, Error::WrongDocument { .. }), "{err}");
+    insta::assert_snapshot!(err.to_string(), @"the plan was made for another document (4198 bytes); these bytes (4198) are not it");
+    assert!(matches!(plan.apply(&xml[1..]), Err(Error::WrongDocument { .. })));
+}
