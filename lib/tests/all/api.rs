@@ -71,8 +71,8 @@ fn invalid_recipes() -> Vec<(&'static str, Recipe)> {
 
 #[test]
 fn recipes_built_in_code_are_checked_where_they_are_used() {
-    let xml = support::read(&support::root().join(LOCK));
-    let zip = support::read(&support::root().join("testdata/archives/ProcessImport.zip"));
+    let xml = support::read(support::root().join(LOCK));
+    let zip = support::read(support::root().join("testdata/archives/ProcessImport.zip"));
     let doc = Document::parse(&xml).unwrap();
     let mut out = String::new();
     for (what, r) in invalid_recipes() {
@@ -95,7 +95,7 @@ fn recipes_built_in_code_are_checked_where_they_are_used() {
 
 #[test]
 fn a_plan_applies_only_to_its_own_document() {
-    let xml = support::read(&support::root().join(LOCK));
+    let xml = support::read(support::root().join(LOCK));
     let doc = Document::parse(&xml).unwrap();
     let plan = doc.plan(&Recipe::builtin()).unwrap();
     assert!(plan.apply(&xml).is_ok());
