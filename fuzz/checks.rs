@@ -71,10 +71,7 @@ pub fn xml_edit(data: &[u8]) {
 /// that `patch_archive` has verified, that re-reads, and that needs nothing
 /// more.
 pub fn archive(data: &[u8]) {
-    let options = procpatch::archive::Options {
-        max_entry_size: 1 << 20,
-        ..Default::default()
-    };
+    let options = procpatch::archive::Options::default().with_max_entry_size(1 << 20);
     let recipe = procpatch::Recipe::builtin();
     if let Ok((out, report)) = procpatch::archive::patch_archive(data, &recipe, &options) {
         if !report.needs_edit() {

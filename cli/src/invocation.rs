@@ -313,11 +313,9 @@ pub fn trust(path: Option<&Path>) -> Result<Option<procpatch::archive::TrustStor
 
 /// Library options from the command line.
 pub fn options(max_entry_mib: u64, strip_signature: bool) -> Options {
-    Options {
-        max_entry_size: max_entry_mib.saturating_mul(1 << 20),
-        strip_signature,
-        ..Options::default()
-    }
+    Options::default()
+        .with_max_entry_size(max_entry_mib.saturating_mul(1 << 20))
+        .stripping_signature(strip_signature)
 }
 
 /// Whether two paths name one existing file.

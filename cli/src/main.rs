@@ -382,13 +382,7 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                 // A dry run meets the refusals a real run would.
                 plan.writable_with(signer.is_some()).map_err(fail)?;
                 let mut r = plan.report().clone();
-                r.output = out.as_ref().map(|o| OutputReport {
-                    path: o.display().to_string(),
-                    sha256: None,
-                    written: false,
-                    replaced: false,
-                    backup: None,
-                });
+                r.output = out.as_ref().map(|o| OutputReport::not_written(o.display().to_string()));
                 r
             }
         };

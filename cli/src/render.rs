@@ -16,6 +16,7 @@ fn status_style(s: Status) -> Style {
         Status::Inserted => AnsiColor::Green.on_default().bold(),
         Status::AlreadySet => DIM,
         Status::Absent => AnsiColor::Magenta.on_default(),
+        _ => Style::new(),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::tree::{decode_attr, ElemId, NodeKind, Tree};
 /// How a value is written in the XML. A new value is written in the same form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Form {
     /// `<P:field name="k"><P:string>value</P:string></P:field>`.
     String {
@@ -37,6 +38,7 @@ pub enum Form {
 
 /// A process element.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct Process {
     /// Its `name` and `id`.
     #[serde(flatten)]
@@ -49,6 +51,7 @@ pub struct Process {
 
 /// A task (flow node) inside a process.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct Task {
     /// The element's local name, e.g. `callActivity`.
     pub kind: String,
@@ -74,6 +77,7 @@ pub struct Task {
 
 /// An engine field extension of a task: a row of Admin's "Attributes" list.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct Field {
     /// The field's `name`.
     pub name: String,
@@ -94,6 +98,7 @@ pub struct Field {
 /// An XML attribute of a task: one with no namespace, or one in an engine's
 /// namespace.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct XmlAttribute {
     /// The name a recipe gives it after `@`: the attribute name for one with
     /// no namespace (`calledElement`); for one in an engine's namespace, the

@@ -81,7 +81,11 @@ pub use bpmn::{Field, Form, Process, Task, XmlAttribute};
 pub use charset::Charset;
 pub use document::{is_bpmn, Document};
 pub use editor::Editor;
+/// The encodings of [`Charset::Other`].
+pub use encoding_rs::Encoding;
 pub use error::{Error, Position};
+/// The ordered map of [`Recipe::labels`] and [`TaskRecipe::set`].
+pub use indexmap::IndexMap;
 pub use ns::{Engine, BPMN_MODEL};
 pub use plan::{check_found, patch, Plan};
 pub use recipe::{ProcessRecipe, Recipe, RecipeError, TaskRecipe, BUILTIN_TOML};

@@ -54,6 +54,7 @@ pub enum RecipeError {
 /// What to edit: processes, their tasks, and the values to set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Recipe {
     /// What the recipe is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +79,7 @@ pub struct Recipe {
 /// A process to edit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ProcessRecipe {
     /// The process `name`, as Admin lists it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,6 +98,7 @@ pub struct ProcessRecipe {
 /// A task to edit, and what to set on it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TaskRecipe {
     /// The task `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,7 +130,87 @@ pub(crate) enum Key {
     Field(Vec<String>),
 }
 
+impl Recipe {
+    /// An empty recipe, to build in code: add processes with
+    /// [`Recipe::with_process`]. It is checked ([`Recipe::validate`]) where
+    /// it is used.
+    ///
+    /// ```
+    /// use procpatch::{ProcessRecipe, Recipe, TaskRecipe};
+    ///
+    /// let recipe = Recipe::new().with_process(
+    ///     ProcessRecipe::named("Lock user")
+    ///         .with_task(TaskRecipe::named("Lock related credentials").setting("data pool", "Batch order")),
+    /// );
+    /// assert!(recipe.validate().is_ok());
+    /// ```
+    pub fn new() -> Recipe {
+        Recipe::default()
+    }
+
+    /// Adds a process.
+    pub fn with_process(mut self, process: ProcessRecipe) -> Recipe {
+        self.processes.push(process);
+        self
+    }
+
+    /// Maps `label` to the field names that may carry it.
+    pub fn with_label(mut self, label: impl Into<String>, fields: &[&str]) -> Recipe {
+        self.labels
+            .insert(label.into(), fields.iter().map(|f| f.to_string()).collect());
+        self
+    }
+
+    /// Whether every process must be found.
+    pub fn requiring_all(mut self, all: bool) -> Recipe {
+        self.require_all = all;
+        self
+    }
+
+    /// The engine whose namespace is declared when a field must be inserted
+    /// into a document that binds none.
+    pub fn with_engine(mut self, engine: Engine) -> Recipe {
+        self.engine = Some(engine);
+        self
+    }
+}
+
 impl ProcessRecipe {
+    /// A process named `name` (as Identity Manager Admin lists it).
+    pub fn named(name: impl Into<String>) -> ProcessRecipe {
+        ProcessRecipe {
+            name: Some(name.into()),
+            ..ProcessRecipe::default()
+        }
+    }
+
+    /// A process with the symbolic name (id) `id`.
+    pub fn by_id(id: impl Into<String>) -> ProcessRecipe {
+        ProcessRecipe {
+            id: Some(id.into()),
+            ..ProcessRecipe::default()
+        }
+    }
+
+    /// Also requires the id `id`.
+    pub fn with_id(mut self, id: impl Into<String>) -> ProcessRecipe {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Whether every matching process is edited (else more than one is an
+    /// error).
+    pub fn matching_all(mut self, all: bool) -> ProcessRecipe {
+        self.all = all;
+        self
+    }
+
+    /// Adds a task.
+    pub fn with_task(mut self, task: TaskRecipe) -> ProcessRecipe {
+        self.tasks.push(task);
+        self
+    }
+
     /// The process's name and id as a selector.
     pub fn selector(&self) -> Selector {
         Selector {
@@ -138,6 +221,42 @@ impl ProcessRecipe {
 }
 
 impl TaskRecipe {
+    /// A task named `name`.
+    pub fn named(name: impl Into<String>) -> TaskRecipe {
+        TaskRecipe {
+            name: Some(name.into()),
+            ..TaskRecipe::default()
+        }
+    }
+
+    /// A task with id `id`.
+    pub fn by_id(id: impl Into<String>) -> TaskRecipe {
+        TaskRecipe {
+            id: Some(id.into()),
+            ..TaskRecipe::default()
+        }
+    }
+
+    /// Also requires the id `id`.
+    pub fn with_id(mut self, id: impl Into<String>) -> TaskRecipe {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Whether every matching task is edited (else more than one is an
+    /// error).
+    pub fn matching_all(mut self, all: bool) -> TaskRecipe {
+        self.all = all;
+        self
+    }
+
+    /// Sets `key` (a label, a field name, `@attribute` or
+    /// `@engine:attribute`) to `value`.
+    pub fn setting(mut self, key: impl Into<String>, value: impl Into<String>) -> TaskRecipe {
+        self.set.insert(key.into(), value.into());
+        self
+    }
+
     /// The task's name and id as a selector.
     pub fn selector(&self) -> Selector {
         Selector {

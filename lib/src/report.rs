@@ -10,6 +10,7 @@ use crate::error::{Position, Selector};
 /// What happened (or will happen) to one attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Status {
     /// The value differs and is replaced.
     Changed,
@@ -34,6 +35,7 @@ impl fmt::Display for Status {
 
 /// One `set` entry of the recipe, applied to one task.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Change {
     /// The recipe key: a label, a field name, `@attribute` or
     /// `@engine:attribute`.
@@ -55,6 +57,7 @@ pub struct Change {
 
 /// A task of the recipe and what was done to it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct TaskReport {
     /// The recipe's task selector.
     pub target: Selector,
@@ -66,6 +69,7 @@ pub struct TaskReport {
 
 /// A process of the recipe and what was done to it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ProcessReport {
     /// The recipe's process selector.
     pub target: Selector,
@@ -80,6 +84,7 @@ pub struct ProcessReport {
 
 /// An element that a recipe target matched.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Found {
     /// The element's local name (`process`, `callActivity`, …).
     pub kind: String,
@@ -93,6 +98,7 @@ pub struct Found {
 /// What a report counts: values (one per `set` key and task) by status,
 /// and the recipe's processes found and not found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Values replaced.
     pub changed: usize,
@@ -160,6 +166,7 @@ impl Summary {
 
 /// The report for one document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The document's encoding.
     pub encoding: String,

@@ -16,6 +16,7 @@ const RATIO_FLOOR: u64 = 1 << 20;
 /// What an entry holds, found from its content, not its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum EntryKind {
     /// A BPMN 2.0 document (root `definitions` in the BPMN model namespace).
     Bpmn,

@@ -66,6 +66,7 @@ use scan::{ChildData, Visitor, ZipNode};
 
 /// Limits and choices for reading and writing files.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// The largest entry (uncompressed) or bare XML file read, in bytes,
     /// counted while reading. Default 256 MiB.
@@ -79,6 +80,33 @@ pub struct Options {
     /// Remove the signature of a signed archive that must change, instead of
     /// refusing it.
     pub strip_signature: bool,
+}
+
+impl Options {
+    /// The largest entry or bare XML file read, in bytes.
+    pub fn with_max_entry_size(mut self, bytes: u64) -> Options {
+        self.max_entry_size = bytes;
+        self
+    }
+
+    /// How deep archives may nest.
+    pub fn with_max_depth(mut self, depth: usize) -> Options {
+        self.max_depth = depth;
+        self
+    }
+
+    /// The largest compression ratio of an entry read to be parsed.
+    pub fn with_max_ratio(mut self, ratio: u64) -> Options {
+        self.max_ratio = ratio;
+        self
+    }
+
+    /// Whether a signed archive that must change loses its signature
+    /// (instead of being refused).
+    pub fn stripping_signature(mut self, strip: bool) -> Options {
+        self.strip_signature = strip;
+        self
+    }
 }
 
 impl Default for Options {
@@ -115,6 +143,7 @@ enum Root {
 
 /// An edited document's bytes before and after, for diffs.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DocumentChange<'a> {
     /// The entry path (empty for a bare XML file).
     pub entry: &'a str,

@@ -11,6 +11,7 @@ use super::entries::EntryKind;
 /// What an input file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum FileKind {
     /// A zip archive.
     Zip,
@@ -30,6 +31,7 @@ impl FileKind {
 
 /// The output written (or that would be written) for an input.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct OutputReport {
     /// Where.
     pub path: String,
@@ -46,8 +48,22 @@ pub struct OutputReport {
     pub backup: Option<String>,
 }
 
+impl OutputReport {
+    /// An output that was not written (a dry run) at `path`.
+    pub fn not_written(path: impl Into<String>) -> OutputReport {
+        OutputReport {
+            path: path.into(),
+            sha256: None,
+            written: false,
+            replaced: false,
+            backup: None,
+        }
+    }
+}
+
 /// The recipe's result on one BPMN document inside a file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct EntryReport {
     /// The entry path; nested archives are joined with `!/`. Empty for a
     /// bare XML file.
@@ -61,6 +77,7 @@ pub struct EntryReport {
 /// The signature of a signed archive (signed-JAR format), nested ones
 /// included.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SignatureReport {
     /// The signature files found (`META-INF/*.SF` and signature blocks;
     /// entry paths).
@@ -78,6 +95,7 @@ pub struct SignatureReport {
 
 /// The recipe's result on one input file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct FileReport {
     /// The input path.
     pub path: String,
@@ -287,6 +305,7 @@ impl fmt::Display for FileReport {
 
 /// One entry of an inspected file.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct InspectedEntry {
     /// The entry path; nested archives are joined with `!/`.
     pub entry: String,
@@ -308,6 +327,7 @@ pub struct InspectedEntry {
 
 /// A zip archive's signature in one line, for `inspect`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SignatureStatus {
     /// The verdict; `None` when it could not be checked.
     pub status: Option<super::signature::VerifyStatus>,
@@ -368,6 +388,7 @@ impl SignatureStatus {
 
 /// What a file holds, as found.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct Inspection {
     /// The input path.
     pub path: String,

@@ -1,7 +1,6 @@
 //! The crate as other Rust tools use it: recipes built in code are checked
 //! where they are used, a plan applies only to its own document.
 
-use indexmap::IndexMap;
 use procpatch::archive::{self, Options};
 use procpatch::{Document, Error, ProcessRecipe, Recipe, TaskRecipe};
 
@@ -10,35 +9,37 @@ use crate::support;
 const LOCK: &str = "testdata/bpmn/vendor/UsersProcLock.bpmn20.xml";
 
 fn task(name: Option<&str>, set: &[(&str, &str)]) -> TaskRecipe {
-    TaskRecipe {
-        name: name.map(str::to_string),
-        set: set.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        ..TaskRecipe::default()
+    let mut t = match name {
+        Some(n) => TaskRecipe::named(n),
+        None => TaskRecipe::default(),
+    };
+    for (k, v) in set {
+        t = t.setting(*k, *v);
     }
+    t
 }
 
 fn recipe(process: Option<&str>, all: bool, tasks: Vec<TaskRecipe>) -> Recipe {
-    Recipe {
-        processes: vec![ProcessRecipe {
-            name: process.map(str::to_string),
-            all,
-            tasks,
-            ..ProcessRecipe::default()
-        }],
-        ..Recipe::default()
+    let mut p = match process {
+        Some(n) => ProcessRecipe::named(n),
+        None => ProcessRecipe::default(),
     }
+    .matching_all(all);
+    for t in tasks {
+        p = p.with_task(t);
+    }
+    Recipe::new().with_process(p)
 }
 
 /// Each invalid shape, and the message every entry point gives for it.
 fn invalid_recipes() -> Vec<(&'static str, Recipe)> {
-    let mut empty_label = recipe(
+    let empty_label = recipe(
         Some("Lock user"),
         false,
         vec![task(Some("Lock related credentials"), &[("pool", "x")])],
-    );
-    empty_label.labels = IndexMap::from([("pool".to_string(), Vec::new())]);
-    let mut all_tasks = task(None, &[("value", "x")]);
-    all_tasks.all = true;
+    )
+    .with_label("pool", &[]);
+    let all_tasks = task(None, &[("value", "x")]).matching_all(true);
     vec![
         (
             "process and task unnamed, all = true",

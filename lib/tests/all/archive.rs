@@ -348,10 +348,7 @@ fn signed_archives_are_refused_unless_the_signature_is_stripped() {
     assert!(matches!(plan.writable(), Err(ArchiveError::Signed { .. })));
     insta::assert_snapshot!(err.to_string(), @"the archive is signed (META-INF/IM.SF, META-INF/IM.RSA); editing it would break the signature and Identity Manager would refuse it");
 
-    let options = Options {
-        strip_signature: true,
-        ..Options::default()
-    };
+    let options = Options::default().stripping_signature(true);
     let plan = archive::plan_file(&jar, &Recipe::builtin(), &options).unwrap();
     let out = tmp.path().join("stripped.jar");
     let report = plan.write(&out, &WriteOptions::default()).unwrap();
@@ -405,13 +402,7 @@ fn bad_archives_are_refused_clearly() {
     bad[8] = 0;
     out.push(refusal(&bad, &Options::default()));
     // An entry larger than the limit, counted while reading.
-    out.push(refusal(
-        &sample,
-        &Options {
-            max_entry_size: 1000,
-            ..Options::default()
-        },
-    ));
+    out.push(refusal(&sample, &Options::default().with_max_entry_size(1000)));
     // Truncated.
     out.push(refusal(&sample[..sample.len() / 2], &Options::default()));
     insta::assert_snapshot!(out.join("\n"));

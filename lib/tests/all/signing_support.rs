@@ -234,10 +234,7 @@ fn record_and_manifest_helpers() {
     // files: export.properties keeps its record byte for byte.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("stripped.zip");
-    let options = Options {
-        strip_signature: true,
-        ..Options::default()
-    };
+    let options = Options::default().stripping_signature(true);
     archive::plan_file(input, &Recipe::builtin(), &options)
         .unwrap()
         .write(&out, &WriteOptions::default())

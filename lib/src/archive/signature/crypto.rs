@@ -63,6 +63,7 @@ impl DigestAlg {
 
 /// A public key's kind and size, as reports show it: `RSA 2048`, `EC P-256`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct KeyKind {
     /// `RSA`, `EC` or `DSA`.
     pub algorithm: String,

@@ -44,6 +44,7 @@ pub(crate) struct Signing {
 
 /// What signing did, for the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SigningReport {
     /// The signer: `CN=… (RSA 2048, SHA-256), valid until …`.
     pub signer: String,

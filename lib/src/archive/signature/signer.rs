@@ -12,6 +12,7 @@ use super::manifest::DigestAlg;
 
 /// A certificate as reports show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CertInfo {
     /// The subject (RFC 4514), e.g. `CN=Identity Manager,O=Example`.
     pub subject: String,

@@ -21,6 +21,7 @@ use super::{meta_inf_file, MetaInf};
 /// How a signed archive stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum VerifyStatus {
     /// Signed, and every signature, digest and entry holds.
     Valid,
@@ -33,6 +34,7 @@ pub enum VerifyStatus {
 /// What became of one entry since signing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum EntryStatus {
     /// Signed, and its content is what was signed.
     Signed,
@@ -46,6 +48,7 @@ pub enum EntryStatus {
 
 /// An entry and its status.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct EntryCheck {
     /// The entry path.
     pub entry: String,
@@ -59,6 +62,7 @@ pub struct EntryCheck {
 /// Whether the signer's chain leads to a trusted certificate.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ChainStatus {
     /// No trust store was given.
     NotChecked,
@@ -70,6 +74,7 @@ pub enum ChainStatus {
 
 /// One signer: its signature file, block and certificate.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SignerCheck {
     /// The signature file (`META-INF/X.SF`).
     pub signature_file: String,
@@ -92,6 +97,7 @@ pub struct SignerCheck {
 
 /// The verification of one archive.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct VerifyReport {
     /// The archive's path (empty for bytes).
     pub path: String,
