@@ -34,6 +34,11 @@ impl<'a> Document<'a> {
     /// assert_eq!(doc.processes()[0].selector.name.as_deref(), Some("Lock user"));
     /// # Ok::<(), procpatch::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A document that is not in a supported encoding, not well-formed XML (with
+    /// line:column), or not BPMN 2.0.
     pub fn parse(bytes: &'a [u8]) -> Result<Document<'a>, Error> {
         let decoded = Decoded::new(bytes)?;
         let tree = Tree::parse(&decoded.text, Scope::Edit)?;

@@ -71,6 +71,12 @@ impl<'d, 'a> Editor<'d, 'a> {
     /// `@engine:attribute`) to `value` on `task`, which must come from this
     /// editor's document. Returns what changes; nothing is written until
     /// [`Editor::finish`].
+    ///
+    /// # Errors
+    ///
+    /// A key that is neither a label nor a field nor an attribute, a task from
+    /// another document, a field present twice, a value set twice, or a value
+    /// that cannot be read or written.
     pub fn set(&mut self, task: &'d Task, key: &str, value: &str) -> Result<Change, Error> {
         if !self
             .doc
@@ -292,6 +298,12 @@ impl<'d, 'a> Editor<'d, 'a> {
     }
 
     /// The splices for everything set, in the document's encoding.
+    ///
+    /// # Errors
+    ///
+    /// A place to insert that cannot be found, or edits that overlap (a bug in
+    /// procpatch, reported as [`Error::Internal`] instead of a damaged document);
+    /// a value the encoding cannot carry.
     pub fn finish(mut self) -> Result<Vec<Splice>, Error> {
         let (tree, text, charset) = (self.doc.tree(), self.doc.text(), self.doc.charset());
         let new_fields = std::mem::take(&mut self.new_fields);

@@ -55,6 +55,7 @@
 //! ([`Document::plan`]) or direct edits ([`Editor`]) → [`Splice`]s →
 //! [`apply`] → bytes.
 #![deny(missing_docs)]
+#![warn(clippy::missing_errors_doc)]
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 

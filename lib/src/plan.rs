@@ -85,6 +85,11 @@ impl Document<'_> {
     /// assert!(again.splices.is_empty());
     /// # Ok::<(), procpatch::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// An invalid recipe ([`Error::Recipe`]); a task not found or ambiguous, a
+    /// process ambiguous; the errors of [`Editor::set`](crate::Editor::set).
     pub fn plan(&self, recipe: &Recipe) -> Result<Plan, Error> {
         // Recipes built in code are checked here as `from_toml` checks them.
         recipe.validate()?;
@@ -255,6 +260,10 @@ pub(crate) fn absent_report<'n>(target: &ProcessRecipe, names: impl Iterator<Ite
 /// assert_eq!(procpatch::patch(&patched, &procpatch::Recipe::builtin())?.0, patched);
 /// # Ok::<(), procpatch::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// The errors of [`Document::parse`], [`Document::plan`] and [`check_found`].
 pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> {
     let doc = Document::parse(bytes)?;
     let plan = doc.plan(recipe)?;
@@ -274,6 +283,11 @@ pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> 
 ///    ([`Error::NothingFound`]).
 /// 3. With `require_all`, every process must be found
 ///    ([`Error::MissingProcesses`]).
+///
+/// # Errors
+///
+/// [`Error::ProcessNotFound`], [`Error::NothingFound`] or
+/// [`Error::MissingProcesses`].
 pub fn check_found(doc: &Document<'_>, report: &Report, recipe: &Recipe) -> Result<(), Error> {
     let absent: Vec<&ProcessReport> = report.processes.iter().filter(|p| p.found.is_none()).collect();
     let known: Vec<(String, Candidate)> = doc

@@ -293,6 +293,12 @@ impl Recipe {
     /// assert_eq!(recipe.processes[0].tasks[0].set["data pool"], "Batch order");
     /// # Ok::<(), procpatch::RecipeError>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RecipeError::Toml`] for TOML that does not read as a recipe,
+    /// [`RecipeError::Invalid`] for one that does not make sense (see
+    /// [`Recipe::validate`]).
     pub fn from_toml(text: &str) -> Result<Recipe, RecipeError> {
         let recipe: Recipe = toml::from_str(text).map_err(|e| RecipeError::Toml(e.to_string()))?;
         recipe.validate()?;
@@ -300,6 +306,10 @@ impl Recipe {
     }
 
     /// The recipe as TOML.
+    ///
+    /// # Errors
+    ///
+    /// [`RecipeError::Toml`] if serialising fails.
     pub fn to_toml(&self) -> Result<String, RecipeError> {
         toml::to_string_pretty(self).map_err(|e| RecipeError::Toml(e.to_string()))
     }

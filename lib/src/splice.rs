@@ -60,6 +60,11 @@ pub(crate) fn check(len: usize, splices: &[Splice]) -> Result<(), Error> {
 /// Applies `splices` to `original`. The splices are sorted by position
 /// (stably, so insertions at one offset keep their order); ranges outside
 /// the document or overlapping each other are an error, never a panic.
+///
+/// # Errors
+///
+/// [`Error::Internal`] for ranges outside `original` or overlapping each
+/// other.
 pub fn apply(original: &[u8], splices: &[Splice]) -> Result<Vec<u8>, Error> {
     let mut sorted: Vec<&Splice> = splices.iter().collect();
     sorted.sort_by_key(|s| (s.range.start, s.range.end));

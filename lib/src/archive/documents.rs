@@ -32,6 +32,10 @@ impl Visitor for Each<'_> {
 /// calls `f` with each BPMN document: its entry path (nested archives
 /// joined with `!/`, as in [`EntryReport::entry`](super::EntryReport);
 /// empty for a bare XML file) and its bytes. Nothing is written.
+///
+/// # Errors
+///
+/// A file that cannot be read, or is not a zip or BPMN file, or is damaged.
 pub fn for_each_document(path: &Path, options: &Options, f: &mut dyn FnMut(&str, &[u8])) -> Result<(), ArchiveError> {
     let (_, bytes) = file_kind(path, options)?;
     match bytes {

@@ -1,6 +1,33 @@
 //! Files: process-import archives (zip, nested zips included) and bare BPMN
 //! XML documents. Reading, planning, writing safely, and verifying.
 //!
+//! ```
+//! use std::io::Write;
+//! use procpatch::archive::{patch_archive, Options};
+//! use procpatch::Recipe;
+//!
+//! // A process-import archive holding the Lock user process, made in memory.
+//! let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+//!                           xmlns:activiti="http://activiti.org/bpmn">
+//!   <process id="UsersProcLock" name="Lock user">
+//!     <callActivity id="c1" name="Lock related credentials">
+//!       <extensionElements><activiti:field name="value" expression=""/></extensionElements>
+//!     </callActivity>
+//!     <callActivity id="c2" name="Load related credentials"/>
+//!   </process>
+//! </definitions>"#;
+//! let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+//! zip.start_file("UsersProcLock.bpmn20.xml", zip::write::SimpleFileOptions::default())?;
+//! zip.write_all(xml.as_bytes())?;
+//! let export = zip.finish()?.into_inner();
+//!
+//! let (patched, report) = patch_archive(&export, &Recipe::builtin(), &Options::default())?;
+//! assert_eq!((report.summary.changed, report.summary.inserted), (1, 3));
+//! // Nothing more to do on the result: the same bytes come back.
+//! assert_eq!(patch_archive(&patched, &Recipe::builtin(), &Options::default())?.0, patched);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # What is copied and what is regenerated
 //!
 //! An archive with nothing to change is copied byte for byte. Otherwise the
@@ -158,6 +185,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 of a file, streamed.
+///
+/// # Errors
+///
+/// An I/O error when the file cannot be read.
 pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
     let mut hasher = Sha256::new();
     let mut f = BufReader::new(File::open(path)?);
@@ -280,6 +311,12 @@ impl Visitor for Planner<'_> {
 /// says `all = true`; one found in none is reported absent. The plan fails
 /// when no process of the recipe is found at all, or when the recipe says
 /// `require_all` and one is missing.
+///
+/// # Errors
+///
+/// An invalid recipe; a file that cannot be read, is not a zip or BPMN file,
+/// is damaged or malformed (with the entry path and line:column); a recipe
+/// target not found or ambiguous (see [`ArchiveError::kind`]).
 pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
     recipe.validate().map_err(crate::Error::from)?;
     let sha256 = sha256_file(path)?;
@@ -548,6 +585,12 @@ impl Visitor for Inspector {
 
 /// Reads the file at `path` and lists what it holds: every entry, and the
 /// processes, tasks and attributes of each BPMN document.
+///
+/// # Errors
+///
+/// A file that cannot be read, or is not a zip or BPMN file, or is damaged. A
+/// BPMN entry that does not parse is listed with its error, not an error of
+/// the whole file.
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
     let sha256 = sha256_file(path)?;
     let (kind, bytes) = file_kind(path, options)?;
@@ -604,6 +647,12 @@ pub fn verify_bytes(bytes: &[u8], options: &Options, trust: Option<&TrustStore>)
 /// Plans `recipe` on archive bytes in memory and returns the edited archive
 /// (or the same bytes when nothing changes), for tools that hold archives
 /// without files.
+///
+/// # Errors
+///
+/// As [`plan_file`], and [`ArchiveError::Signed`] for a signed archive the
+/// edit would break, [`ArchiveError::Verify`] when the new archive does not
+/// verify.
 pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result<(Vec<u8>, FileReport), ArchiveError> {
     recipe.validate().map_err(crate::Error::from)?;
     let mut planner = Planner::new(recipe);

@@ -217,6 +217,10 @@ impl FileReport {
     /// The compact table: the path, each task's context with one line per
     /// attribute (`key [field]: old → new (status)`), absent processes, the
     /// counts, and the SHA-256 of input and output.
+    ///
+    /// # Errors
+    ///
+    /// Only what `out` returns.
     pub fn write_table(&self, out: &mut dyn fmt::Write, d: &dyn Decoration) -> fmt::Result {
         writeln!(out, "{}", d.strong(&self.path))?;
         let mut context = None;
@@ -409,6 +413,10 @@ impl Inspection {
     /// shown as the report shows it, `data pool [value] = ""`; `labels` is
     /// label → field names, as [`Recipe::labels`](crate::Recipe::labels)
     /// gives them.
+    ///
+    /// # Errors
+    ///
+    /// Only what `out` returns.
     pub fn write_text(&self, out: &mut dyn fmt::Write, labels: &[(String, Vec<String>)]) -> fmt::Result {
         writeln!(
             out,
