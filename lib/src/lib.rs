@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+#[cfg(feature = "archive")]
 pub mod archive;
 mod bpmn;
 mod charset;

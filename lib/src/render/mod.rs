@@ -23,6 +23,7 @@
 //! # Ok::<(), procpatch::Error>(())
 //! ```
 
+#[cfg(feature = "archive")]
 mod html;
 mod shapes;
 mod svg;
@@ -30,6 +31,7 @@ mod text;
 
 use std::collections::HashMap;
 
+#[cfg(feature = "archive")]
 pub use html::{ChangeRecord, FileDrawings, Limits, Meta};
 
 use crate::bpmn::{Process, Task};
