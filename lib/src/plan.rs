@@ -74,12 +74,27 @@ impl Document<'_> {
     /// unless the recipe says `all = true`.
     ///
     /// ```
-    /// let xml = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
-    ///     "/../testdata/bpmn/vendor/UsersProcLock.bpmn20.xml")).unwrap();
-    /// let doc = procpatch::Document::parse(&xml)?;
+    /// let xml = br#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    ///                            xmlns:activiti="http://activiti.org/bpmn">
+    ///   <process id="UsersProcLock" name="Lock user">
+    ///     <callActivity id="c1" name="Lock related credentials">
+    ///       <extensionElements>
+    ///         <activiti:field name="value" expression=""/>
+    ///         <activiti:field name="param1" expression=""/>
+    ///       </extensionElements>
+    ///     </callActivity>
+    ///     <callActivity id="c2" name="Load related credentials">
+    ///       <extensionElements>
+    ///         <activiti:field name="value" expression=""/>
+    ///         <activiti:field name="param1" expression=""/>
+    ///       </extensionElements>
+    ///     </callActivity>
+    ///   </process>
+    /// </definitions>"#;
+    /// let doc = procpatch::Document::parse(xml)?;
     /// let plan = doc.plan(&procpatch::Recipe::builtin())?;
     /// assert_eq!(plan.report.summary.changed, 4);
-    /// let patched = plan.apply(&xml)?;
+    /// let patched = plan.apply(xml)?;
     /// // Applying again changes nothing.
     /// let again = procpatch::Document::parse(&patched)?.plan(&procpatch::Recipe::builtin())?;
     /// assert!(again.splices.is_empty());
@@ -253,9 +268,24 @@ pub(crate) fn absent_report<'n>(target: &ProcessRecipe, names: impl Iterator<Ite
 /// equals the input byte for byte.
 ///
 /// ```
-/// let xml = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
-///     "/../testdata/bpmn/vendor/UsersProcDeactivate.bpmn20.xml")).unwrap();
-/// let (patched, report) = procpatch::patch(&xml, &procpatch::Recipe::builtin())?;
+/// let xml = br#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+///                            xmlns:activiti="http://activiti.org/bpmn">
+///   <process id="UsersProcDeactivate" name="Deactivate user">
+///     <callActivity id="c1" name="Deactivate related credentials">
+///       <extensionElements>
+///         <activiti:field name="value" expression=""/>
+///         <activiti:field name="param1" expression=""/>
+///       </extensionElements>
+///     </callActivity>
+///     <callActivity id="c2" name="Load related credentials">
+///       <extensionElements>
+///         <activiti:field name="value" expression=""/>
+///         <activiti:field name="param1" expression=""/>
+///       </extensionElements>
+///     </callActivity>
+///   </process>
+/// </definitions>"#;
+/// let (patched, report) = procpatch::patch(xml, &procpatch::Recipe::builtin())?;
 /// assert_eq!(report.summary.changed, 4);
 /// assert_eq!(procpatch::patch(&patched, &procpatch::Recipe::builtin())?.0, patched);
 /// # Ok::<(), procpatch::Error>(())

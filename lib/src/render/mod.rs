@@ -11,9 +11,22 @@
 //! ```
 //! use procpatch::{render, Document, Recipe};
 //!
-//! let xml = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
-//!     "/../testdata/bpmn/vendor/UsersProcLock.bpmn20.xml")).unwrap();
-//! let doc = Document::parse(&xml)?;
+//! let xml = br#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+//!     xmlns:activiti="http://activiti.org/bpmn"
+//!     xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+//!     xmlns:dc="http://www.omg.org/spec/DD/20100524/DC">
+//!   <process id="UsersProcLock" name="Lock user">
+//!     <callActivity id="c1" name="Lock related credentials"/>
+//!     <callActivity id="c2" name="Load related credentials"/>
+//!   </process>
+//!   <bpmndi:BPMNDiagram id="d">
+//!     <bpmndi:BPMNPlane bpmnElement="UsersProcLock">
+//!       <bpmndi:BPMNShape bpmnElement="c1"><dc:Bounds x="0" y="0" width="100" height="80"/></bpmndi:BPMNShape>
+//!       <bpmndi:BPMNShape bpmnElement="c2"><dc:Bounds x="150" y="0" width="100" height="80"/></bpmndi:BPMNShape>
+//!     </bpmndi:BPMNPlane>
+//!   </bpmndi:BPMNDiagram>
+//! </definitions>"#;
+//! let doc = Document::parse(xml)?;
 //! let plan = doc.plan(&Recipe::builtin())?;
 //! let figures = render::figures(&doc, &plan.report);
 //! assert_eq!(figures.len(), 1);
