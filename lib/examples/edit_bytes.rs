@@ -22,7 +22,7 @@ const XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </definitions>
 "#;
 
-fn main() -> Result<(), procpatch::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let doc = Document::parse(XML.as_bytes())?;
     for p in doc.processes() {
         for t in &p.tasks {
