@@ -150,6 +150,54 @@ impl ArchiveError {
         ArchiveError::Io(e)
     }
 
+    /// The same error about the archive nested at `archive` (an entry
+    /// path): entry names get the archive's path before them, and an error
+    /// about the whole archive names it.
+    pub(crate) fn within(self, archive: &str) -> ArchiveError {
+        let inside = |e: String| format!("{archive}!/{e}");
+        let whole = |e: Option<String>| Some(e.map_or_else(|| archive.to_string(), inside));
+        match self {
+            ArchiveError::Damaged { entry, message } => ArchiveError::Damaged {
+                entry: whole(entry),
+                message,
+            },
+            ArchiveError::Unsupported { entry, what } => ArchiveError::Unsupported {
+                entry: whole(entry),
+                what,
+            },
+            ArchiveError::HeaderMismatch { entry, field } => ArchiveError::HeaderMismatch {
+                entry: inside(entry),
+                field,
+            },
+            ArchiveError::DuplicateEntry { entry } => ArchiveError::DuplicateEntry { entry: inside(entry) },
+            ArchiveError::Encrypted { entry } => ArchiveError::Encrypted { entry: inside(entry) },
+            ArchiveError::TooLarge { entry, limit } => ArchiveError::TooLarge {
+                entry: inside(entry),
+                limit,
+            },
+            ArchiveError::Bomb { entry, ratio } => ArchiveError::Bomb {
+                entry: inside(entry),
+                ratio,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether this is a fault of the zip structure or of an entry's data
+    /// (damage, a header mismatch, two entries of one name, a layout
+    /// procpatch does not read): what makes a nested archive unreadable,
+    /// and copied as it is, rather than the whole input refused.
+    pub(crate) fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            ArchiveError::Damaged { .. }
+                | ArchiveError::HeaderMismatch { .. }
+                | ArchiveError::DuplicateEntry { .. }
+                | ArchiveError::Unsupported { .. }
+                | ArchiveError::NotZip
+        )
+    }
+
     /// The kind of failure, for exit codes.
     pub fn kind(&self) -> ErrorKind {
         let doc = |e: &Error| match e {
