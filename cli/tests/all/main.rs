@@ -14,6 +14,7 @@ mod manual;
 mod outputs;
 mod recipes;
 mod reports;
+mod zipodd;
 
 /// The workspace root.
 pub fn root() -> PathBuf {

@@ -3,7 +3,7 @@
 //! written by `testdata/interop/readers.py`): the corpus is exactly what the
 //! generator writes, and the table has a row for every case. What procpatch
 //! should do with each case is `testdata/zipodd/DECISIONS.md`, which has a
-//! row for each.
+//! row for each; `cli/tests/all/zipodd.rs` holds procpatch to it.
 
 use std::collections::BTreeSet;
 
