@@ -14,8 +14,7 @@ use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use zip::ZipReadOptions;
 
 use super::error::ArchiveError;
-use super::raw::layout::{sig, FLAG_DESCRIPTOR};
-use super::raw::{self, RawArchive, RawEntry};
+use super::raw::{self, RawArchive};
 use super::Options;
 
 /// Below this size no entry counts as a zip bomb, whatever its ratio.
@@ -82,24 +81,6 @@ impl<R: Read> Read for Watched<R> {
     }
 }
 
-/// The local header that the `zip` crate's stream reader gets for an
-/// entry: its method and the flags that matter for decompressing (the
-/// deflate level and LZMA end-marker bits), with the data-descriptor flag
-/// so that the compressed size given as an option is used, and no name.
-fn stream_header(e: &RawEntry) -> Vec<u8> {
-    let flags = (e.flags & 0x0006) | FLAG_DESCRIPTOR;
-    let mut h = Vec::with_capacity(30);
-    h.extend_from_slice(&sig::LOCAL.to_le_bytes());
-    for v in [20u16, flags, e.method, 0, 0] {
-        h.extend_from_slice(&v.to_le_bytes());
-    }
-    for v in [e.crc, 0, 0] {
-        h.extend_from_slice(&v.to_le_bytes());
-    }
-    h.extend_from_slice(&[0; 4]);
-    h
-}
-
 impl<R: Read + Seek> Opened<R> {
     /// Reads the layout, checks it, and keeps the file for reading entries.
     pub fn open(mut r: R) -> Result<Opened<R>, ArchiveError> {
@@ -150,7 +131,7 @@ impl<R: Read + Seek> Opened<R> {
         let (cap, _) = self.cap(i, options);
         let limit = cap.min(e.size);
         let (crc, compressed, size, method) = (e.crc, e.compressed, e.size, e.method);
-        let header = stream_header(e);
+        let header = e.stream_header();
         self.r.seek(SeekFrom::Start(e.data_start()))?;
         let mut src = Cursor::new(header).chain(Watched {
             inner: (&mut self.r).take(compressed),

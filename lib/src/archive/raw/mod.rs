@@ -133,6 +133,25 @@ impl RawEntry {
     pub fn local_flags(&self) -> u16 {
         layout::u16_at(&self.local, layout::local::FLAGS).unwrap_or(0)
     }
+
+    /// The local header that the `zip` crate's stream reader is given to
+    /// decompress this entry's data (never written to a file): its method
+    /// and CRC-32, the flags that matter for decompressing (deflate level,
+    /// LZMA end marker), the data-descriptor flag so that the compressed
+    /// size given as an option is used, no sizes and no name.
+    pub fn stream_header(&self) -> Vec<u8> {
+        let flags = (self.flags & 0x0006) | FLAG_DESCRIPTOR;
+        let mut h = Vec::with_capacity(layout::local::FIXED);
+        h.extend_from_slice(&sig::LOCAL.to_le_bytes());
+        for v in [20u16, flags, self.method, 0, 0] {
+            h.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [self.crc, 0, 0] {
+            h.extend_from_slice(&v.to_le_bytes());
+        }
+        h.extend_from_slice(&[0; 4]);
+        h
+    }
 }
 
 /// The end of the archive: zip64 records (if any) and the end-of-central-
