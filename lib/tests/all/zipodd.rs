@@ -125,3 +125,63 @@ fn the_decisions_cover_every_case() {
         assert_eq!(rows, 1, "DECISIONS.md has {rows} rows for {name}, not one");
     }
 }
+
+/// The end record's 16-bit count of `zip`, and where the end record is.
+fn eocd_count(zip: &[u8]) -> (u16, usize) {
+    let at = zip.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    (u16::from_le_bytes([zip[at + 10], zip[at + 11]]), at)
+}
+
+#[test]
+fn a_wrapped_entry_count_is_read_and_written_wrapped() {
+    // 70,000 entries and no zip64 records: the 16-bit count says 4,464.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("wrapped.zip");
+    let status = std::process::Command::new("python3")
+        .arg(support::root().join("testdata/generate_zipodd.py"))
+        .arg("--wrapped-count")
+        .arg(&path)
+        .status()
+        .expect("python3 runs the zipodd generator");
+    assert!(status.success());
+    let input = support::read(&path);
+    assert_eq!(eocd_count(&input).0, 4464);
+    let options = procpatch::archive::Options::default();
+    let (output, report) = procpatch::archive::patch_archive(&input, &procpatch::Recipe::builtin(), &options).unwrap();
+    assert_eq!(report.summary.changed, 4);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.message.starts_with("70000 entries, counted modulo 65,536")),
+        "{:?}",
+        report.notes
+    );
+    // Written back wrapped, with no zip64 records added; every reader reads
+    // all 70,000 entries.
+    let (count, at) = eocd_count(&output);
+    assert_eq!(count, 4464);
+    assert!(
+        !output[..at].windows(4).any(|w| w == b"PK\x06\x06"),
+        "a zip64 end record was added"
+    );
+    let out_path = tmp.path().join("out.zip");
+    std::fs::write(&out_path, &output).unwrap();
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.infolist()))"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
+    assert_eq!(String::from_utf8_lossy(&python.stdout).trim(), "70000");
+    let unzip = std::process::Command::new("unzip")
+        .arg("-tqq")
+        .arg(&out_path)
+        .status()
+        .unwrap();
+    assert!(unzip.success(), "unzip -t refuses the output");
+    // The output needs nothing more.
+    let (again, report) = procpatch::archive::patch_archive(&output, &procpatch::Recipe::builtin(), &options).unwrap();
+    assert!(!report.needs_edit());
+    assert_eq!(again, output);
+}
