@@ -76,11 +76,16 @@ pub(crate) fn of(raw: &RawArchive, archive: &str) -> Vec<Note> {
     };
     let first = raw.first_record();
     if first > 0 {
+        let place = if raw.entries.is_empty() {
+            "the archive"
+        } else {
+            "the first entry"
+        };
         let what = if first == 4 && raw.lead.get(..4) == Some(&sig::DESCRIPTOR.to_le_bytes()[..]) {
-            "the split-archive marker (PK\\x07\\x08) before the first entry".to_string()
+            format!("the split-archive marker (PK\\x07\\x08) before {place}")
         } else {
             format!(
-                "{} before the first entry (a self-extractor stub?)",
+                "{} before {place} (a self-extractor stub?)",
                 plural(first, "byte", "bytes")
             )
         };

@@ -185,3 +185,35 @@ fn a_wrapped_entry_count_is_read_and_written_wrapped() {
     assert!(!report.needs_edit());
     assert_eq!(again, output);
 }
+
+#[test]
+fn a_zip64_locator_that_leads_nowhere_is_ignored_when_nothing_needs_it() {
+    // An empty archive after 190 other bytes, the last 20 of them a zip64
+    // locator whose record is nowhere: Java, Python and unzip read it (the
+    // zip crate's test file invalid_cde_number_of_files_allocation_smaller_offset.zip
+    // is such an archive), so procpatch does too.
+    let mut zip = vec![b'v'; 170];
+    zip.extend_from_slice(b"PK\x06\x07");
+    zip.extend_from_slice(&[0; 16]);
+    zip.extend_from_slice(b"PK\x05\x06");
+    zip.extend_from_slice(&[0; 18]);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("empty.zip");
+    std::fs::write(&path, &zip).unwrap();
+    let inspection = procpatch::archive::inspect_file(&path, &procpatch::archive::Options::default()).unwrap();
+    assert!(inspection.entries.is_empty());
+    assert_eq!(
+        inspection.notes.first().map(|n| n.message.as_str()),
+        Some("190 bytes before the archive (a self-extractor stub?), kept; offsets count from the start of the archive, 190 bytes in")
+    );
+    // The same locator before an end record that defers its offset to
+    // zip64 records: they are needed and missing, so it is refused.
+    let at = zip.len() - 22 + 16;
+    zip[at..at + 4].copy_from_slice(&[0xFF; 4]);
+    std::fs::write(&path, &zip).unwrap();
+    let err = procpatch::archive::inspect_file(&path, &procpatch::archive::Options::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "damaged zip archive: the zip64 locator at byte 170 points to byte 0, where there is no zip64 end record"
+    );
+}

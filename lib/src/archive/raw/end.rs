@@ -129,6 +129,10 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
         || size32 == u32::MAX
         || off32 == u32::MAX;
     let mut z = None;
+    // A locator that leads to no zip64 end record, while the end record
+    // defers nothing to one, is ignored, as Java and Python ignore it; its
+    // fault explains a later one.
+    let mut ignored = None;
     if let Some(loc_at) = pos.checked_sub(locator::LEN as u64) {
         let loc = read_at(r, loc_at, locator::LEN as u64, len, "the zip64 locator")?;
         if u32_at(&loc, 0) == Some(sig::ZIP64_LOCATOR) {
@@ -140,10 +144,23 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
                     .checked_add(u64::from(size32))
                     .is_some_and(|end| end <= loc_at);
             if room {
-                z = Some(zip64(r, len, loc_at, loc)?);
+                match zip64(r, len, loc_at, loc) {
+                    Ok(found) => z = Some(found),
+                    Err(e) if magic => return Err(e),
+                    Err(e) => ignored = Some(e),
+                }
             }
         }
     }
+    let explain = |e: ArchiveError| match (&ignored, e) {
+        (Some(ArchiveError::Damaged { message: why, .. }), ArchiveError::Damaged { entry, message }) => {
+            ArchiveError::Damaged {
+                entry,
+                message: format!("{message}: {why}"),
+            }
+        }
+        (_, e) => e,
+    };
     let (count, cd_size, cd_off) = match &z {
         None => {
             if disk != 0 || cd_disk != 0 {
@@ -158,16 +175,16 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
         None => (pos, "the end record"),
     };
     let Some(cd_end) = cd_off.checked_add(cd_size) else {
-        return Err(damaged(format!(
+        return Err(explain(damaged(format!(
             "the central directory ({cd_size} bytes at {cd_off}) does not fit before {anchor_name} at {anchor}"
-        )));
+        ))));
     };
     // Bytes before the archive that its offsets do not count: where the
     // central directory ends minus where the end records say it ends.
     let Some(shift) = anchor.checked_sub(cd_end) else {
-        return Err(damaged(format!(
+        return Err(explain(damaged(format!(
             "the central directory ({cd_size} bytes at {cd_off}) does not fit before {anchor_name} at {anchor}"
-        )));
+        ))));
     };
     let cd_at = cd_off.saturating_add(shift);
     if let Some(z) = &z {
@@ -181,7 +198,7 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
         }
     }
     if cd_size > 0 && sig_at(r, cd_at, len) != Some(sig::CENTRAL) {
-        return Err(if shift > 0 && sig_at(r, cd_off, len) == Some(sig::CENTRAL) {
+        return Err(explain(if shift > 0 && sig_at(r, cd_off, len) == Some(sig::CENTRAL) {
             damaged(format!(
                 "the central directory ({cd_size} bytes at byte {cd_off}) ends at byte {cd_end}, {shift} byte{} before {anchor_name} at byte {anchor}",
                 plural(shift)
@@ -194,7 +211,7 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
             damaged(format!(
                 "no central directory at byte {cd_at}, where {anchor_name} at byte {anchor} puts it"
             ))
-        });
+        }));
     }
     if plausible && cd_size > 0 {
         // The first entry's local header, where the first central record

@@ -18,8 +18,10 @@
 //!   what follows is its own fault (bytes are missing).
 //! - **A zip64 locator** counts only when there is room for zip64 records
 //!   (a 0xFFFF/0xFFFFFFFF field in the end record, or a central directory
-//!   that ends before the locator); the zip64 end record must then be where
-//!   the locator says, or right before the locator.
+//!   that ends before the locator); the zip64 end record is then where the
+//!   locator says, or right before the locator. If it is in neither place,
+//!   the archive is refused when the end record defers a value to it, and
+//!   the locator ignored otherwise (as Java and Python ignore it).
 //! - **Bytes before the archive** (a self-extractor stub, a split marker):
 //!   their length is where the central directory ends minus where the
 //!   (zip64) end record says it ends. Offsets that count them (0) are used
