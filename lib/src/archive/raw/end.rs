@@ -5,7 +5,7 @@
 use std::io::{Read, Seek};
 use std::ops::Range;
 
-use super::layout::{eocd, locator, sig, u16_at, u32_at, u64_at, zip64_eocd, ZIP64_LIMIT};
+use super::layout::{central, eocd, locator, sig, u16_at, u32_at, u64_at, zip64_eocd, ZIP64_LIMIT};
 use super::{damaged, looks_like_zip, read_at, Tail};
 use crate::archive::error::ArchiveError;
 
@@ -216,8 +216,14 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
     if plausible && cd_size > 0 {
         // The first entry's local header, where the first central record
         // says (unless that record defers its offset to zip64).
-        let first = read_at(r, cd_at, 46, len, "the first central-directory record")?;
-        let off = u32_at(&first, super::layout::central::OFFSET).unwrap_or(u32::MAX);
+        let first = read_at(
+            r,
+            cd_at,
+            central::FIXED as u64,
+            len,
+            "the first central-directory record",
+        )?;
+        let off = u32_at(&first, central::OFFSET).unwrap_or(u32::MAX);
         if off != u32::MAX && sig_at(r, u64::from(off).saturating_add(shift), len) != Some(sig::LOCAL) {
             return Err(damaged(format!(
                 "no local header at byte {}, where the first entry of the central directory at byte {cd_at} starts",

@@ -88,10 +88,24 @@ pub(crate) mod locator {
     pub const LEN: usize = 20;
 }
 
+/// Data descriptor: CRC-32 and both sizes, after an optional signature.
+pub(crate) mod descriptor {
+    /// CRC-32 and 4-byte sizes.
+    pub const NARROW: u64 = 12;
+    /// CRC-32 and 8-byte (zip64) sizes.
+    pub const WIDE: u64 = 20;
+    /// The longest: signature, CRC-32 and 8-byte sizes.
+    pub const MAX: u64 = 24;
+    /// Where the compressed size is, after the CRC-32.
+    pub const COMPRESSED: usize = 4;
+}
+
 /// The extra field that holds zip64 values.
 pub(crate) const ZIP64_EXTRA_ID: u16 = 0x0001;
 /// General-purpose flag: encrypted.
 pub(crate) const FLAG_ENCRYPTED: u16 = 0x0001;
+/// General-purpose flags 1 and 2: the deflate level, or LZMA's end marker.
+pub(crate) const FLAG_COMPRESSION_OPTIONS: u16 = 0x0006;
 /// General-purpose flag: a data descriptor follows the data.
 pub(crate) const FLAG_DESCRIPTOR: u16 = 0x0008;
 /// General-purpose flag: strong encryption.

@@ -142,7 +142,7 @@ impl RawEntry {
     /// LZMA end marker), the data-descriptor flag so that the compressed
     /// size given as an option is used, no sizes and no name.
     pub fn stream_header(&self) -> Vec<u8> {
-        let flags = (self.flags & 0x0006) | FLAG_DESCRIPTOR;
+        let flags = (self.flags & layout::FLAG_COMPRESSION_OPTIONS) | FLAG_DESCRIPTOR;
         let mut h = Vec::with_capacity(layout::local::FIXED);
         h.extend_from_slice(&sig::LOCAL.to_le_bytes());
         for v in [20u16, flags, self.method, 0, 0] {

@@ -4,7 +4,7 @@
 use std::io::{Read, Seek};
 
 use super::end::End;
-use super::layout::{central, local, sig, u16_at, u32_at, u64_at, FLAG_UTF8, ZIP64_EXTRA_ID, ZIP64_LIMIT};
+use super::layout::{central, descriptor, local, sig, u16_at, u32_at, u64_at, FLAG_UTF8, ZIP64_EXTRA_ID, ZIP64_LIMIT};
 use super::{damaged, entry_damaged, names, read_at, RawEntry, Zip64Fields};
 use crate::archive::error::ArchiveError;
 
@@ -255,7 +255,7 @@ pub(super) fn read_local<R: Read + Seek>(r: &mut R, e: &mut RawEntry, len: u64) 
     };
     e.data_start = data_start;
     if e.has_descriptor() {
-        let avail = len.saturating_sub(data_end).min(24);
+        let avail = len.saturating_sub(data_end).min(descriptor::MAX);
         let d = read_at(r, data_end, avail, len, "a data descriptor")?;
         let signed = u32_at(&d, 0) == Some(sig::DESCRIPTOR);
         let base: usize = if signed { 4 } else { 0 };
@@ -264,16 +264,16 @@ pub(super) fn read_local<R: Read + Seek>(r: &mut R, e: &mut RawEntry, len: u64) 
         let prefer_wide = e.local_has_zip64() || e.compressed > u64::from(u32::MAX);
         let fits = |wide: bool| {
             let comp = if wide {
-                u64_at(&d, base.saturating_add(4))
+                u64_at(&d, base.saturating_add(descriptor::COMPRESSED))
             } else {
-                u32_at(&d, base.saturating_add(4)).map(u64::from)
+                u32_at(&d, base.saturating_add(descriptor::COMPRESSED)).map(u64::from)
             };
             u32_at(&d, base) == Some(e.crc) && comp == Some(e.compressed)
         };
         let Some(wide) = [prefer_wide, !prefer_wide].into_iter().find(|&w| fits(w)) else {
             return Err(mismatch("data descriptor"));
         };
-        let body: u64 = if wide { 20 } else { 12 };
+        let body = if wide { descriptor::WIDE } else { descriptor::NARROW };
         e.descriptor_len = body.saturating_add(base as u64);
         e.descriptor_signed = signed;
     }
