@@ -217,3 +217,25 @@ fn a_zip64_locator_that_leads_nowhere_is_ignored_when_nothing_needs_it() {
         "damaged zip archive: the zip64 locator at byte 170 points to byte 0, where there is no zip64 end record"
     );
 }
+
+#[test]
+fn an_edited_entry_keeps_its_local_name_and_flags() {
+    // The local name in CP437 without the UTF-8 flag, the central one in
+    // UTF-8 with it: the same text, read; the edit keeps the local header's
+    // name bytes and flags, and changes only its CRC-32 and sizes.
+    let input = support::read(support::root().join("testdata/zipodd/cp437-local-utf8-central-bpmn.zip"));
+    let options = procpatch::archive::Options::default();
+    let (output, report) = procpatch::archive::patch_archive(&input, &procpatch::Recipe::builtin(), &options).unwrap();
+    assert_eq!(report.summary.changed, 4);
+    let name = "UsersProcLock-Änderung.bpmn20.xml";
+    assert_eq!(report.entries[0].entry, name);
+    let local = |zip: &[u8]| -> (u16, Vec<u8>) {
+        let n = usize::from(u16::from_le_bytes([zip[26], zip[27]]));
+        (u16::from_le_bytes([zip[6], zip[7]]), zip[30..30 + n].to_vec())
+    };
+    assert_eq!(local(&output), local(&input));
+    assert_eq!(local(&output), (0, b"UsersProcLock-\x8enderung.bpmn20.xml".to_vec()));
+    assert!(report.notes.iter().any(|n| n
+        .message
+        .contains("ZipInputStream stops at entry \"UsersProcLock-Änderung.bpmn20.xml\"")));
+}
