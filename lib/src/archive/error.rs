@@ -78,6 +78,15 @@ pub enum ArchiveError {
         /// The entries that could not be decompressed.
         entries: Vec<String>,
     },
+    /// No recipe process was found, and a nested archive, which may hold
+    /// them, cannot be read.
+    #[error("none of the recipe's processes was found; the nested archive \"{archive}\", which may hold them, cannot be read: {fault}")]
+    UnreadableNested {
+        /// The nested archive's entry path.
+        archive: String,
+        /// Why it cannot be read, with the byte offset inside it.
+        fault: String,
+    },
     /// An entry decompresses far beyond its compressed size.
     #[error("entry \"{entry}\" expands more than {ratio} times its compressed size; refused as a zip bomb")]
     Bomb {

@@ -396,12 +396,9 @@ fn merge(
         // Nothing found, and a nested archive could not be read: its fault
         // is the reason.
         if let Some(n) = notes.iter().find(|n| n.kind == NoteKind::Unread) {
-            return Err(ArchiveError::Damaged {
-                entry: Some(n.archive.clone()),
-                message: format!(
-                    "none of the recipe's processes was found, and this nested archive cannot be read: {}",
-                    n.message
-                ),
+            return Err(ArchiveError::UnreadableNested {
+                archive: n.archive.clone(),
+                fault: n.message.clone(),
             });
         }
     }

@@ -239,3 +239,25 @@ fn an_edited_entry_keeps_its_local_name_and_flags() {
         .message
         .contains("ZipInputStream stops at entry \"UsersProcLock-Änderung.bpmn20.xml\"")));
 }
+
+#[test]
+fn nothing_found_beside_an_unreadable_nested_archive_names_its_fault() {
+    // The nested archive of nested-bad-crc alone in an export: nothing else
+    // can hold the recipe's processes, so its fault is the refusal.
+    let outer = support::read(support::root().join("testdata/zipodd/nested-bad-crc.zip"));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(outer)).unwrap();
+    let mut inner = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name("processes/ProcessImport.zip").unwrap(), &mut inner).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("processes/ProcessImport.zip", stored).unwrap();
+    std::io::Write::write_all(&mut w, &inner).unwrap();
+    let bytes = w.finish().unwrap().into_inner();
+    let options = procpatch::archive::Options::default();
+    let err = procpatch::archive::patch_archive(&bytes, &procpatch::Recipe::builtin(), &options).unwrap_err();
+    assert_eq!(err.kind(), procpatch::archive::ErrorKind::BadInput);
+    assert_eq!(
+        err.to_string(),
+        "none of the recipe's processes was found; the nested archive \"processes/ProcessImport.zip\", which may hold them, cannot be read: entry \"notes.txt\": damaged zip archive: its CRC-32 does not match its data (640 bytes at byte 2603): the entry is corrupt"
+    );
+}
