@@ -4,7 +4,7 @@
 Run from the repository root: `python3 fuzz/seed.py`. Writes
 fuzz/corpus/xml_edit/ (each document with three edits: a plain value, one
 with markup characters, one with non-ASCII) and fuzz/corpus/archive/ (the
-sample archives and the hostile zips).
+sample archives, the hostile zips and the odd zips of issue 10).
 """
 
 import glob
@@ -33,6 +33,7 @@ def main():
             n += 1
     zips = sorted(glob.glob(os.path.join(ROOT, "testdata", "archives", "*.zip")))
     zips += sorted(glob.glob(os.path.join(ROOT, "testdata", "hostile", "*.zip")))
+    zips += sorted(glob.glob(os.path.join(ROOT, "testdata", "zipodd", "*.zip")))
     for path in zips:
         if os.path.getsize(path) <= 100_000:
             with open(os.path.join(zip_dir, os.path.basename(path)), "wb") as fh:

@@ -15,6 +15,7 @@ mod outputs;
 mod recipes;
 mod reports;
 mod signing;
+mod zipodd;
 
 /// The workspace root.
 pub fn root() -> PathBuf {

@@ -1,10 +1,17 @@
-//! Opening an archive with the `zip` crate and reading its entries: the
-//! checks the `zip` crate does not make (duplicate names, encryption), the
-//! size limit enforced while reading, and what each entry is.
+//! Reading an archive's entries: the checks the layout leaves to reading
+//! (duplicate names), the decompressed data of each entry read to its end
+//! with its size and CRC-32 checked and the size limit enforced, and what
+//! each entry is.
+//!
+//! The layout (`raw`) says where each entry's data is; the `zip` crate only
+//! decompresses it, fed a minimal local header and the data, and told to
+//! skip its own CRC check: it reports a mismatch as an `io::Error` with a
+//! message and no type of its own, so procpatch computes CRC-32 and counts
+//! the size itself, and its faults are typed here.
 
-use std::io::{Read, Seek};
+use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
-use zip::ZipArchive;
+use zip::ZipReadOptions;
 
 use super::error::ArchiveError;
 use super::raw::{self, RawArchive};
@@ -12,6 +19,9 @@ use super::Options;
 
 /// Below this size no entry counts as a zip bomb, whatever its ratio.
 const RATIO_FLOOR: u64 = 1 << 20;
+
+/// How many bytes of an entry tell what it is.
+pub(crate) const HEAD: usize = 512;
 
 /// What an entry holds, found from its content, not its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -33,16 +43,47 @@ pub enum EntryKind {
     Encrypted,
 }
 
-/// An archive opened twice over: its raw layout and the `zip` crate's view.
+/// Why reading an entry's data failed: faults of the data, typed.
+#[derive(Debug)]
+enum Fault {
+    /// The data inflated past the size its headers declare.
+    Larger,
+    /// The data inflated past the entry's cap (a bomb, or too large).
+    Over,
+    /// The data does not match its CRC-32.
+    Crc,
+    /// The decompressor refused the data.
+    Decompress(String),
+    /// Reading the file failed.
+    Io(std::io::Error),
+}
+
+/// An archive: its layout and the file it is in.
+#[derive(Debug)]
 pub(crate) struct Opened<R: Read + Seek> {
     pub raw: RawArchive,
-    zip: ZipArchive<R>,
-    /// For each raw entry (central-directory order), the `zip` crate's index.
-    index: Vec<usize>,
+    r: R,
+}
+
+/// A reader that remembers whether it failed, so that a failure of the
+/// file can be told from a fault of the data.
+struct Watched<R> {
+    inner: R,
+    failed: Option<(std::io::ErrorKind, String)>,
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let r = self.inner.read(buf);
+        if let Err(e) = &r {
+            self.failed.get_or_insert_with(|| (e.kind(), e.to_string()));
+        }
+        r
+    }
 }
 
 impl<R: Read + Seek> Opened<R> {
-    /// Reads the layout, checks it, and opens the archive with `zip`.
+    /// Reads the layout, checks it, and keeps the file for reading entries.
     pub fn open(mut r: R) -> Result<Opened<R>, ArchiveError> {
         let raw = raw::read(&mut r)?;
         let mut names: Vec<&[u8]> = raw.entries.iter().map(|e| e.name.as_slice()).collect();
@@ -52,29 +93,7 @@ impl<R: Read + Seek> Opened<R> {
                 entry: String::from_utf8_lossy(pair.first().copied().unwrap_or_default()).into_owned(),
             });
         }
-        let mut zip = ZipArchive::new(r).map_err(|e| zip_error(None, e))?;
-        let mut by_offset = Vec::with_capacity(zip.len());
-        for i in 0..zip.len() {
-            let start = zip.by_index_raw(i).map_err(|e| zip_error(None, e))?.header_start();
-            by_offset.push((start, i));
-        }
-        by_offset.sort_unstable();
-        let index = raw
-            .entries
-            .iter()
-            .map(|e| {
-                by_offset
-                    .binary_search_by_key(&e.local_offset, |&(s, _)| s)
-                    .ok()
-                    .and_then(|at| by_offset.get(at))
-                    .map(|&(_, i)| i)
-                    .ok_or_else(|| ArchiveError::Damaged {
-                        entry: Some(e.display_name()),
-                        message: "the zip reader does not find this entry".into(),
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Opened { raw, zip, index })
+        Ok(Opened { raw, r })
     }
 
     /// How much entry `i` may decompress to: the size limit, or less when
@@ -103,57 +122,135 @@ impl<R: Read + Seek> Opened<R> {
         }
     }
 
-    /// The decompressed content of entry `i` (central-directory order),
-    /// checked against its CRC, refused once it passes its cap.
-    pub fn read(&mut self, i: usize, options: &Options) -> Result<Vec<u8>, ArchiveError> {
-        let (limit, _) = self.cap(i, options);
-        let size = self.raw.entries.get(i).map_or(0, |e| e.size);
-        let mut out = Vec::with_capacity(usize::try_from(size.min(limit).min(1 << 24)).unwrap_or(0));
-        let result = self.reader(i)?.take(limit.saturating_add(1)).read_to_end(&mut out);
-        result.map_err(|e| self.damaged(i, e))?;
-        if out.len() as u64 > limit {
-            return Err(self.over(i, options));
+    /// Decompresses entry `i` into `out` to its end: at most its declared
+    /// size (more is a fault) and its cap (more is a bomb or too large),
+    /// its CRC-32 checked. Returns how many bytes it holds.
+    fn pump(&mut self, i: usize, options: &Options, out: &mut dyn Write) -> Result<u64, ArchiveError> {
+        let Some(e) = self.raw.entries.get(i) else {
+            return Ok(0);
+        };
+        let (cap, _) = self.cap(i, options);
+        let limit = cap.min(e.size);
+        let (crc, compressed, size, method) = (e.crc, e.compressed, e.size, e.method);
+        let header = e.stream_header();
+        self.r.seek(SeekFrom::Start(e.data_start()))?;
+        let mut src = Cursor::new(header).chain(Watched {
+            inner: (&mut self.r).take(compressed),
+            failed: None,
+        });
+        let result = (|| -> Result<u64, Fault> {
+            let declared = if method == 14 { size } else { u64::MAX };
+            let options = ZipReadOptions::new()
+                .ignore_crc32(true)
+                .override_compressed_size(compressed)
+                .override_uncompressed_size(declared);
+            let file = zip::read::read_zipfile_from_stream_with_options(&mut src, options)
+                .map_err(|err| match err {
+                    zip::result::ZipError::Io(io) => Fault::Decompress(io.to_string()),
+                    other => Fault::Decompress(other.to_string()),
+                })?
+                .ok_or_else(|| Fault::Decompress("no data".into()))?;
+            let mut reader = file.take(limit.saturating_add(1));
+            let mut hasher = crc32fast::Hasher::new();
+            let chunk = limit.saturating_add(1).min(1 << 16);
+            let mut buf = vec![0u8; usize::try_from(chunk).unwrap_or(1 << 16)];
+            let mut n = 0u64;
+            loop {
+                let k = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(k) => k,
+                    Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(err) => return Err(Fault::Decompress(err.to_string())),
+                };
+                let chunk = buf.get(..k).unwrap_or_default();
+                hasher.update(chunk);
+                out.write_all(chunk).map_err(Fault::Io)?;
+                n = n.saturating_add(k as u64);
+            }
+            if n > limit {
+                return Err(if size <= cap { Fault::Larger } else { Fault::Over });
+            }
+            if hasher.finalize() != crc {
+                return Err(Fault::Crc);
+            }
+            Ok(n)
+        })();
+        let file_failed = src.into_inner().1.failed;
+        match (result, file_failed) {
+            (Ok(n), _) => Ok(n),
+            (Err(Fault::Over), _) => Err(self.over(i, options)),
+            (Err(Fault::Io(err)), _) => Err(ArchiveError::Io(err)),
+            // The file failed under the decompressor: an I/O error.
+            (Err(_), Some((kind, message))) => Err(ArchiveError::Io(std::io::Error::new(kind, message))),
+            (Err(fault), None) => Err(self.fault(i, fault)),
         }
-        Ok(out)
     }
 
-    fn reader(&mut self, i: usize) -> Result<zip::read::ZipFile<'_, R>, ArchiveError> {
-        let name = self.raw.entries.get(i).map(|e| e.display_name());
-        let zi = self.index.get(i).copied().unwrap_or(usize::MAX);
-        self.zip.by_index(zi).map_err(|e| zip_error(name.as_deref(), e))
-    }
-
-    fn damaged(&self, i: usize, e: std::io::Error) -> ArchiveError {
-        let message = match e.to_string().as_str() {
-            "Invalid checksum" => "its CRC-32 does not match its data: the entry is corrupt".to_string(),
-            other => other.to_string(),
+    /// A fault of entry `i`'s data, with where the data is.
+    fn fault(&self, i: usize, fault: Fault) -> ArchiveError {
+        let Some(e) = self.raw.entries.get(i) else {
+            return ArchiveError::Damaged {
+                entry: None,
+                message: format!("{fault:?}"),
+            };
+        };
+        let data = format!("{} bytes at byte {}", e.compressed, e.data_start());
+        let message = match fault {
+            Fault::Larger => format!(
+                "its data ({data}) inflates to more than the {} bytes its headers declare",
+                e.size
+            ),
+            Fault::Crc => format!("its CRC-32 does not match its data ({data}): the entry is corrupt"),
+            Fault::Decompress(why) => format!("its data ({data}) cannot be decompressed: {why}"),
+            Fault::Over => "it passes its size limit".into(),
+            Fault::Io(err) => err.to_string(),
         };
         ArchiveError::Damaged {
-            entry: self.raw.entries.get(i).map(|e| e.display_name()),
+            entry: Some(e.display_name()),
             message,
         }
     }
 
-    /// Up to `n` bytes from the start of entry `i`, decompressed.
-    pub fn read_head(&mut self, i: usize, n: u64) -> Result<Vec<u8>, ArchiveError> {
-        let mut out = Vec::new();
-        let result = self.reader(i)?.take(n).read_to_end(&mut out);
-        result.map_err(|e| self.damaged(i, e))?;
+    /// The decompressed content of entry `i` (central-directory order),
+    /// checked against its size and CRC-32, refused once it passes its cap.
+    pub fn read(&mut self, i: usize, options: &Options) -> Result<Vec<u8>, ArchiveError> {
+        let size = self.raw.entries.get(i).map_or(0, |e| e.size);
+        let (cap, _) = self.cap(i, options);
+        let mut out = Vec::with_capacity(usize::try_from(size.min(cap).min(1 << 24)).unwrap_or(0));
+        self.pump(i, options, &mut out)?;
         Ok(out)
     }
 
-    /// Reads entry `i` to its end without keeping it: checks its CRC.
+    /// Reads entry `i` to its end without keeping it: checks its size and
+    /// CRC-32, and returns its size.
     pub fn check(&mut self, i: usize, options: &Options) -> Result<u64, ArchiveError> {
-        let (limit, _) = self.cap(i, options);
-        let result = std::io::copy(&mut self.reader(i)?.take(limit.saturating_add(1)), &mut std::io::sink());
-        let n = result.map_err(|e| self.damaged(i, e))?;
-        if n > limit {
-            return Err(self.over(i, options));
-        }
-        Ok(n)
+        self.pump(i, options, &mut std::io::sink())
     }
 
-    /// Reads entry `i` to its end, CRC checked and within its cap, and
+    /// Reads entry `i` to its end, checked as [`Opened::read`] does, and
+    /// keeps its content only when `keep` says so after its first
+    /// [`HEAD`] bytes (or all of them, if fewer). Returns its size, and the
+    /// content if kept.
+    pub fn read_or_check(
+        &mut self,
+        i: usize,
+        options: &Options,
+        keep: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(u64, Option<Vec<u8>>), ArchiveError> {
+        let mut sniff = Sniff {
+            data: Vec::new(),
+            keep: None,
+            decide: keep,
+        };
+        let n = self.pump(i, options, &mut sniff)?;
+        let kept = match sniff.keep {
+            Some(k) => k,
+            None => (sniff.decide)(&sniff.data),
+        };
+        Ok((n, kept.then_some(sniff.data)))
+    }
+
+    /// Reads entry `i` to its end, checked as [`Opened::read`] does, and
     /// returns its digest in each of `algs`, without keeping it.
     pub fn digests(
         &mut self,
@@ -162,7 +259,7 @@ impl<R: Read + Seek> Opened<R> {
         options: &Options,
     ) -> Result<Vec<Vec<u8>>, ArchiveError> {
         struct Sink(Vec<super::signature::Hasher>);
-        impl std::io::Write for Sink {
+        impl Write for Sink {
             fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
                 for h in &mut self.0 {
                     h.update(buf);
@@ -173,13 +270,8 @@ impl<R: Read + Seek> Opened<R> {
                 Ok(())
             }
         }
-        let (limit, _) = self.cap(i, options);
         let mut sink = Sink(algs.iter().map(|&a| super::signature::Hasher::new(a)).collect());
-        let result = std::io::copy(&mut self.reader(i)?.take(limit.saturating_add(1)), &mut sink);
-        let n = result.map_err(|e| self.damaged(i, e))?;
-        if n > limit {
-            return Err(self.over(i, options));
-        }
+        self.pump(i, options, &mut sink)?;
         Ok(sink.0.into_iter().map(super::signature::Hasher::finish).collect())
     }
 
@@ -188,8 +280,8 @@ impl<R: Read + Seek> Opened<R> {
         self.raw
     }
 
-    /// Whether the `zip` crate can decompress entry `i` (an encrypted
-    /// entry cannot be).
+    /// Whether procpatch can decompress entry `i`: stored, deflate, bzip2
+    /// or LZMA, and not encrypted.
     pub fn readable(&self, i: usize) -> bool {
         self.raw
             .entries
@@ -198,19 +290,63 @@ impl<R: Read + Seek> Opened<R> {
     }
 }
 
-fn zip_error(entry: Option<&str>, e: zip::result::ZipError) -> ArchiveError {
-    match e {
-        zip::result::ZipError::Io(io) => ArchiveError::Io(io),
-        other => ArchiveError::Damaged {
-            entry: entry.map(str::to_string),
-            message: other.to_string(),
-        },
+/// Keeps an entry's first [`HEAD`] bytes, then either all of it or nothing,
+/// as `decide` says.
+struct Sniff<'k> {
+    data: Vec<u8>,
+    keep: Option<bool>,
+    decide: &'k mut dyn FnMut(&[u8]) -> bool,
+}
+
+impl Write for Sniff<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.keep {
+            Some(true) => self.data.extend_from_slice(buf),
+            Some(false) => {}
+            None => {
+                self.data.extend_from_slice(buf);
+                if self.data.len() >= HEAD {
+                    let keep = (self.decide)(&self.data);
+                    self.keep = Some(keep);
+                    if !keep {
+                        self.data = Vec::new();
+                    }
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
-/// What `data` is: a zip, a BPMN document, or something else.
-pub(crate) fn sniff(data: &[u8]) -> EntryKind {
-    if raw::looks_like_zip(data) {
+/// Whether an entry named `name` whose content starts with `head` may be
+/// an archive or a BPMN document, and must be read whole to tell: it
+/// starts like a zip or like XML, or its name ends in `.zip` (an archive
+/// with a stub before it, found by its end).
+pub(crate) fn worth_reading(name: &str, head: &[u8]) -> bool {
+    raw::looks_like_zip(head) || super::scan::may_be_xml(head) || named_zip(name)
+}
+
+fn named_zip(name: &str) -> bool {
+    name.len() >= 4
+        && name
+            .get(name.len().saturating_sub(4)..)
+            .is_some_and(|s| s.eq_ignore_ascii_case(".zip"))
+}
+
+/// What `data` (an entry named `name`) is: a zip, a BPMN document, or
+/// something else. A zip starts like one, or (with a stub before it) is
+/// named `.zip` and has an end record near its end.
+pub(crate) fn sniff(name: &str, data: &[u8]) -> EntryKind {
+    let tail_from = data
+        .len()
+        .saturating_sub(usize::try_from(raw::END_WINDOW).unwrap_or(usize::MAX));
+    if raw::looks_like_zip(data)
+        || (named_zip(name) && raw::has_end_signature(data.get(tail_from..).unwrap_or_default()))
+    {
         EntryKind::Zip
     } else if crate::is_bpmn(data) {
         EntryKind::Bpmn

@@ -78,6 +78,15 @@ pub enum ArchiveError {
         /// The entries that could not be decompressed.
         entries: Vec<String>,
     },
+    /// No recipe process was found, and a nested archive, which may hold
+    /// them, cannot be read.
+    #[error("none of the recipe's processes was found; the nested archive \"{archive}\", which may hold them, cannot be read: {fault}")]
+    UnreadableNested {
+        /// The nested archive's entry path.
+        archive: String,
+        /// Why it cannot be read, with the byte offset inside it.
+        fault: String,
+    },
     /// An entry decompresses far beyond its compressed size.
     #[error("entry \"{entry}\" expands more than {ratio} times its compressed size; refused as a zip bomb")]
     Bomb {
@@ -148,6 +157,54 @@ fn entry_prefix(entry: &Option<String>) -> String {
 impl ArchiveError {
     pub(crate) fn io(e: std::io::Error) -> ArchiveError {
         ArchiveError::Io(e)
+    }
+
+    /// The same error about the archive nested at `archive` (an entry
+    /// path): entry names get the archive's path before them, and an error
+    /// about the whole archive names it.
+    pub(crate) fn within(self, archive: &str) -> ArchiveError {
+        let inside = |e: String| format!("{archive}!/{e}");
+        let whole = |e: Option<String>| Some(e.map_or_else(|| archive.to_string(), inside));
+        match self {
+            ArchiveError::Damaged { entry, message } => ArchiveError::Damaged {
+                entry: whole(entry),
+                message,
+            },
+            ArchiveError::Unsupported { entry, what } => ArchiveError::Unsupported {
+                entry: whole(entry),
+                what,
+            },
+            ArchiveError::HeaderMismatch { entry, field } => ArchiveError::HeaderMismatch {
+                entry: inside(entry),
+                field,
+            },
+            ArchiveError::DuplicateEntry { entry } => ArchiveError::DuplicateEntry { entry: inside(entry) },
+            ArchiveError::Encrypted { entry } => ArchiveError::Encrypted { entry: inside(entry) },
+            ArchiveError::TooLarge { entry, limit } => ArchiveError::TooLarge {
+                entry: inside(entry),
+                limit,
+            },
+            ArchiveError::Bomb { entry, ratio } => ArchiveError::Bomb {
+                entry: inside(entry),
+                ratio,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether this is a fault of the zip structure or of an entry's data
+    /// (damage, a header mismatch, two entries of one name, a layout
+    /// procpatch does not read): what makes a nested archive unreadable,
+    /// and copied as it is, rather than the whole input refused.
+    pub(crate) fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            ArchiveError::Damaged { .. }
+                | ArchiveError::HeaderMismatch { .. }
+                | ArchiveError::DuplicateEntry { .. }
+                | ArchiveError::Unsupported { .. }
+                | ArchiveError::NotZip
+        )
     }
 
     /// The kind of failure, for exit codes.

@@ -58,6 +58,7 @@
 mod documents;
 mod entries;
 mod error;
+mod notes;
 mod output;
 mod raw;
 mod report;
@@ -66,7 +67,7 @@ mod scan;
 mod signature;
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -79,6 +80,7 @@ use crate::report::{ProcessReport, Summary};
 pub use documents::for_each_document;
 pub use entries::EntryKind;
 pub use error::{ArchiveError, ErrorKind};
+pub use notes::{Note, NoteKind};
 pub use output::WriteOptions;
 pub use report::{
     Decoration, EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, Plain, Row,
@@ -165,7 +167,7 @@ enum Root {
         old: Vec<u8>,
         splices: Option<Vec<crate::Splice>>,
     },
-    Zip(ZipNode),
+    Zip(Box<ZipNode>),
 }
 
 /// An edited document's bytes before and after, for diffs.
@@ -203,16 +205,28 @@ pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
     Ok(hex(&hasher.finalize()))
 }
 
-/// What the file at `path` is, from its first bytes.
+/// What the file at `path` is: a zip when it starts like one, or when it
+/// does not look like XML and has an end record near its end (a zip with
+/// a self-extractor stub before it); else a BPMN document, read whole.
 fn file_kind(path: &Path, options: &Options) -> Result<(FileKind, Option<Vec<u8>>), ArchiveError> {
     let mut f = File::open(path)?;
-    let mut head = [0u8; 4];
-    let n = f.read(&mut head)?;
-    if raw::looks_like_zip(head.get(..n).unwrap_or_default()) {
+    let mut head = Vec::with_capacity(entries::HEAD);
+    (&mut f).take(entries::HEAD as u64).read_to_end(&mut head)?;
+    if raw::looks_like_zip(&head) {
         return Ok((FileKind::Zip, None));
     }
-    let mut bytes = head.get(..n).unwrap_or_default().to_vec();
-    f.take(options.max_entry_size.saturating_add(1))
+    if !scan::may_be_xml(&head) {
+        let len = f.metadata()?.len();
+        f.seek(SeekFrom::Start(len.saturating_sub(raw::END_WINDOW)))?;
+        let mut tail = Vec::new();
+        (&mut f).take(raw::END_WINDOW).read_to_end(&mut tail)?;
+        if raw::has_end_signature(&tail) {
+            return Ok((FileKind::Zip, None));
+        }
+    }
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(options.max_entry_size.saturating_add(1))
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > options.max_entry_size {
         return Err(ArchiveError::TooLarge {
@@ -244,6 +258,8 @@ struct Planner<'r> {
     unreadable: Vec<String>,
     /// Encrypted entries.
     encrypted: Vec<String>,
+    /// Notes on the zip structure.
+    notes: Vec<Note>,
 }
 
 impl<'r> Planner<'r> {
@@ -255,6 +271,7 @@ impl<'r> Planner<'r> {
             removed: Vec::new(),
             unreadable: Vec::new(),
             encrypted: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }
@@ -301,6 +318,10 @@ impl Visitor for Planner<'_> {
         }
         self.signed.extend(files);
     }
+
+    fn note(&mut self, note: Note) {
+        self.notes.push(note);
+    }
 }
 
 /// Reads the file at `path` (a zip archive, nested archives included, or a
@@ -327,13 +348,13 @@ pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<File
             let splices = planner.document("", &old)?;
             Root::Xml { old, splices }
         }
-        None => Root::Zip(scan::walk(
+        None => Root::Zip(Box::new(scan::walk(
             BufReader::new(File::open(path)?),
             "",
             0,
             options,
             &mut planner,
-        )?),
+        )?)),
     };
     let report = merge(path, kind, sha256, recipe, planner)?;
     Ok(FilePlan {
@@ -446,6 +467,26 @@ fn merge(
             entries: planner.unreadable,
         });
     }
+    let mut notes = planner.notes;
+    if entries.is_empty() {
+        // Nothing found, and a nested archive could not be read: its fault
+        // is the reason.
+        if let Some(n) = notes.iter().find(|n| n.kind == NoteKind::Unread) {
+            return Err(ArchiveError::UnreadableNested {
+                archive: n.archive.clone(),
+                fault: n.message.clone(),
+            });
+        }
+    }
+    if !absent.is_empty() {
+        let names: Vec<String> = absent.iter().map(|p| p.target.label().to_string()).collect();
+        for n in notes.iter_mut().filter(|n| n.kind == NoteKind::Unread) {
+            n.message.push_str(&format!(
+                "; the recipe's processes not found ({}) may be in it",
+                names.join(", ")
+            ));
+        }
+    }
     let absent_refs: Vec<&ProcessReport> = absent.iter().collect();
     crate::plan::check_input(recipe, &absent_refs, !entries.is_empty(), &known, &claimed)?;
     Ok(FileReport {
@@ -461,6 +502,7 @@ fn merge(
             signed: None,
         }),
         unreadable: planner.unreadable,
+        notes,
         summary,
     })
 }
@@ -543,6 +585,7 @@ impl FilePlan {
 /// Collects what each entry is, and the processes of BPMN documents.
 struct Inspector {
     entries: Vec<InspectedEntry>,
+    notes: Vec<Note>,
 }
 
 impl Visitor for Inspector {
@@ -581,6 +624,10 @@ impl Visitor for Inspector {
     }
 
     fn signature(&mut self, _: Vec<String>, _: bool) {}
+
+    fn note(&mut self, note: Note) {
+        self.notes.push(note);
+    }
 }
 
 /// Reads the file at `path` and lists what it holds: every entry, and the
@@ -594,7 +641,10 @@ impl Visitor for Inspector {
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
     let sha256 = sha256_file(path)?;
     let (kind, bytes) = file_kind(path, options)?;
-    let mut inspector = Inspector { entries: Vec::new() };
+    let mut inspector = Inspector {
+        entries: Vec::new(),
+        notes: Vec::new(),
+    };
     let mut signature = None;
     match bytes {
         Some(data) => {
@@ -617,6 +667,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
         kind,
         sha256,
         entries: inspector.entries,
+        notes: inspector.notes,
         signature,
     })
 }

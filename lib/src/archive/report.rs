@@ -117,6 +117,11 @@ pub struct FileReport {
     /// decompress their method.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<String>,
+    /// What the report states about the zip structure: bytes kept around
+    /// an archive, Java readers that cannot read it (nor the output), and
+    /// nested archives that cannot be read and are copied as they are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<super::Note>,
     /// The counts of each status.
     pub summary: Summary,
 }
@@ -277,6 +282,9 @@ impl FileReport {
                 self.unreadable.join(", ")
             )?;
         }
+        for note in &self.notes {
+            writeln!(out, "  {note}")?;
+        }
         writeln!(out, "  {}", self.summary.describe(self.kind.place()))?;
         write!(out, "  {} {}  {}", d.faint("sha256"), self.sha256, self.path)?;
         if let Some(o) = &self.output {
@@ -402,6 +410,9 @@ pub struct Inspection {
     pub sha256: String,
     /// Every entry (for a bare XML file, one).
     pub entries: Vec<InspectedEntry>,
+    /// What the zip structure calls for saying (see [`FileReport::notes`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<super::Note>,
     /// For a zip archive: its signature, checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureStatus>,
@@ -463,6 +474,9 @@ impl Inspection {
                     }
                 }
             }
+        }
+        for note in &self.notes {
+            writeln!(out, "  {note}")?;
         }
         if let Some(sig) = &self.signature {
             writeln!(out, "  signature: {}", sig.summary)?;

@@ -11,11 +11,21 @@
 //! Removed entries (a stripped or replaced signature) drop their local and
 //! central records. Added entries (the files of a new signature) get new
 //! records where they are asked for.
+//!
+//! The layout is the input's: the bytes before the first entry and after the
+//! end record are copied, offsets are written in the convention the input
+//! used (counting the bytes before the archive or not, the zip64 locator
+//! too), 0xFFFF/0xFFFFFFFF fields that defer to zip64 stay so, and a count
+//! that wrapped at 65,536 is written wrapped. Every sum is checked.
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use super::error::ArchiveError;
-use super::raw::{RawArchive, RawEntry, DESCRIPTOR_SIG};
+use super::raw::layout::{
+    central, eocd, local, locator, put_u16, put_u32, put_u64, sig, u16_at, u32_at, zip64_eocd, FLAG_DESCRIPTOR,
+};
+use super::raw::{RawArchive, RawEntry};
 use super::signature::Added;
 
 /// New content for one entry.
@@ -30,10 +40,10 @@ pub(crate) struct Replacement<'a> {
 /// Where each entry went, for verification.
 #[derive(Debug, Clone)]
 pub(crate) struct Written {
-    /// New local-header offset per entry (central-directory order); `None`
-    /// for removed entries.
+    /// New local-header position in the file per entry (central-directory
+    /// order); `None` for removed entries.
     pub offsets: Vec<Option<u64>>,
-    /// The local-header offset of each added entry.
+    /// The local-header position of each added entry.
     pub added: Vec<u64>,
 }
 
@@ -54,7 +64,10 @@ struct Counter<W> {
 impl<W: Write> Write for Counter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.pos += n as u64;
+        self.pos = self
+            .pos
+            .checked_add(n as u64)
+            .ok_or_else(|| io::Error::other("the output would pass 2^64 bytes"))?;
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -62,43 +75,36 @@ impl<W: Write> Write for Counter<W> {
     }
 }
 
+/// `a - b` for positions known to be in order; an error naming `what` if
+/// they are not.
+fn minus(a: u64, b: u64, what: &str) -> Result<u64, ArchiveError> {
+    a.checked_sub(b).ok_or_else(|| ArchiveError::Damaged {
+        entry: None,
+        message: format!("{what}: byte {a} comes before byte {b}"),
+    })
+}
+
+/// `a + b`, or an error naming `what` and where.
+fn plus(a: u64, b: u64, what: &str) -> Result<u64, ArchiveError> {
+    a.checked_add(b).ok_or_else(|| ArchiveError::Damaged {
+        entry: None,
+        message: format!("{what} at byte {a} plus {b} bytes passes 2^64"),
+    })
+}
+
 fn copy_range<R: Read + Seek, W: Write>(src: &mut R, start: u64, end: u64, out: &mut W) -> Result<(), ArchiveError> {
-    if end <= start {
+    let Some(len) = end.checked_sub(start).filter(|&l| l > 0) else {
         return Ok(());
-    }
+    };
     src.seek(SeekFrom::Start(start))?;
-    let n = io::copy(&mut src.by_ref().take(end - start), out)?;
-    if n != end - start {
+    let n = io::copy(&mut src.by_ref().take(len), out)?;
+    if n != len {
         return Err(ArchiveError::Io(io::Error::new(
             io::ErrorKind::UnexpectedEof,
             "the input changed while it was being read",
         )));
     }
     Ok(())
-}
-
-fn put_u16(b: &mut [u8], at: usize, v: u16) {
-    if let Some(s) = b.get_mut(at..at + 2) {
-        s.copy_from_slice(&v.to_le_bytes());
-    }
-}
-
-fn put_u32(b: &mut [u8], at: usize, v: u32) {
-    if let Some(s) = b.get_mut(at..at + 4) {
-        s.copy_from_slice(&v.to_le_bytes());
-    }
-}
-
-fn put_u64(b: &mut [u8], at: usize, v: u64) {
-    if let Some(s) = b.get_mut(at..at + 8) {
-        s.copy_from_slice(&v.to_le_bytes());
-    }
-}
-
-fn get_u32(b: &[u8], at: usize) -> u32 {
-    b.get(at..at + 4)
-        .and_then(|s| s.try_into().ok())
-        .map_or(0, u32::from_le_bytes)
 }
 
 fn too_big(entry: Option<&RawEntry>) -> ArchiveError {
@@ -108,20 +114,21 @@ fn too_big(entry: Option<&RawEntry>) -> ArchiveError {
     }
 }
 
+/// A value for a 32-bit field that has no zip64 field to defer to: one
+/// that fits, and is not the 0xFFFFFFFF that would defer it.
+fn fits32(v: u64, entry: Option<&RawEntry>) -> Result<u32, ArchiveError> {
+    u32::try_from(v)
+        .ok()
+        .filter(|&x| x != u32::MAX)
+        .ok_or_else(|| too_big(entry))
+}
+
 /// Writes a 32-bit field, or the 64-bit zip64 field that replaces it.
 fn put_size(b: &mut [u8], at32: usize, at64: Option<usize>, v: u64, e: &RawEntry) -> Result<(), ArchiveError> {
     match at64 {
         Some(at) => put_u64(b, at, v),
-        None => put_u32(
-            b,
-            at32,
-            u32::try_from(v)
-                .ok()
-                .filter(|&x| x != u32::MAX)
-                .ok_or_else(|| too_big(Some(e)))?,
-        ),
+        None => put_u32(b, at32, fits32(v, Some(e))?),
     }
-    Ok(())
 }
 
 /// Compresses `data` with the entry's method, through the `zip` crate.
@@ -173,31 +180,35 @@ fn deflate(data: &[u8], level: i64, name: &str) -> Result<Vec<u8>, ArchiveError>
     Ok(out)
 }
 
-/// The new local record of an edited entry, and its central values.
+/// The new local record of an edited entry, and its central values. The
+/// local header keeps its own bytes (name, flags, extra fields), so a name
+/// stored as code page 437 stays so; only CRC-32 and sizes change.
 fn local_record(e: &RawEntry, data: &[u8]) -> Result<(Vec<u8>, NewValues), ArchiveError> {
     let compressed = compress(e, data)?;
     let crc = crc32fast::hash(data);
     let (csize, size) = (compressed.len() as u64, data.len() as u64);
-    let mut flags = e.flags;
+    let (mut flags, mut local_flags) = (e.flags, e.local_flags());
     // Java's ZipInputStream refuses a data descriptor on a stored entry; the
     // sizes go in the header instead.
     let descriptor = e.has_descriptor() && e.method != 0;
     if e.has_descriptor() && !descriptor {
-        flags &= !0x08;
+        flags &= !FLAG_DESCRIPTOR;
+        local_flags &= !FLAG_DESCRIPTOR;
     }
     let mut header = e.local.clone();
-    put_u16(&mut header, 6, flags);
-    let zeroed = descriptor && get_u32(&header, 14) == 0 && get_u32(&header, 18) == 0 && get_u32(&header, 22) == 0;
+    put_u16(&mut header, local::FLAGS, local_flags)?;
+    let field = |at| u32_at(&header, at).unwrap_or(0);
+    let zeroed = descriptor && field(local::CRC) == 0 && field(local::COMPRESSED) == 0 && field(local::SIZE) == 0;
     if !zeroed {
-        put_u32(&mut header, 14, crc);
-        put_size(&mut header, 18, e.local_zip64.compressed, csize, e)?;
-        put_size(&mut header, 22, e.local_zip64.size, size, e)?;
+        put_u32(&mut header, local::CRC, crc)?;
+        put_size(&mut header, local::COMPRESSED, e.local_zip64.compressed, csize, e)?;
+        put_size(&mut header, local::SIZE, e.local_zip64.size, size, e)?;
     }
     let mut out = header;
     out.extend_from_slice(&compressed);
     if descriptor {
         if e.descriptor_signed {
-            out.extend_from_slice(&DESCRIPTOR_SIG.to_le_bytes());
+            out.extend_from_slice(&sig::DESCRIPTOR.to_le_bytes());
         }
         out.extend_from_slice(&crc.to_le_bytes());
         if e.local_has_zip64() {
@@ -221,25 +232,19 @@ fn local_record(e: &RawEntry, data: &[u8]) -> Result<(Vec<u8>, NewValues), Archi
     ))
 }
 
-/// The central record of `e`, at its new offset, with new values if edited.
+/// The central record of `e`, its local header at `offset` as the archive
+/// stores it, with new values if edited.
 fn central_record(e: &RawEntry, offset: u64, new: Option<&NewValues>) -> Result<Vec<u8>, ArchiveError> {
     let mut c = e.central.clone();
     match e.central_zip64.offset {
-        Some(at) => put_u64(&mut c, at, offset),
-        None => put_u32(
-            &mut c,
-            42,
-            u32::try_from(offset)
-                .ok()
-                .filter(|&x| x != u32::MAX)
-                .ok_or_else(|| too_big(Some(e)))?,
-        ),
+        Some(at) => put_u64(&mut c, at, offset)?,
+        None => put_u32(&mut c, central::OFFSET, fits32(offset, Some(e))?)?,
     }
     if let Some(v) = new {
-        put_u16(&mut c, 8, v.flags);
-        put_u32(&mut c, 16, v.crc);
-        put_size(&mut c, 20, e.central_zip64.compressed, v.compressed, e)?;
-        put_size(&mut c, 24, e.central_zip64.size, v.size, e)?;
+        put_u16(&mut c, central::FLAGS, v.flags)?;
+        put_u32(&mut c, central::CRC, v.crc)?;
+        put_size(&mut c, central::COMPRESSED, e.central_zip64.compressed, v.compressed, e)?;
+        put_size(&mut c, central::SIZE, e.central_zip64.size, v.size, e)?;
     }
     Ok(c)
 }
@@ -257,9 +262,13 @@ fn new_records(a: &Added, time: (u16, u16)) -> Result<(Vec<u8>, Vec<u8>), Archiv
     );
     let name = a.name.as_bytes();
     let name_len = u16::try_from(name.len()).map_err(|_| big())?;
-    let flags: u16 = if a.name.is_ascii() { 0 } else { 0x0800 };
-    let mut local = Vec::with_capacity(30 + name.len() + data.len());
-    local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+    let flags: u16 = if a.name.is_ascii() {
+        0
+    } else {
+        super::raw::layout::FLAG_UTF8
+    };
+    let mut local = Vec::with_capacity(local::FIXED.saturating_add(name.len()).saturating_add(data.len()));
+    local.extend_from_slice(&sig::LOCAL.to_le_bytes());
     for v in [20u16, flags, 8, time.1, time.0] {
         local.extend_from_slice(&v.to_le_bytes());
     }
@@ -270,8 +279,8 @@ fn new_records(a: &Added, time: (u16, u16)) -> Result<(Vec<u8>, Vec<u8>), Archiv
     local.extend_from_slice(&0u16.to_le_bytes());
     local.extend_from_slice(name);
     local.extend_from_slice(&data);
-    let mut central = Vec::with_capacity(46 + name.len());
-    central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+    let mut central = Vec::with_capacity(central::FIXED.saturating_add(name.len()));
+    central.extend_from_slice(&sig::CENTRAL.to_le_bytes());
     for v in [20u16, 20, flags, 8, time.1, time.0] {
         central.extend_from_slice(&v.to_le_bytes());
     }
@@ -301,6 +310,9 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
     out: W,
 ) -> Result<Written, ArchiveError> {
     let mut out = Counter { inner: out, pos: 0 };
+    // An offset as the archive stores it: its place in the file, less the
+    // bytes before the archive that the input's offsets do not count.
+    let stored = |pos: u64| minus(pos, raw.shift, "an offset in the archive");
     let mut order: Vec<usize> = (0..raw.entries.len()).collect();
     order.sort_by_key(|&i| raw.entries.get(i).map_or(0, |e| e.local_offset));
     let mut offsets: Vec<Option<u64>> = vec![None; raw.entries.len()];
@@ -316,6 +328,10 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
         }
         Ok(())
     };
+    let removed: std::collections::HashSet<usize> = remove.iter().copied().collect();
+    let replaced: std::collections::HashMap<usize, &[u8]> = replace.iter().map(|r| (r.index, r.data)).collect();
+    // The bytes before the first entry (a stub, a marker) and any between
+    // entries are copied with the records.
     let mut at = 0u64;
     let mut first = true;
     for i in order {
@@ -329,16 +345,16 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
         }
         let record = e.record();
         at = record.end;
-        if remove.contains(&i) {
+        if removed.contains(&i) {
             write_added(Some(i), &mut out)?;
             continue;
         }
         if let Some(slot) = offsets.get_mut(i) {
             *slot = Some(out.pos);
         }
-        match replace.iter().find(|r| r.index == i) {
-            Some(r) => {
-                let (bytes, v) = local_record(e, r.data)?;
+        match replaced.get(&i) {
+            Some(data) => {
+                let (bytes, v) = local_record(e, data)?;
                 out.write_all(&bytes)?;
                 if let Some(slot) = values.get_mut(i) {
                     *slot = Some(v);
@@ -357,7 +373,7 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
         for (k, _) in add.iter().enumerate().filter(|(_, a)| a.after == after) {
             if let (Some(&offset), Some((_, central))) = (added_at.get(k), added.get(k)) {
                 let mut c = central.clone();
-                put_u32(&mut c, 42, u32::try_from(offset).map_err(|_| too_big(None))?);
+                put_u32(&mut c, central::OFFSET, fits32(stored(offset)?, None)?)?;
                 out.write_all(&c)?;
             }
         }
@@ -367,12 +383,14 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
     for (i, e) in raw.entries.iter().enumerate() {
         if let Some(Some(offset)) = offsets.get(i) {
             let new = values.get(i).and_then(Option::as_ref);
-            out.write_all(&central_record(e, *offset, new)?)?;
+            out.write_all(&central_record(e, stored(*offset)?, new)?)?;
         }
         central_added(Some(i), &mut out)?;
     }
-    let cd_size = out.pos - cd_start;
-    let count = (raw.entries.len().saturating_sub(remove.len()) + add.len()) as u64;
+    let cd_size = minus(out.pos, cd_start, "the central directory")?;
+    let kept = raw.entries.len().saturating_sub(removed.len());
+    let count = u64::try_from(kept.checked_add(add.len()).ok_or_else(|| too_big(None))?).map_err(|_| too_big(None))?;
+    let cd_offset = stored(cd_start)?;
     let tail = &raw.tail;
     let mut at = raw.central.end;
     let mut zip64_at = None;
@@ -380,46 +398,45 @@ pub(crate) fn write<R: Read + Seek, W: Write>(
         copy_range(src, at, *off, &mut out)?;
         zip64_at = Some(out.pos);
         let mut rec = rec.clone();
-        put_u64(&mut rec, 24, count);
-        put_u64(&mut rec, 32, count);
-        put_u64(&mut rec, 40, cd_size);
-        put_u64(&mut rec, 48, cd_start);
+        put_u64(&mut rec, zip64_eocd::DISK_ENTRIES, count)?;
+        put_u64(&mut rec, zip64_eocd::ENTRIES, count)?;
+        put_u64(&mut rec, zip64_eocd::CD_SIZE, cd_size)?;
+        put_u64(&mut rec, zip64_eocd::CD_OFFSET, cd_offset)?;
         out.write_all(&rec)?;
-        at = off + rec.len() as u64;
+        at = plus(*off, rec.len() as u64, "the zip64 end record")?;
     }
     if let Some((off, loc)) = &tail.zip64_locator {
         copy_range(src, at, *off, &mut out)?;
         let mut loc = loc.clone();
-        put_u64(&mut loc, 8, zip64_at.unwrap_or(0));
+        let record = minus(zip64_at.unwrap_or(0), tail.locator_shift, "the zip64 end record")?;
+        put_u64(&mut loc, locator::OFFSET, record)?;
         out.write_all(&loc)?;
-        at = off + loc.len() as u64;
+        at = plus(*off, loc.len() as u64, "the zip64 locator")?;
     }
     copy_range(src, at, tail.eocd_offset, &mut out)?;
     let mut eocd = tail.eocd.clone();
     let zip64 = tail.zip64_record.is_some();
-    let field16 = |b: &[u8], at: usize| {
-        b.get(at..at + 2)
-            .and_then(|s| s.try_into().ok())
-            .map_or(0, u16::from_le_bytes)
-    };
-    for at in [8, 10] {
-        if !(zip64 && field16(&eocd, at) == u16::MAX) {
-            put_u16(&mut eocd, at, u16::try_from(count).map_err(|_| too_big(None))?);
+    for at in [eocd::DISK_ENTRIES, eocd::ENTRIES] {
+        if zip64 && u16_at(&eocd, at) == Some(u16::MAX) {
+            continue;
         }
+        let n = match u16::try_from(count) {
+            Ok(n) => n,
+            // The input's count wrapped (no zip64 records): so does the
+            // output's, as Java, Python and unzip read it.
+            Err(_) if tail.wrapped_count => u16::try_from(count & 0xFFFF).unwrap_or(0),
+            Err(_) => return Err(too_big(None)),
+        };
+        put_u16(&mut eocd, at, n)?;
     }
-    for (at, v) in [(12, cd_size), (16, cd_start)] {
-        if !(zip64 && get_u32(&eocd, at) == u32::MAX) {
-            put_u32(
-                &mut eocd,
-                at,
-                u32::try_from(v)
-                    .ok()
-                    .filter(|&x| x != u32::MAX)
-                    .ok_or_else(|| too_big(None))?,
-            );
+    for (at, v) in [(eocd::CD_SIZE, cd_size), (eocd::CD_OFFSET, cd_offset)] {
+        if !(zip64 && u32_at(&eocd, at) == Some(u32::MAX)) {
+            put_u32(&mut eocd, at, fits32(v, None)?)?;
         }
     }
     out.write_all(&eocd)?;
+    // Bytes after the end record and its comment, as they were.
+    copy_range(src, tail.trailing.start, tail.trailing.end, &mut out)?;
     out.flush()?;
     Ok(Written {
         offsets,

@@ -3,8 +3,9 @@
 
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
-use super::entries::{sniff, EntryKind, Opened};
+use super::entries::{sniff, worth_reading, EntryKind, Opened};
 use super::error::ArchiveError;
+use super::notes::{self, Note, NoteKind};
 use super::raw::{self, RawArchive};
 use super::rewrite::{self, Replacement, Written};
 use super::signature::Added;
@@ -21,6 +22,11 @@ pub(crate) trait Visitor {
     fn entry(&mut self, entry: &str, kind: EntryKind, size: u64);
     /// A signed archive's signature files, and whether they are removed.
     fn signature(&mut self, files: Vec<String>, removed: bool);
+    /// A note on an archive's structure: bytes kept, a Java reader that
+    /// cannot read it, a nested archive that cannot be read.
+    fn note(&mut self, note: Note) {
+        let _ = note;
+    }
 }
 
 /// New content for an entry.
@@ -30,7 +36,7 @@ pub(crate) enum ChildData {
     /// (the new bytes are made when they are written).
     Xml { old: Vec<u8>, splices: Vec<Splice> },
     /// A nested archive with edits inside.
-    Zip { old: Vec<u8>, node: ZipNode },
+    Zip { old: Vec<u8>, node: Box<ZipNode> },
     /// `MANIFEST.MF` without its per-entry digests.
     Manifest { new: Vec<u8> },
 }
@@ -80,9 +86,6 @@ impl ZipNode {
     }
 }
 
-/// How many bytes of an entry tell what it is, before reading it whole.
-const HEAD: u64 = 512;
-
 /// Whether the start of an entry may be XML: optional byte-order mark and
 /// whitespace, then `<` (in UTF-8, or UTF-16 either way).
 pub(crate) fn may_be_xml(head: &[u8]) -> bool {
@@ -95,15 +98,50 @@ pub(crate) fn may_be_xml(head: &[u8]) -> bool {
     first == Some(&b'<')
 }
 
-/// Walks the archive in `r`, whose entries are named `prefix` + name.
+/// Walks the archive in `r`, the file itself (`archive` empty) or the
+/// archive nested at the entry path `archive`.
 pub(crate) fn walk<R: Read + Seek>(
     r: R,
-    prefix: &str,
+    archive: &str,
     depth: usize,
     options: &Options,
     visitor: &mut dyn Visitor,
 ) -> Result<ZipNode, ArchiveError> {
-    let mut opened = Opened::open(r)?;
+    walk_opened(Opened::open(r)?, archive, depth, options, visitor)
+}
+
+/// Opens a nested archive and reads every entry to its end, as the walk
+/// will: a fault here leaves the nested archive unread (and copied as it
+/// is) before any of its documents is planned.
+fn open_nested<'d>(data: &'d [u8], options: &Options) -> Result<Opened<Cursor<&'d [u8]>>, ArchiveError> {
+    let mut opened = Opened::open(Cursor::new(data))?;
+    for i in 0..opened.raw.entries.len() {
+        if opened.readable(i) {
+            opened.check(i, options)?;
+        }
+    }
+    Ok(opened)
+}
+
+/// [`walk`] on an archive already opened. Every readable entry is read to
+/// its end (size and CRC-32 checked) by every command, whatever it is.
+fn walk_opened<R: Read + Seek>(
+    mut opened: Opened<R>,
+    archive: &str,
+    depth: usize,
+    options: &Options,
+    visitor: &mut dyn Visitor,
+) -> Result<ZipNode, ArchiveError> {
+    let prefix = if archive.is_empty() {
+        String::new()
+    } else {
+        format!("{archive}!/")
+    };
+    // Faults of this archive's own entries name it.
+    let here = |e: ArchiveError| if archive.is_empty() { e } else { e.within(archive) };
+    for note in notes::of(&opened.raw, archive) {
+        visitor.note(note);
+    }
     let mut children = Vec::new();
     for i in 0..opened.raw.entries.len() {
         let Some(e) = opened.raw.entries.get(i) else {
@@ -115,7 +153,7 @@ pub(crate) fn walk<R: Read + Seek>(
             visitor.entry(&path, EntryKind::Directory, 0);
             continue;
         }
-        if opened.raw.entries.get(i).is_some_and(|e| e.encrypted()) {
+        if e.encrypted() {
             visitor.entry(&path, EntryKind::Encrypted, size);
             continue;
         }
@@ -123,13 +161,14 @@ pub(crate) fn walk<R: Read + Seek>(
             visitor.entry(&path, EntryKind::Unreadable, size);
             continue;
         }
-        let head = opened.read_head(i, HEAD)?;
-        if !raw::looks_like_zip(&head) && !may_be_xml(&head) {
-            visitor.entry(&path, EntryKind::Other, size);
+        let (n, data) = opened
+            .read_or_check(i, options, &mut |head| worth_reading(&name, head))
+            .map_err(here)?;
+        let Some(data) = data else {
+            visitor.entry(&path, EntryKind::Other, n);
             continue;
-        }
-        let data = opened.read(i, options)?;
-        match sniff(&data) {
+        };
+        match sniff(&name, &data) {
             EntryKind::Zip => {
                 if depth + 1 > options.max_depth {
                     return Err(ArchiveError::TooDeep {
@@ -138,12 +177,27 @@ pub(crate) fn walk<R: Read + Seek>(
                     });
                 }
                 visitor.entry(&path, EntryKind::Zip, data.len() as u64);
-                let node = walk(Cursor::new(&data), &format!("{path}!/"), depth + 1, options, visitor)?;
+                let inner = match open_nested(&data, options) {
+                    Ok(inner) => inner,
+                    Err(e) if e.is_damage() => {
+                        visitor.note(Note {
+                            archive: path,
+                            kind: NoteKind::Unread,
+                            message: e.to_string(),
+                        });
+                        continue;
+                    }
+                    Err(e) => return Err(e.within(&path)),
+                };
+                let node = walk_opened(inner, &path, depth + 1, options, visitor)?;
                 if node.changes() {
                     children.push(Child {
                         index: i,
                         path,
-                        data: ChildData::Zip { old: data, node },
+                        data: ChildData::Zip {
+                            old: data,
+                            node: Box::new(node),
+                        },
                     });
                 }
             }
@@ -179,7 +233,7 @@ pub(crate) fn walk<R: Read + Seek>(
             visitor.signature(files, true);
             remove = sig.files.clone();
             if let Some(m) = sig.manifest {
-                let old = opened.read(m, options)?;
+                let old = opened.read(m, options).map_err(here)?;
                 let new = signature::strip_manifest(&old);
                 if new != old {
                     let path = format!(
@@ -291,10 +345,13 @@ pub(crate) fn build_with<R: Read + Seek, W: Write>(
     })
 }
 
-/// Checks a written copy: it opens, every entry's CRC holds, every
-/// untouched record is byte-identical to the input's, and every edited
-/// entry holds exactly the planned content (nested archives checked the
-/// same way).
+/// Checks a written copy: it opens; it keeps the input's layout (the
+/// bytes before the first entry and after the end record, the convention
+/// its offsets follow, the comment); every untouched record is
+/// byte-identical to the input's; and every edited entry holds exactly the
+/// planned content, CRC-32 and size checked (nested archives checked the
+/// same way). Untouched entries were read to their end, CRC-32 checked,
+/// when the input was read; their bytes are compared here.
 pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
     input: &mut R1,
     output: &mut R2,
@@ -315,65 +372,84 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
     if layout.comment() != node.raw.comment() {
         return Err(fail("the archive comment changed".into()));
     }
+    if layout.shift != node.raw.shift || layout.tail.locator_shift != node.raw.tail.locator_shift {
+        return Err(fail("its offsets no longer count from where the input's did".into()));
+    }
+    let (mut abuf, mut bbuf) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    let (before, after) = (node.raw.first_record(), layout.first_record());
+    if before != after {
+        return Err(fail(format!(
+            "{after} bytes before the first entry, where the input has {before}"
+        )));
+    }
+    compare_ranges(input, 0, output, 0, before, &mut abuf, &mut bbuf)
+        .map_err(|m| fail(format!("the bytes before the first entry: {m}")))?;
+    let (old_t, new_t) = (&node.raw.tail.trailing, &layout.tail.trailing);
+    if old_t.end - old_t.start != new_t.end - new_t.start {
+        return Err(fail("the bytes after the end record changed length".into()));
+    }
+    compare_ranges(
+        input,
+        old_t.start,
+        output,
+        new_t.start,
+        old_t.end - old_t.start,
+        &mut abuf,
+        &mut bbuf,
+    )
+    .map_err(|m| fail(format!("the bytes after the end record: {m}")))?;
+    let by_offset: std::collections::HashMap<u64, usize> = layout
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(j, o)| (o.local_offset, j))
+        .collect();
+    let edited: std::collections::HashMap<usize, &Vec<u8>> = contents.iter().map(|(k, d)| (*k, d)).collect();
     // Untouched records: the same bytes at their new offsets.
     let mut pairs = Vec::new();
-    let (mut abuf, mut bbuf) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     for (i, e) in node.raw.entries.iter().enumerate() {
         let Some(Some(at)) = written.offsets.get(i) else {
             continue;
         };
-        let Some(j) = layout.entries.iter().position(|o| o.local_offset == *at) else {
+        let Some(&j) = by_offset.get(at) else {
             return Err(fail(format!("entry \"{}\" is missing", e.display_name())));
         };
-        pairs.push((i, j));
-        if contents.iter().any(|(k, _)| *k == i) {
+        let Some(data) = edited.get(&i) else {
+            let (old, new) = (e.record(), layout.entries.get(j).map(|o| o.record()).unwrap_or(0..0));
+            if old.end - old.start != new.end - new.start {
+                return Err(fail(format!("entry \"{}\" changed length", e.display_name())));
+            }
+            compare_ranges(
+                input,
+                old.start,
+                output,
+                new.start,
+                old.end - old.start,
+                &mut abuf,
+                &mut bbuf,
+            )
+            .map_err(|m| fail(format!("entry \"{}\": {m}", e.display_name())))?;
             continue;
-        }
-        let (old, new) = (e.record(), layout.entries.get(j).map(|o| o.record()).unwrap_or(0..0));
-        if old.end - old.start != new.end - new.start {
-            return Err(fail(format!("entry \"{}\" changed length", e.display_name())));
-        }
-        compare_ranges(
-            input,
-            old.start,
-            output,
-            new.start,
-            old.end - old.start,
-            &mut abuf,
-            &mut bbuf,
-        )
-        .map_err(|m| fail(format!("entry \"{}\": {m}", e.display_name())))?;
+        };
+        pairs.push((i, j, *data));
     }
-    // Every CRC, and the edited content.
+    // The edited content, CRC-32 and size checked.
     let mut opened = Opened::open(&mut *output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
-    for (i, j) in pairs {
+    for (i, j, data) in pairs {
         let name = node.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
-        match contents.iter().find(|(k, _)| *k == i) {
-            // Entries in a method procpatch cannot decompress were compared
-            // byte for byte above; the others have their CRC checked.
-            None if !opened.readable(j) => {}
-            // The record is the input's own bytes (compared above), so a
-            // CRC error here is damage in the input, reported as such.
-            None => {
-                opened.check(j, options)?;
-            }
-            Some((_, data)) => {
-                let got = opened.read(j, options).map_err(|err| fail(format!("{name}: {err}")))?;
-                if &got != data {
-                    return Err(fail(format!("entry \"{name}\" does not hold the edited content")));
-                }
-                if let Some(ChildData::Zip { old, node: inner }) =
-                    node.children.iter().find(|c| c.index == i).map(|c| &c.data)
-                {
-                    let b = build(&mut Cursor::new(old), inner, Extra::default(), std::io::sink())?;
-                    verify(&mut Cursor::new(old), &mut Cursor::new(&got), inner, &b, options)?;
-                }
-            }
+        let got = opened.read(j, options).map_err(|err| fail(format!("{name}: {err}")))?;
+        if &got != data {
+            return Err(fail(format!("entry \"{name}\" does not hold the edited content")));
+        }
+        if let Some(ChildData::Zip { old, node: inner }) = node.children.iter().find(|c| c.index == i).map(|c| &c.data)
+        {
+            let b = build(&mut Cursor::new(old), inner, Extra::default(), std::io::sink())?;
+            verify(&mut Cursor::new(old), &mut Cursor::new(&got), inner, &b, options)?;
         }
     }
     // Added entries hold what was planned, under their names.
     for (a, at) in built.added.iter().zip(&written.added) {
-        let Some(j) = layout.entries.iter().position(|o| o.local_offset == *at) else {
+        let Some(&j) = by_offset.get(at) else {
             return Err(fail(format!("the new entry \"{}\" is missing", a.name)));
         };
         if layout.entries.get(j).map(|e| e.name.as_slice()) != Some(a.name.as_bytes()) {
