@@ -2,14 +2,13 @@
 //! tools that read documents without editing them (the change record draws
 //! them).
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use super::entries::EntryKind;
 use super::error::ArchiveError;
 use super::scan::{self, Visitor};
-use super::{file_kind, Options};
+use super::source::Source;
+use super::{file_kind, Kind, Options};
 
 /// Hands each BPMN document to a callback; changes nothing.
 struct Each<'f> {
@@ -37,12 +36,17 @@ impl Visitor for Each<'_> {
 ///
 /// A file that cannot be read, or is not a zip or BPMN file, or is damaged.
 pub fn for_each_document(path: &Path, options: &Options, f: &mut dyn FnMut(&str, &[u8])) -> Result<(), ArchiveError> {
-    let (_, bytes) = file_kind(path, options)?;
-    match bytes {
-        Some(data) => f("", &data),
-        None => {
-            scan::walk(BufReader::new(File::open(path)?), "", 0, options, &mut Each { f })?;
-        }
+    let source = Source::open(path, options.max_in_memory)?;
+    match file_kind(path, source, options)? {
+        Kind::Xml(data) => f("", &data),
+        Kind::Zip(source) => match source.bytes() {
+            Some(bytes) => {
+                scan::walk_bytes(bytes, "", 0, options, &mut Each { f })?;
+            }
+            None => {
+                scan::walk(source.reader()?, "", 0, options, &mut Each { f })?;
+            }
+        },
     }
     Ok(())
 }

@@ -65,6 +65,14 @@ pub(crate) struct Opened<R: Read + Seek> {
     r: R,
 }
 
+/// Reads the entries of a layout from a reader: an [`Opened`] archive's
+/// own, or another over the same bytes (for reading ahead on a second
+/// thread).
+pub(crate) struct Entries<'a, R> {
+    raw: &'a RawArchive,
+    r: R,
+}
+
 /// A reader that remembers whether it failed, so that a failure of the
 /// file can be told from a fault of the data.
 struct Watched<R> {
@@ -83,6 +91,62 @@ impl<R: Read> Read for Watched<R> {
 }
 
 impl<R: Read + Seek> Opened<R> {
+    /// Its entries, read from its own reader.
+    pub fn entries(&mut self) -> Entries<'_, &mut R> {
+        Entries {
+            raw: &self.raw,
+            r: &mut self.r,
+        }
+    }
+
+    /// See [`Entries::read`].
+    pub fn read(&mut self, i: usize, options: &Options) -> Result<Vec<u8>, ArchiveError> {
+        self.entries().read(i, options)
+    }
+
+    /// See [`Entries::check`].
+    pub fn check(&mut self, i: usize, options: &Options) -> Result<u64, ArchiveError> {
+        self.entries().check(i, options)
+    }
+
+    /// See [`Entries::digests`].
+    pub fn digests(
+        &mut self,
+        i: usize,
+        algs: &[super::signature::DigestAlg],
+        options: &Options,
+    ) -> Result<Vec<Vec<u8>>, ArchiveError> {
+        self.entries().digests(i, algs, options)
+    }
+
+    /// The layout, once reading is done.
+    pub fn into_raw(self) -> RawArchive {
+        self.raw
+    }
+
+    /// The layout and the reader.
+    pub fn into_parts(self) -> (RawArchive, R) {
+        (self.raw, self.r)
+    }
+
+    /// An archive from [`Opened::into_parts`].
+    pub fn from_parts(raw: RawArchive, r: R) -> Opened<R> {
+        Opened { raw, r }
+    }
+
+    /// Whether procpatch can decompress entry `i`: stored, deflate, bzip2
+    /// or LZMA, and not encrypted.
+    pub fn readable(&self, i: usize) -> bool {
+        readable(&self.raw, i)
+    }
+
+    /// Whether checking entry `i` is bounded: its header declares at most
+    /// [`Options::max_check_size`] bytes. A larger entry is copied without
+    /// being read, and the report says so.
+    pub fn checkable(&self, i: usize, options: &Options) -> bool {
+        checkable(&self.raw, i, options)
+    }
+
     /// Reads the layout, checks it, and keeps the file for reading entries.
     pub fn open(mut r: R) -> Result<Opened<R>, ArchiveError> {
         let raw = raw::read(&mut r)?;
@@ -94,6 +158,58 @@ impl<R: Read + Seek> Opened<R> {
             });
         }
         Ok(Opened { raw, r })
+    }
+}
+
+/// What a walk does with an entry, from its headers alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A directory: nothing to read.
+    Directory,
+    /// Encrypted: listed, never read.
+    Encrypted,
+    /// A compression method procpatch cannot decompress: copied unread.
+    Unreadable,
+    /// Larger than the check limit: copied unread, and noted.
+    Unchecked,
+    /// Read to its end, checked, and kept if it may be a document.
+    Read,
+}
+
+/// What a walk does with entry `i` of `raw`.
+pub(crate) fn step(raw: &RawArchive, i: usize, options: &Options) -> Step {
+    let Some(e) = raw.entries.get(i) else {
+        return Step::Directory;
+    };
+    if e.name.last() == Some(&b'/') && e.size == 0 {
+        Step::Directory
+    } else if e.encrypted() {
+        Step::Encrypted
+    } else if !readable(raw, i) {
+        Step::Unreadable
+    } else if !checkable(raw, i, options) {
+        Step::Unchecked
+    } else {
+        Step::Read
+    }
+}
+
+/// See [`Opened::readable`].
+pub(crate) fn readable(raw: &RawArchive, i: usize) -> bool {
+    raw.entries
+        .get(i)
+        .is_some_and(|e| matches!(e.method, 0 | 8 | 12 | 14) && !e.encrypted())
+}
+
+/// See [`Opened::checkable`].
+pub(crate) fn checkable(raw: &RawArchive, i: usize, options: &Options) -> bool {
+    raw.entries.get(i).is_some_and(|e| e.size <= options.max_check_size)
+}
+
+impl<'a, R: Read + Seek> Entries<'a, R> {
+    /// The entries of `raw`, read from `r`.
+    pub fn new(raw: &'a RawArchive, r: R) -> Entries<'a, R> {
+        Entries { raw, r }
     }
 
     /// How much entry `i` may decompress to: the size limit, or less when
@@ -123,13 +239,18 @@ impl<R: Read + Seek> Opened<R> {
     }
 
     /// Decompresses entry `i` into `out` to its end: at most its declared
-    /// size (more is a fault) and its cap (more is a bomb or too large),
-    /// its CRC-32 checked. Returns how many bytes it holds.
-    fn pump(&mut self, i: usize, options: &Options, out: &mut dyn Write) -> Result<u64, ArchiveError> {
+    /// size (more is a fault) and, when it is `kept`, its cap (more is a
+    /// bomb or too large), its CRC-32 checked. Returns how many bytes it
+    /// holds.
+    ///
+    /// Data streamed and not kept (a check, a digest) costs time, not
+    /// memory, so no compression ratio refuses it: its declared size bounds
+    /// it, and [`Opened::checkable`] bounds that.
+    fn pump(&mut self, i: usize, options: &Options, kept: bool, out: &mut dyn Write) -> Result<u64, ArchiveError> {
         let Some(e) = self.raw.entries.get(i) else {
             return Ok(0);
         };
-        let (cap, _) = self.cap(i, options);
+        let cap = if kept { self.cap(i, options).0 } else { u64::MAX };
         let limit = cap.min(e.size);
         let (crc, compressed, size, method) = (e.crc, e.compressed, e.size, e.method);
         let header = e.stream_header();
@@ -217,20 +338,21 @@ impl<R: Read + Seek> Opened<R> {
         let size = self.raw.entries.get(i).map_or(0, |e| e.size);
         let (cap, _) = self.cap(i, options);
         let mut out = Vec::with_capacity(usize::try_from(size.min(cap).min(1 << 24)).unwrap_or(0));
-        self.pump(i, options, &mut out)?;
+        self.pump(i, options, true, &mut out)?;
         Ok(out)
     }
 
     /// Reads entry `i` to its end without keeping it: checks its size and
-    /// CRC-32, and returns its size.
+    /// CRC-32, and returns its size. No compression ratio refuses it.
     pub fn check(&mut self, i: usize, options: &Options) -> Result<u64, ArchiveError> {
-        self.pump(i, options, &mut std::io::sink())
+        self.pump(i, options, false, &mut std::io::sink())
     }
 
-    /// Reads entry `i` to its end, checked as [`Opened::read`] does, and
-    /// keeps its content only when `keep` says so after its first
-    /// [`HEAD`] bytes (or all of them, if fewer). Returns its size, and the
-    /// content if kept.
+    /// Reads entry `i` to its end, size and CRC-32 checked, and keeps its
+    /// content only when `keep` says so after its first [`HEAD`] bytes (or
+    /// all of them, if fewer). Content kept is refused past its cap, as
+    /// [`Opened::read`] refuses it; content not kept is only checked, as
+    /// [`Opened::check`] does. Returns its size, and the content if kept.
     pub fn read_or_check(
         &mut self,
         i: usize,
@@ -241,8 +363,13 @@ impl<R: Read + Seek> Opened<R> {
             data: Vec::new(),
             keep: None,
             decide: keep,
+            cap: usize::try_from(self.cap(i, options).0).unwrap_or(usize::MAX),
+            over: false,
         };
-        let n = self.pump(i, options, &mut sniff)?;
+        let n = match self.pump(i, options, false, &mut sniff) {
+            Err(_) if sniff.over => return Err(self.over(i, options)),
+            other => other?,
+        };
         let kept = match sniff.keep {
             Some(k) => k,
             None => (sniff.decide)(&sniff.data),
@@ -271,35 +398,27 @@ impl<R: Read + Seek> Opened<R> {
             }
         }
         let mut sink = Sink(algs.iter().map(|&a| super::signature::Hasher::new(a)).collect());
-        self.pump(i, options, &mut sink)?;
+        self.pump(i, options, false, &mut sink)?;
         Ok(sink.0.into_iter().map(super::signature::Hasher::finish).collect())
-    }
-
-    /// The layout, once reading is done.
-    pub fn into_raw(self) -> RawArchive {
-        self.raw
-    }
-
-    /// Whether procpatch can decompress entry `i`: stored, deflate, bzip2
-    /// or LZMA, and not encrypted.
-    pub fn readable(&self, i: usize) -> bool {
-        self.raw
-            .entries
-            .get(i)
-            .is_some_and(|e| matches!(e.method, 0 | 8 | 12 | 14) && !e.encrypted())
     }
 }
 
 /// Keeps an entry's first [`HEAD`] bytes, then either all of it or nothing,
-/// as `decide` says.
+/// as `decide` says; what it keeps stops at `cap` (and says it is `over`).
 struct Sniff<'k> {
     data: Vec<u8>,
     keep: Option<bool>,
     decide: &'k mut dyn FnMut(&[u8]) -> bool,
+    cap: usize,
+    over: bool,
 }
 
 impl Write for Sniff<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.keep != Some(false) && self.data.len().saturating_add(buf.len()) > self.cap {
+            self.over = true;
+            return Err(std::io::Error::other("past the entry's cap"));
+        }
         match self.keep {
             Some(true) => self.data.extend_from_slice(buf),
             Some(false) => {}

@@ -55,6 +55,7 @@
 //! bytes, and the written file is checked against the input before it is
 //! put in place.
 
+mod ahead;
 mod documents;
 mod entries;
 mod error;
@@ -65,12 +66,10 @@ mod report;
 mod rewrite;
 mod scan;
 mod signature;
+mod source;
 
-use std::fs::File;
-use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
-
-use sha2::{Digest, Sha256};
 
 use crate::document::Document;
 use crate::plan::absent_report;
@@ -90,8 +89,10 @@ pub use signature::{
     CertInfo, ChainStatus, DigestAlg, EntryCheck, EntryStatus, KeyKind, Signer, SignerCheck, SignerError,
     SigningReport, TrustStore, VerifyReport, VerifyStatus,
 };
+pub use source::sha256_file;
 
 use scan::{ChildData, Visitor, ZipNode};
+use source::Source;
 
 /// Limits and choices for reading and writing files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +106,17 @@ pub struct Options {
     /// The largest compression ratio (uncompressed / compressed) an entry
     /// may reach once past 1 MiB, counted while reading; beyond it the entry
     /// is refused as a zip bomb. Default 200 (BPMN XML compresses 5–20×).
+    /// Only what procpatch keeps in memory to parse is held to it; an
+    /// entry it only checks (its CRC-32, streamed) is not.
     pub max_ratio: u64,
+    /// The largest entry, by the size its header declares, whose CRC-32 is
+    /// checked (streamed, it costs time, not memory). A larger entry is
+    /// copied without being read, and the report notes it. Default 4 GiB.
+    pub max_check_size: u64,
+    /// The largest input file read whole into memory, where it is hashed,
+    /// walked, copied and compared from one read; a larger one is read
+    /// from the disk as each step needs it. Default 1 GiB.
+    pub max_in_memory: u64,
     /// Remove the signature of a signed archive that must change, instead of
     /// refusing it.
     pub strip_signature: bool,
@@ -130,6 +141,18 @@ impl Options {
         self
     }
 
+    /// The largest entry whose CRC-32 is checked.
+    pub fn with_max_check_size(mut self, bytes: u64) -> Options {
+        self.max_check_size = bytes;
+        self
+    }
+
+    /// The largest input file read whole into memory.
+    pub fn with_max_in_memory(mut self, bytes: u64) -> Options {
+        self.max_in_memory = bytes;
+        self
+    }
+
     /// Whether a signed archive that must change loses its signature
     /// (instead of being refused).
     pub fn stripping_signature(mut self, strip: bool) -> Options {
@@ -144,6 +167,8 @@ impl Default for Options {
             max_entry_size: 256 << 20,
             max_depth: 3,
             max_ratio: 200,
+            max_check_size: 4 << 30,
+            max_in_memory: 1 << 30,
             strip_signature: false,
         }
     }
@@ -167,7 +192,10 @@ enum Root {
         old: Vec<u8>,
         splices: Option<Vec<crate::Splice>>,
     },
-    Zip(Box<ZipNode>),
+    Zip {
+        node: Box<ZipNode>,
+        source: Source,
+    },
 }
 
 /// An edited document's bytes before and after, for diffs.
@@ -182,67 +210,60 @@ pub struct DocumentChange<'a> {
     pub after: Vec<u8>,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The SHA-256 of a file, streamed.
-///
-/// # Errors
-///
-/// An I/O error when the file cannot be read.
-pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
-    let mut hasher = Sha256::new();
-    let mut f = BufReader::new(File::open(path)?);
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(buf.get(..n).unwrap_or_default());
+/// What the file in `source` is: a zip when it starts like one, or when
+/// it does not look like XML and has an end record near its end (a zip
+/// with a self-extractor stub before it); else a BPMN document, whose bytes
+/// are returned (the source is then spent).
+fn file_kind(path: &Path, source: Source, options: &Options) -> Result<Kind, ArchiveError> {
+    let head = source.head(entries::HEAD)?;
+    if raw::looks_like_zip(&head)
+        || (!scan::may_be_xml(&head) && raw::has_end_signature(&source.tail(raw::END_WINDOW)?))
+    {
+        return Ok(Kind::Zip(source));
     }
-    Ok(hex(&hasher.finalize()))
-}
-
-/// What the file at `path` is: a zip when it starts like one, or when it
-/// does not look like XML and has an end record near its end (a zip with
-/// a self-extractor stub before it); else a BPMN document, read whole.
-fn file_kind(path: &Path, options: &Options) -> Result<(FileKind, Option<Vec<u8>>), ArchiveError> {
-    let mut f = File::open(path)?;
-    let mut head = Vec::with_capacity(entries::HEAD);
-    (&mut f).take(entries::HEAD as u64).read_to_end(&mut head)?;
-    if raw::looks_like_zip(&head) {
-        return Ok((FileKind::Zip, None));
-    }
-    if !scan::may_be_xml(&head) {
-        let len = f.metadata()?.len();
-        f.seek(SeekFrom::Start(len.saturating_sub(raw::END_WINDOW)))?;
-        let mut tail = Vec::new();
-        (&mut f).take(raw::END_WINDOW).read_to_end(&mut tail)?;
-        if raw::has_end_signature(&tail) {
-            return Ok((FileKind::Zip, None));
-        }
-    }
-    let mut bytes = Vec::new();
-    File::open(path)?
-        .take(options.max_entry_size.saturating_add(1))
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > options.max_entry_size {
+    let Some(bytes) = source.into_bytes(options.max_entry_size)? else {
         return Err(ArchiveError::TooLarge {
             entry: path.display().to_string(),
             limit: options.max_entry_size,
         });
-    }
+    };
     // The root element decides; the document is parsed once, later, by the
     // plan. XML that is not BPMN gets the document's own error.
     if crate::is_bpmn(&bytes) {
-        return Ok((FileKind::Xml, Some(bytes)));
+        return Ok(Kind::Xml(bytes));
     }
     match Document::parse(&bytes) {
-        Ok(_) => Ok((FileKind::Xml, Some(bytes))),
+        Ok(_) => Ok(Kind::Xml(bytes)),
         Err(e) if scan::may_be_xml(&bytes) => Err(e.into()),
         Err(_) => Err(ArchiveError::NotZip),
+    }
+}
+
+/// A file told apart: a zip archive (its source), or a document's bytes.
+enum Kind {
+    Zip(Source),
+    Xml(Vec<u8>),
+}
+
+/// Walks the archive in `source` with `visitor`, and hashes it: both from
+/// one buffer, side by side, when it is held in memory.
+fn walk_and_hash(
+    source: &Source,
+    options: &Options,
+    visitor: &mut (dyn Visitor + Send),
+) -> Result<(ZipNode, String), ArchiveError> {
+    match source.bytes() {
+        Some(bytes) => {
+            let (sha, node) = rayon::join(
+                || source::sha256(bytes),
+                || scan::walk_bytes(bytes, "", 0, options, visitor),
+            );
+            Ok((node?, sha))
+        }
+        None => {
+            let sha = source.sha256()?;
+            Ok((scan::walk(source.reader()?, "", 0, options, visitor)?, sha))
+        }
     }
 }
 
@@ -340,21 +361,22 @@ impl Visitor for Planner<'_> {
 /// target not found or ambiguous (see [`ArchiveError::kind`]).
 pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
     recipe.validate().map_err(crate::Error::from)?;
-    let sha256 = sha256_file(path)?;
-    let (kind, bytes) = file_kind(path, options)?;
+    let source = Source::open(path, options.max_in_memory)?;
     let mut planner = Planner::new(recipe);
-    let root = match bytes {
-        Some(old) => {
+    let (root, kind, sha256) = match file_kind(path, source, options)? {
+        Kind::Xml(old) => {
+            let sha256 = source::sha256(&old);
             let splices = planner.document("", &old)?;
-            Root::Xml { old, splices }
+            (Root::Xml { old, splices }, FileKind::Xml, sha256)
         }
-        None => Root::Zip(Box::new(scan::walk(
-            BufReader::new(File::open(path)?),
-            "",
-            0,
-            options,
-            &mut planner,
-        )?)),
+        Kind::Zip(source) => {
+            let (node, sha256) = walk_and_hash(&source, options, &mut planner)?;
+            let root = Root::Zip {
+                node: Box::new(node),
+                source,
+            };
+            (root, FileKind::Zip, sha256)
+        }
     };
     let report = merge(path, kind, sha256, recipe, planner)?;
     Ok(FilePlan {
@@ -517,7 +539,7 @@ impl FilePlan {
     pub fn needs_edit(&self) -> bool {
         match &self.root {
             Root::Xml { splices, .. } => splices.is_some(),
-            Root::Zip(node) => node.changes(),
+            Root::Zip { node, .. } => node.changes(),
         }
     }
 
@@ -547,7 +569,7 @@ impl FilePlan {
                 after: crate::apply(old, splices).unwrap_or_default(),
             }),
             Root::Xml { .. } => {}
-            Root::Zip(node) => collect(node, &mut out),
+            Root::Zip { node, .. } => collect(node, &mut out),
         }
         out
     }
@@ -572,8 +594,8 @@ impl FilePlan {
     pub fn writable_with(&self, signing: bool) -> Result<(), ArchiveError> {
         let files = match &self.root {
             Root::Xml { .. } => Vec::new(),
-            Root::Zip(node) if signing => node.nested_broken_signatures(),
-            Root::Zip(node) => node.broken_signatures(),
+            Root::Zip { node, .. } if signing => node.nested_broken_signatures(),
+            Root::Zip { node, .. } => node.broken_signatures(),
         };
         match files.is_empty() {
             true => Ok(()),
@@ -639,20 +661,23 @@ impl Visitor for Inspector {
 /// BPMN entry that does not parse is listed with its error, not an error of
 /// the whole file.
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
-    let sha256 = sha256_file(path)?;
-    let (kind, bytes) = file_kind(path, options)?;
+    let source = Source::open(path, options.max_in_memory)?;
     let mut inspector = Inspector {
         entries: Vec::new(),
         notes: Vec::new(),
     };
     let mut signature = None;
-    match bytes {
-        Some(data) => {
+    let (kind, sha256) = match file_kind(path, source, options)? {
+        Kind::Xml(data) => {
             inspector.document("", &data)?;
+            (FileKind::Xml, source::sha256(&data))
         }
-        None => {
-            scan::walk(BufReader::new(File::open(path)?), "", 0, options, &mut inspector)?;
-            signature = Some(match verify_file(path, options, None) {
+        Kind::Zip(source) => {
+            let (_, sha256) = walk_and_hash(&source, options, &mut inspector)?;
+            let checked = source
+                .reader()
+                .and_then(|r| signature::verify(r, &path.display().to_string(), options, None));
+            signature = Some(match checked {
                 Ok(v) => SignatureStatus::of(&v),
                 Err(e) => SignatureStatus {
                     status: None,
@@ -660,8 +685,9 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
                     summary: format!("cannot be checked: {e}"),
                 },
             });
+            (FileKind::Zip, sha256)
         }
-    }
+    };
     Ok(Inspection {
         path: path.display().to_string(),
         kind,
@@ -682,8 +708,8 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
 /// An [`ArchiveError`] when the file cannot be read as a zip archive; a
 /// broken signature is a report, not an error.
 pub fn verify_file(path: &Path, options: &Options, trust: Option<&TrustStore>) -> Result<VerifyReport, ArchiveError> {
-    let r = BufReader::new(File::open(path)?);
-    signature::verify(r, &path.display().to_string(), options, trust)
+    let source = Source::open(path, options.max_in_memory)?;
+    signature::verify(source.reader()?, &path.display().to_string(), options, trust)
 }
 
 /// [`verify_file`] on archive bytes in memory.
@@ -707,8 +733,8 @@ pub fn verify_bytes(bytes: &[u8], options: &Options, trust: Option<&TrustStore>)
 pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result<(Vec<u8>, FileReport), ArchiveError> {
     recipe.validate().map_err(crate::Error::from)?;
     let mut planner = Planner::new(recipe);
-    let node = scan::walk(Cursor::new(bytes), "", 0, options, &mut planner)?;
-    let sha = hex(&Sha256::digest(bytes));
+    let node = scan::walk_bytes(bytes, "", 0, options, &mut planner)?;
+    let sha = source::sha256(bytes);
     let mut report = merge(Path::new(""), FileKind::Zip, sha, recipe, planner)?;
     let broken = node.broken_signatures();
     if !broken.is_empty() {
@@ -722,7 +748,7 @@ pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result
     scan::verify(&mut Cursor::new(bytes), &mut Cursor::new(&out), &node, &built, options)?;
     report.output = Some(OutputReport {
         path: String::new(),
-        sha256: Some(hex(&Sha256::digest(&out))),
+        sha256: Some(source::sha256(&out)),
         written: false,
         replaced: false,
         backup: None,

@@ -25,6 +25,9 @@ pub enum NoteKind {
     /// A nested archive that cannot be read: copied as it is, its
     /// processes not looked for. The message is the fault.
     Unread,
+    /// An entry copied without being read: its header declares more than
+    /// the check limit, so its CRC-32 was not checked.
+    Unchecked,
 }
 
 /// Something the report states about a file's zip structure.
@@ -45,7 +48,7 @@ impl fmt::Display for Note {
     /// `note: …` or `warning: …`, with the nested archive's path first.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let label = match self.kind {
-            NoteKind::Kept => "note",
+            NoteKind::Kept | NoteKind::Unchecked => "note",
             NoteKind::Reader | NoteKind::Unread => "warning",
         };
         write!(f, "{label}: ")?;

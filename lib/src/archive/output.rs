@@ -4,7 +4,7 @@
 //! the output, not the input.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -12,7 +12,8 @@ use super::error::ArchiveError;
 use super::report::{FileReport, OutputReport, SignatureReport};
 use super::scan::{self, Built, Contents, Extra};
 use super::signature::{self, Signer, SigningReport, VerifyStatus};
-use super::{sha256_file, FilePlan, Root};
+use super::source::Source;
+use super::{FilePlan, Root};
 use crate::document::Document;
 
 /// How to put the output in place.
@@ -140,11 +141,24 @@ impl FilePlan {
         let signing = prepared.as_ref().and_then(|p| p.signing.clone());
         let built = self.fill(tmp.as_file_mut(), target, prepared)?;
         tmp.as_file().sync_all().map_err(out_err)?;
-        self.verify(tmp.path(), built)?;
+        // The written file is read back once (into memory when the input
+        // was): hashed and verified side by side.
+        let limit = match &self.root {
+            Root::Xml { .. } => u64::MAX,
+            Root::Zip { .. } => self.options.max_in_memory,
+        };
+        let back = Source::open(tmp.path(), limit)?;
+        let copied = matches!(self.root, Root::Zip { .. }) && built.is_none();
+        let (sha, verified) = rayon::join(|| back.sha256(), || self.verify(&back, built));
+        let sha = sha?;
+        verified?;
+        if copied && sha != self.report.sha256 {
+            return Err(ArchiveError::Verify("the copy differs from the input".into()));
+        }
         if let Some(s) = signing {
             // The new signature holds in the written file, or nothing is put
             // in place.
-            let check = signature::verify(BufReader::new(File::open(tmp.path())?), "", &self.options, None)?;
+            let check = signature::verify(back.reader()?, "", &self.options, None)?;
             if check.status != VerifyStatus::Valid {
                 return Err(ArchiveError::Verify(format!(
                     "the new signature does not verify: {}",
@@ -159,7 +173,7 @@ impl FilePlan {
             sig.removed.extend(s.removed.iter().cloned());
             sig.signed = Some(s);
         }
-        let sha = sha256_file(tmp.path())?;
+        drop(back);
         if let Ok(meta) = std::fs::metadata(&self.path) {
             // The output gets the input's permissions, not the temporary
             // file's private ones.
@@ -196,7 +210,7 @@ impl FilePlan {
     /// The new contents of an edited archive and, with a signer, what
     /// signing adds; `None` when the input is copied as it is.
     fn prepare(&self, signer: Option<&Signer>) -> Result<Option<Prepared>, ArchiveError> {
-        let Root::Zip(node) = &self.root else {
+        let Root::Zip { node, source } = &self.root else {
             return Ok(None);
         };
         let unsigned = signature::detect(&node.raw).is_none();
@@ -209,8 +223,7 @@ impl FilePlan {
         let mut signing = None;
         if let Some(signer) = signer {
             let time = SystemTime::now();
-            let src = BufReader::new(File::open(&self.path)?);
-            let s = signature::sign(src, &node.raw, &contents, signer, &self.options, time)?;
+            let s = signature::sign(source.reader()?, &node.raw, &contents, signer, &self.options, time)?;
             extra = Extra {
                 replace: s.replace,
                 remove: s.remove,
@@ -232,13 +245,15 @@ impl FilePlan {
         match (&self.root, prepared) {
             (Root::Xml { old, splices: None }, _) => out.write_all(old)?,
             (Root::Xml { old, splices: Some(s) }, _) => out.write_all(&crate::splice::apply(old, s)?)?,
-            (Root::Zip(node), Some(mut p)) => {
-                let mut src = BufReader::new(File::open(&self.path)?);
-                return scan::build_with(&mut src, node, &mut p.contents, p.extra, out).map(Some);
+            (Root::Zip { node, source }, Some(mut p)) => {
+                return scan::build_with(&mut source.reader()?, node, &mut p.contents, p.extra, out).map(Some);
             }
-            (Root::Zip(_), None) => {
-                std::io::copy(&mut File::open(&self.path)?, out)?;
-            }
+            (Root::Zip { source, .. }, None) => match source.bytes() {
+                Some(bytes) => out.write_all(bytes)?,
+                None => {
+                    std::io::copy(&mut source.reader()?, out)?;
+                }
+            },
         }
         Ok(None)
     }
@@ -263,16 +278,17 @@ impl FilePlan {
         }
     }
 
-    /// Re-reads the written file and checks it against the plan.
-    fn verify(&self, written: &Path, built: Option<Built>) -> Result<(), ArchiveError> {
+    /// Checks the written file, read back as `back`, against the plan. A
+    /// copy is checked by its SHA-256, in [`FilePlan::write`].
+    fn verify(&self, back: &Source, built: Option<Built>) -> Result<(), ArchiveError> {
         match (&self.root, built) {
             (Root::Xml { old, splices }, _) => {
-                let got = std::fs::read(written)?;
+                let got = back.all()?;
                 let new = match splices {
                     Some(s) => std::borrow::Cow::Owned(crate::splice::apply(old, s)?),
                     None => std::borrow::Cow::Borrowed(old.as_slice()),
                 };
-                if got != *new {
+                if *got != *new {
                     return Err(ArchiveError::Verify(
                         "the written document differs from the plan".into(),
                     ));
@@ -281,16 +297,9 @@ impl FilePlan {
                     .map_err(|e| ArchiveError::Verify(format!("the written document does not parse: {e}")))?;
                 Ok(())
             }
-            (Root::Zip(_), None) => {
-                if sha256_file(written)? != self.report.sha256 {
-                    return Err(ArchiveError::Verify("the copy differs from the input".into()));
-                }
-                Ok(())
-            }
-            (Root::Zip(node), Some(built)) => {
-                let mut src = BufReader::new(File::open(&self.path)?);
-                let mut out = BufReader::new(File::open(written)?);
-                scan::verify(&mut src, &mut out, node, &built, &self.options)
+            (Root::Zip { .. }, None) => Ok(()),
+            (Root::Zip { node, source }, Some(built)) => {
+                scan::verify(&mut source.reader()?, &mut back.reader()?, node, &built, &self.options)
             }
         }
     }

@@ -3,7 +3,8 @@
 
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
-use super::entries::{sniff, worth_reading, EntryKind, Opened};
+use super::ahead::{self, Ahead};
+use super::entries::{sniff, step, Entries, EntryKind, Opened, Step};
 use super::error::ArchiveError;
 use super::notes::{self, Note, NoteKind};
 use super::raw::{self, RawArchive};
@@ -107,7 +108,26 @@ pub(crate) fn walk<R: Read + Seek>(
     options: &Options,
     visitor: &mut dyn Visitor,
 ) -> Result<ZipNode, ArchiveError> {
-    walk_opened(Opened::open(r)?, archive, depth, options, visitor)
+    walk_opened(Opened::open(r)?, None, archive, depth, options, visitor)
+}
+
+/// [`walk`] on archive bytes in memory: its entries are read ahead on a
+/// second thread while its documents are parsed.
+pub(crate) fn walk_bytes(
+    bytes: &[u8],
+    archive: &str,
+    depth: usize,
+    options: &Options,
+    visitor: &mut dyn Visitor,
+) -> Result<ZipNode, ArchiveError> {
+    walk_opened(
+        Opened::open(Cursor::new(bytes))?,
+        Some(bytes),
+        archive,
+        depth,
+        options,
+        visitor,
+    )
 }
 
 /// Opens a nested archive and reads every entry to its end, as the walk
@@ -116,17 +136,19 @@ pub(crate) fn walk<R: Read + Seek>(
 fn open_nested<'d>(data: &'d [u8], options: &Options) -> Result<Opened<Cursor<&'d [u8]>>, ArchiveError> {
     let mut opened = Opened::open(Cursor::new(data))?;
     for i in 0..opened.raw.entries.len() {
-        if opened.readable(i) {
+        if opened.readable(i) && opened.checkable(i, options) {
             opened.check(i, options)?;
         }
     }
     Ok(opened)
 }
 
-/// [`walk`] on an archive already opened. Every readable entry is read to
-/// its end (size and CRC-32 checked) by every command, whatever it is.
+/// [`walk`] on an archive already opened, whose bytes are `held` when they
+/// are in memory. Every readable entry is read to its end (size and CRC-32
+/// checked) by every command, whatever it is.
 fn walk_opened<R: Read + Seek>(
-    mut opened: Opened<R>,
+    opened: Opened<R>,
+    held: Option<&[u8]>,
     archive: &str,
     depth: usize,
     options: &Options,
@@ -137,83 +159,17 @@ fn walk_opened<R: Read + Seek>(
     } else {
         format!("{archive}!/")
     };
-    // Faults of this archive's own entries name it.
-    let here = |e: ArchiveError| if archive.is_empty() { e } else { e.within(archive) };
     for note in notes::of(&opened.raw, archive) {
         visitor.note(note);
     }
-    let mut children = Vec::new();
-    for i in 0..opened.raw.entries.len() {
-        let Some(e) = opened.raw.entries.get(i) else {
-            continue;
-        };
-        let (name, size) = (e.display_name(), e.size);
-        let path = format!("{prefix}{name}");
-        if name.ends_with('/') && size == 0 {
-            visitor.entry(&path, EntryKind::Directory, 0);
-            continue;
-        }
-        if e.encrypted() {
-            visitor.entry(&path, EntryKind::Encrypted, size);
-            continue;
-        }
-        if !opened.readable(i) {
-            visitor.entry(&path, EntryKind::Unreadable, size);
-            continue;
-        }
-        let (n, data) = opened
-            .read_or_check(i, options, &mut |head| worth_reading(&name, head))
-            .map_err(here)?;
-        let Some(data) = data else {
-            visitor.entry(&path, EntryKind::Other, n);
-            continue;
-        };
-        match sniff(&name, &data) {
-            EntryKind::Zip => {
-                if depth + 1 > options.max_depth {
-                    return Err(ArchiveError::TooDeep {
-                        entry: path,
-                        limit: options.max_depth,
-                    });
-                }
-                visitor.entry(&path, EntryKind::Zip, data.len() as u64);
-                let inner = match open_nested(&data, options) {
-                    Ok(inner) => inner,
-                    Err(e) if e.is_damage() => {
-                        visitor.note(Note {
-                            archive: path,
-                            kind: NoteKind::Unread,
-                            message: e.to_string(),
-                        });
-                        continue;
-                    }
-                    Err(e) => return Err(e.within(&path)),
-                };
-                let node = walk_opened(inner, &path, depth + 1, options, visitor)?;
-                if node.changes() {
-                    children.push(Child {
-                        index: i,
-                        path,
-                        data: ChildData::Zip {
-                            old: data,
-                            node: Box::new(node),
-                        },
-                    });
-                }
-            }
-            EntryKind::Bpmn => {
-                visitor.entry(&path, EntryKind::Bpmn, data.len() as u64);
-                if let Some(splices) = visitor.document(&path, &data)? {
-                    children.push(Child {
-                        index: i,
-                        path,
-                        data: ChildData::Xml { old: data, splices },
-                    });
-                }
-            }
-            kind => visitor.entry(&path, kind, data.len() as u64),
-        }
-    }
+    let (raw, mut r) = opened.into_parts();
+    let mut children = ahead::with_ahead(&raw, held, options, |ahead| {
+        let mut entries = Entries::new(&raw, &mut r);
+        walk_entries(&raw, &mut entries, ahead, &prefix, archive, depth, options, visitor)
+    })?;
+    let mut opened = Opened::from_parts(raw, r);
+    // Faults of this archive's own entries name it.
+    let here = |e: ArchiveError| if archive.is_empty() { e } else { e.within(archive) };
     let mut remove = Vec::new();
     let mut broken_signature = Vec::new();
     if let Some(sig) = signature::detect(&opened.raw) {
@@ -255,6 +211,108 @@ fn walk_opened<R: Read + Seek>(
         remove,
         broken_signature,
     })
+}
+
+/// The entries of a walk, in order: each one read (by the walk, or the
+/// reader `ahead`) and handed to the visitor; nested archives walked.
+/// Returns the edited entries.
+#[allow(clippy::too_many_arguments)]
+fn walk_entries<R: Read + Seek>(
+    raw: &RawArchive,
+    entries: &mut Entries<'_, R>,
+    ahead: Option<&Ahead>,
+    prefix: &str,
+    archive: &str,
+    depth: usize,
+    options: &Options,
+    visitor: &mut dyn Visitor,
+) -> Result<Vec<Child>, ArchiveError> {
+    // Faults of this archive's own entries name it.
+    let here = |e: ArchiveError| if archive.is_empty() { e } else { e.within(archive) };
+    let mut children = Vec::new();
+    for (i, e) in raw.entries.iter().enumerate() {
+        let (name, size) = (e.display_name(), e.size);
+        let path = format!("{prefix}{name}");
+        match step(raw, i, options) {
+            Step::Directory => {
+                visitor.entry(&path, EntryKind::Directory, 0);
+                continue;
+            }
+            Step::Encrypted => {
+                visitor.entry(&path, EntryKind::Encrypted, size);
+                continue;
+            }
+            Step::Unreadable => {
+                visitor.entry(&path, EntryKind::Unreadable, size);
+                continue;
+            }
+            Step::Read => {}
+            Step::Unchecked => {
+                visitor.entry(&path, EntryKind::Other, size);
+                visitor.note(Note {
+                    archive: archive.to_string(),
+                    kind: NoteKind::Unchecked,
+                    message: format!(
+                        "entry \"{name}\" is copied without being read: its header declares {size} bytes, more than \
+                         the check limit of {} bytes, so its CRC-32 is not checked",
+                        options.max_check_size
+                    ),
+                });
+                continue;
+            }
+        }
+        let (n, data) = Ahead::take(ahead, entries, raw, i, options).map_err(here)?;
+        let Some(data) = data else {
+            visitor.entry(&path, EntryKind::Other, n);
+            continue;
+        };
+        match sniff(&name, &data) {
+            EntryKind::Zip => {
+                if depth + 1 > options.max_depth {
+                    return Err(ArchiveError::TooDeep {
+                        entry: path,
+                        limit: options.max_depth,
+                    });
+                }
+                visitor.entry(&path, EntryKind::Zip, data.len() as u64);
+                let inner = match open_nested(&data, options) {
+                    Ok(inner) => inner,
+                    Err(e) if e.is_damage() => {
+                        visitor.note(Note {
+                            archive: path,
+                            kind: NoteKind::Unread,
+                            message: e.to_string(),
+                        });
+                        continue;
+                    }
+                    Err(e) => return Err(e.within(&path)),
+                };
+                let node = walk_opened(inner, Some(&data), &path, depth + 1, options, visitor)?;
+                if node.changes() {
+                    children.push(Child {
+                        index: i,
+                        path,
+                        data: ChildData::Zip {
+                            old: data,
+                            node: Box::new(node),
+                        },
+                    });
+                }
+            }
+            EntryKind::Bpmn => {
+                visitor.entry(&path, EntryKind::Bpmn, data.len() as u64);
+                if let Some(splices) = visitor.document(&path, &data)? {
+                    children.push(Child {
+                        index: i,
+                        path,
+                        data: ChildData::Xml { old: data, splices },
+                    });
+                }
+            }
+            kind => visitor.entry(&path, kind, data.len() as u64),
+        }
+    }
+    Ok(children)
 }
 
 /// The new content of each edited entry, by central-directory index.

@@ -407,3 +407,168 @@ fn bad_archives_are_refused_clearly() {
     out.push(refusal(&sample[..sample.len() / 2], &Options::default()));
     insta::assert_snapshot!(out.join("\n"));
 }
+
+/// The sample export with an untouched `data/zeros.bin` of 16 MiB of zeros
+/// appended by Python's zipfile (deflate makes it about 1000:1, five times
+/// the bomb ratio); with `corrupt`, one byte of its data flipped.
+fn with_zeros(dir: &Path, corrupt: bool) -> PathBuf {
+    let out = dir.join(if corrupt { "zeros-bad.zip" } else { "zeros.zip" });
+    support::copy(support::fixture("testdata/archives/ProcessImport.zip"), &out);
+    let script = r#"
+import sys, zipfile
+path, corrupt = sys.argv[1], sys.argv[2] == "1"
+with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+    z.writestr("data/zeros.bin", bytes(16 << 20))
+if corrupt:
+    with zipfile.ZipFile(path) as z:
+        i = z.getinfo("data/zeros.bin")
+    data = bytearray(open(path, "rb").read())
+    start = i.header_offset + 30 + len(i.filename.encode()) + len(i.extra)
+    data[start + i.compress_size // 2] ^= 0x55
+    open(path, "wb").write(data)
+"#;
+    let name = out.file_name().unwrap().to_str().unwrap();
+    sh(dir, "python3", &["-c", script, name, if corrupt { "1" } else { "0" }]);
+    out
+}
+
+#[test]
+fn an_untouched_entry_is_checked_and_copied_whatever_its_compression_ratio() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = with_zeros(tmp.path(), false);
+    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+    assert_eq!(plan.report().summary.changed, 12);
+    assert!(plan.report().notes.is_empty(), "{:?}", plan.report().notes);
+    let output = tmp.path().join("out.zip");
+    plan.write(&output, &WriteOptions::default()).unwrap();
+    let edited = assert_fidelity("zeros", &input, &output);
+    assert!(!edited.iter().any(|e| e.contains("zeros")), "{edited:?}");
+    // The check still reads it to its end: a corrupt one is refused, by
+    // its fault, not its ratio.
+    let bad = with_zeros(tmp.path(), true);
+    let err = archive::plan_file(&bad, &Recipe::builtin(), &Options::default()).unwrap_err();
+    assert!(matches!(err, ArchiveError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("data/zeros.bin"), "{err}");
+}
+
+#[test]
+fn an_entry_past_the_check_limit_is_copied_unread_and_the_report_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let options = Options::default().with_max_check_size(1 << 20);
+    let mut notes = Vec::new();
+    for corrupt in [false, true] {
+        let input = with_zeros(tmp.path(), corrupt);
+        let plan = archive::plan_file(&input, &Recipe::builtin(), &options).unwrap();
+        let output = tmp.path().join("out.zip");
+        let report = plan.write(&output, &WriteOptions::default()).unwrap();
+        assert_fidelity("zeros", &input, &output);
+        assert_eq!(report.summary.changed, 12);
+        notes.extend(report.notes.iter().map(|n| format!("{:?} {n}", n.kind)));
+    }
+    insta::assert_snapshot!(notes.join("\n"), @r#"
+    Unchecked note: entry "data/zeros.bin" is copied without being read: its header declares 16777216 bytes, more than the check limit of 1048576 bytes, so its CRC-32 is not checked
+    Unchecked note: entry "data/zeros.bin" is copied without being read: its header declares 16777216 bytes, more than the check limit of 1048576 bytes, so its CRC-32 is not checked
+    "#);
+}
+
+#[test]
+fn a_file_too_large_to_hold_is_read_from_disk_with_the_same_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zeros = with_zeros(tmp.path(), false);
+    let sample = support::fixture("testdata/archives/ConfigurationExport.zip");
+    let bare = support::fixture("testdata/bpmn/vendor/UsersProcLock.bpmn20.xml");
+    for input in [zeros.as_path(), sample.as_path(), bare.as_path()] {
+        let mut outputs = Vec::new();
+        for limit in [u64::MAX, 0] {
+            let options = Options::default().with_max_in_memory(limit);
+            let plan = archive::plan_file(input, &Recipe::builtin(), &options).unwrap();
+            let output = tmp.path().join(format!("out-{limit}"));
+            let report = plan.write(&output, &WriteOptions::default()).unwrap();
+            assert_eq!(report.sha256, archive::sha256_file(input).unwrap());
+            let written = report.output.unwrap().sha256.unwrap();
+            assert_eq!(written, archive::sha256_file(&output).unwrap());
+            let inspection = archive::inspect_file(input, &options).unwrap();
+            outputs.push((std::fs::read(&output).unwrap(), written, inspection.entries.len()));
+        }
+        assert!(outputs[0] == outputs[1], "{}", input.display());
+    }
+}
+
+/// An export of 120 entries (enough to be read ahead on a second thread):
+/// the three vendor processes among notes and filler documents, entry 70
+/// `fault` ("crc": its CRC-32 wrong; "xml": a malformed document; "" none).
+fn many_entries(dir: &Path, fault: &str) -> PathBuf {
+    let out = dir.join(format!("many-{fault}.zip"));
+    let script = r#"
+import sys, zipfile, binascii
+out, fault, vendor = sys.argv[1], sys.argv[2], sys.argv[3:]
+filler = '<?xml version="1.0"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p%d" name="Filler %d"/></definitions>\n'
+with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    for i in range(120):
+        if i in (10, 50, 100):
+            z.write(vendor[(i // 50)], "processes/%s" % vendor[(i // 50)].rsplit("/", 1)[-1])
+        elif i == 70 and fault == "xml":
+            z.writestr("processes/broken.bpmn20.xml", filler.replace("/>", ">") % (i, i))
+        elif i % 3 == 0:
+            z.writestr("processes/filler-%03d.bpmn20.xml" % i, filler % (i, i))
+        else:
+            z.writestr("notes/%03d.txt" % i, ("note %d\n" % i) * (i * 40))
+if fault == "crc":
+    with zipfile.ZipFile(out) as z:
+        info = z.infolist()[70]
+    data = bytearray(open(out, "rb").read())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0x55
+    open(out, "wb").write(data)
+"#;
+    let vendor: Vec<String> = ["UsersProcLock", "UsersProcDeactivate", "UsersProcReactivate"]
+        .iter()
+        .map(|f| {
+            support::root()
+                .join(format!("testdata/bpmn/vendor/{f}.bpmn20.xml"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut args = vec!["-c", script, out.to_str().unwrap(), fault];
+    args.extend(vendor.iter().map(String::as_str));
+    sh(dir, "python3", &args);
+    out
+}
+
+#[test]
+fn reading_ahead_gives_what_reading_alone_gives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for fault in ["", "crc", "xml"] {
+        let input = many_entries(tmp.path(), fault);
+        let mut results = Vec::new();
+        for limit in [u64::MAX, 0] {
+            let options = Options::default().with_max_in_memory(limit);
+            let got = match archive::plan_file(&input, &Recipe::builtin(), &options) {
+                Ok(plan) => {
+                    let out = tmp.path().join(format!("out-{fault}-{limit}.zip"));
+                    let report = plan.write(&out, &WriteOptions::default()).unwrap();
+                    let entries: Vec<&str> = report.entries.iter().map(|e| e.entry.as_str()).collect();
+                    format!(
+                        "{} changed in {entries:?}; {}",
+                        report.summary.changed,
+                        report.output.unwrap().sha256.unwrap()
+                    )
+                }
+                Err(e) => format!("error: {e}"),
+            };
+            let inspected = archive::inspect_file(&input, &options).map(|i| i.entries.len());
+            results.push(format!("{got}; inspect: {inspected:?}"));
+        }
+        assert_eq!(results[0], results[1], "fault {fault:?}");
+        seen.push(results[0].replace(tmp.path().to_str().unwrap(), "[TMP]"));
+    }
+    assert!(seen[0].starts_with("12 changed in"), "{}", seen[0]);
+    assert!(
+        seen[1].contains("entry \"notes/070.txt\"") && seen[1].contains("CRC-32"),
+        "{}",
+        seen[1]
+    );
+    assert!(seen[2].contains("processes/broken.bpmn20.xml"), "{}", seen[2]);
+}
