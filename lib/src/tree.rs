@@ -252,12 +252,29 @@ impl<'t> AttrRef<'t> {
 
 /// Interns names and URIs during a parse. A document repeats a few dozen
 /// names hundreds of thousands of times, so a fast hash pays.
+/// What is known of an interned qualified name, worked out the first time
+/// it is seen as one.
+#[derive(Debug, Clone, Copy)]
+struct QInfo {
+    /// Checked as an XML qualified name.
+    checked: bool,
+    /// The id of its local part.
+    local: u32,
+    /// Its local part is `process`.
+    process: bool,
+    /// Its local part is a task kind.
+    task: bool,
+}
+
 #[derive(Default)]
 struct Names {
     list: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
-    /// Ids of the names already checked as XML names.
-    checked: Vec<bool>,
+    /// What is known of each name used as a qualified name.
+    info: Vec<QInfo>,
+    /// The last namespace URI interned, and its id: consecutive elements
+    /// mostly share one.
+    last_ns: Option<(Box<str>, u32)>,
 }
 
 impl Names {
@@ -267,23 +284,50 @@ impl Names {
         }
         let id = narrow(self.list.len());
         self.list.push(s.into());
-        self.checked.push(false);
+        self.info.push(QInfo {
+            checked: false,
+            local: NONE,
+            process: false,
+            task: false,
+        });
         self.ids.insert(s.into(), id);
         id
     }
 
-    /// The id of the element or attribute name `s`, checked as a
-    /// qualified name the first time it is seen.
-    fn qname(&mut self, s: &str) -> Result<u32, ()> {
-        let id = self.id(s);
-        let slot = self.checked.get_mut(id as usize).ok_or(())?;
-        if !*slot {
-            if !is_name(s) {
-                return Err(());
+    /// The id of a namespace URI.
+    fn ns(&mut self, uri: &str) -> u32 {
+        if let Some((last, id)) = &self.last_ns {
+            if **last == *uri {
+                return *id;
             }
-            *slot = true;
         }
-        Ok(id)
+        let id = self.id(uri);
+        self.last_ns = Some((uri.into(), id));
+        id
+    }
+
+    /// The element or attribute name `s`, checked as a qualified name the
+    /// first time it is seen: its id and what it is.
+    fn qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
+        let id = self.id(s);
+        let info = *self.info.get(id as usize).ok_or(())?;
+        if info.checked {
+            return Ok((id, info));
+        }
+        if !is_name(s) {
+            return Err(());
+        }
+        let local = s.rsplit(':').next().unwrap_or(s);
+        let info = QInfo {
+            checked: true,
+            local: self.id(local),
+            process: local == "process",
+            task: TASK_KINDS.contains(&local),
+        };
+        if let Some(slot) = self.info.get_mut(id as usize) {
+            *slot = info;
+        }
+        Ok((id, info))
     }
 }
 
@@ -332,6 +376,8 @@ impl Tree {
             lines,
         };
         let mut names = Names::default();
+        let bpmn = names.id(BPMN_MODEL);
+        let mut attrs = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut seen_root = false;
         let xml_err = |lines: &LineIndex, at: u64, message: String| Error::Xml {
@@ -375,21 +421,20 @@ impl Tree {
                         .get(span.start + 1..)
                         .and_then(|t| t.get(..e.name().0.len()))
                         .unwrap_or_default();
-                    let Ok(qname_id) = names.qname(qname) else {
+                    let Ok((qname_id, info)) = names.qname(qname) else {
                         return Err(Error::Xml {
                             position: tree.lines.position(text, before),
                             message: format!("\"{qname}\" is not a valid element name"),
                         });
                     };
-                    let local = qname.rsplit(':').next().unwrap_or(qname);
                     let parent = stack.last();
-                    let in_bpmn = names.list.get(ns as usize).is_some_and(|n| &**n == BPMN_MODEL);
-                    let is_process = in_bpmn && local == "process";
-                    let is_task = in_bpmn && TASK_KINDS.contains(&local);
+                    let in_bpmn = ns == bpmn;
+                    let is_process = in_bpmn && info.process;
+                    let is_task = in_bpmn && info.task;
                     let content = scope == Scope::Full || is_task || parent.is_some_and(|p| p.content);
                     // Whether this element is inside a process (or is one).
                     let in_process = is_process || parent.is_some_and(|p| p.keep);
-                    let attrs = read_attrs(text, &reader, e, span.clone(), &tree.lines, &mut names)?;
+                    read_attrs(text, &reader, e, span.clone(), &tree.lines, &mut names, &mut attrs)?;
                     let declares = attrs.iter().any(|a| a.decl != NONE);
                     // Kept: the root, processes, tasks and all inside them,
                     // and what declares namespaces on the way to them.
@@ -410,11 +455,11 @@ impl Tree {
                         id = narrow(tree.elements.len());
                         let first_attr = narrow(tree.attrs.len());
                         let n_attrs = narrow(attrs.len());
-                        tree.attrs.extend(attrs);
+                        tree.attrs.append(&mut attrs);
                         let parent_id = stack.iter().rev().find(|f| f.id != NONE).map_or(NONE, |f| f.id);
                         let element = Element {
                             qname: qname_id,
-                            local: names.id(local),
+                            local: info.local,
                             ns,
                             start: Span::of(&span),
                             end: Span(NONE, NONE),
@@ -624,9 +669,17 @@ impl Tree {
 /// searched, not characters decoded.
 fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
+    let bad = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    // By blocks, each folded without an early exit (which vectorises),
+    // then the block that holds one searched byte by byte.
+    const BLOCK: usize = 64;
     let control = bytes
-        .iter()
-        .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+        .chunks(BLOCK)
+        .position(|block| block.iter().fold(false, |any, &b| any | bad(b)))
+        .and_then(|k| {
+            let block = bytes.get(k * BLOCK..)?;
+            Some(k * BLOCK + block.iter().position(|&b| bad(b))?)
+        });
     let nonchar =
         memchr::memmem::find_iter(bytes, b"\xEF\xBF").find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)));
     let at = match (control, nonchar) {
@@ -677,13 +730,15 @@ fn offset(pos: u64) -> usize {
 /// unknown prefix.
 fn resolved(res: ResolveResult<'_>, names: &mut Names) -> Result<u32, String> {
     match res {
-        ResolveResult::Bound(ns) => Ok(names.id(ns.0)),
+        ResolveResult::Bound(ns) => Ok(names.ns(ns.0)),
         ResolveResult::Unbound => Ok(NONE),
         ResolveResult::Unknown(p) => Err(p),
     }
 }
 
-/// Reads and checks the attributes of a start tag, with their value spans.
+/// Reads and checks the attributes of a start tag into `out`, with their
+/// spans. quick-xml checks their syntax (quotes, `=`, a name given twice)
+/// and hands out slices of the text itself, whose offsets are the spans.
 fn read_attrs(
     text: &str,
     reader: &NsReader<&[u8]>,
@@ -691,69 +746,79 @@ fn read_attrs(
     span: Range<usize>,
     lines: &LineIndex,
     names: &mut Names,
-) -> Result<Vec<Attr>, Error> {
+    out: &mut Vec<Attr>,
+) -> Result<(), Error> {
+    out.clear();
     let tag = text.get(span.clone()).unwrap_or_default();
-    // quick-xml checks the attribute syntax (quotes, duplicates) here; the
-    // spans are then read by `scan_attrs`, which can trust that syntax.
-    let mut count = 0;
+    // Where a slice of the text starts in it (its address less the text's).
+    let base = text.as_ptr() as usize;
+    let offset_in_text = |s: &str| (s.as_ptr() as usize).wrapping_sub(base);
     for attr in e.attributes() {
-        count += 1;
-        if let Err(err) = attr {
-            use quick_xml::events::attributes::AttrError as E;
-            let at = |off: usize| lines.position(text, span.start + off.min(tag.len()));
-            let (position, message) = match err {
-                E::Duplicated(here, first) => (at(here), format!("attribute given twice (first at {})", at(first))),
-                E::ExpectedEq(o) => (at(o), "expected `=` after the attribute name".into()),
-                E::ExpectedValue(o) | E::UnquotedValue(o) => (at(o), "attribute value must be in quotes".into()),
-                E::ExpectedQuote(o, q) => (at(o), format!("attribute value not closed by `{}`", char::from(q))),
-            };
-            return Err(Error::Xml { position, message });
-        }
-    }
-    if count == 0 {
-        return Ok(Vec::new());
-    }
-    // The scanner and quick-xml must agree on what the attributes are.
-    let scanned = scan_attrs(tag).filter(|s| s.len() == count).ok_or_else(|| Error::Xml {
-        position: lines.position(text, span.start),
-        message: "unreadable attributes".into(),
-    })?;
-    let mut out = Vec::with_capacity(scanned.len());
-    for (key, value, quote) in scanned {
-        let qname = tag.get(key.clone()).unwrap_or_default();
-        let at = |off: usize| lines.position(text, span.start + off);
-        let Ok(qname_id) = names.qname(qname) else {
-            return Err(Error::Xml {
-                position: at(key.start),
-                message: format!("\"{qname}\" is not a valid attribute name"),
-            });
+        let attr = match attr {
+            Ok(attr) => attr,
+            Err(err) => {
+                use quick_xml::events::attributes::AttrError as E;
+                let at = |off: usize| lines.position(text, span.start + off.min(tag.len()));
+                let (position, message) = match err {
+                    E::Duplicated(here, first) => (at(here), format!("attribute given twice (first at {})", at(first))),
+                    E::ExpectedEq(o) => (at(o), "expected `=` after the attribute name".into()),
+                    E::ExpectedValue(o) | E::UnquotedValue(o) => (at(o), "attribute value must be in quotes".into()),
+                    E::ExpectedQuote(o, q) => (at(o), format!("attribute value not closed by `{}`", char::from(q))),
+                };
+                return Err(Error::Xml { position, message });
+            }
         };
-        let raw_value = tag.get(value.clone()).unwrap_or_default();
-        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && raw_value != XML_NS) {
-            return Err(Error::Xml {
-                position: at(key.start),
-                message: format!("\"{qname}\" may not be declared"),
-            });
-        }
-        if let Some(lt) = raw_value.find('<') {
-            return Err(Error::Xml {
-                position: at(value.start + lt),
-                message: "`<` is not allowed in an attribute value".into(),
-            });
-        }
-        let (res, _) = reader.resolver().resolve_attribute(QName(qname));
-        let ns = match resolved(res, names) {
-            Ok(ns) => ns,
-            Err(prefix) => {
+        let qname = attr.key.0;
+        let (key_start, value_start) = (offset_in_text(qname), offset_in_text(&attr.value));
+        let value_end = value_start.wrapping_add(attr.value.len());
+        let quote = value_start.checked_sub(1).and_then(|q| text.as_bytes().get(q)).copied();
+        let (raw_value, quote) = match (&attr.value, quote) {
+            (Cow::Borrowed(v), Some(q @ (b'"' | b'\''))) if span.start < key_start && value_end < span.end => (*v, q),
+            // Always borrowed from the text and quoted, as quick-xml reads
+            // a string: anything else is not this parser's text.
+            _ => {
                 return Err(Error::Xml {
-                    position: lines.position(text, span.start + value.start),
-                    message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
+                    position: lines.position(text, span.start),
+                    message: "unreadable attributes".into(),
                 })
             }
         };
-        let whole = span.start + key.start..span.start + value.end + 1;
-        let value = span.start + value.start..span.start + value.end;
-        let decl = if qname == "xmlns" || qname.starts_with("xmlns:") {
+        let at = |off: usize| lines.position(text, off);
+        let Ok((qname_id, _)) = names.qname(qname) else {
+            return Err(Error::Xml {
+                position: at(key_start),
+                message: format!("\"{qname}\" is not a valid attribute name"),
+            });
+        };
+        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && raw_value != XML_NS) {
+            return Err(Error::Xml {
+                position: at(key_start),
+                message: format!("\"{qname}\" may not be declared"),
+            });
+        }
+        if let Some(lt) = memchr::memchr(b'<', raw_value.as_bytes()) {
+            return Err(Error::Xml {
+                position: at(value_start + lt),
+                message: "`<` is not allowed in an attribute value".into(),
+            });
+        }
+        let is_decl = qname == "xmlns" || qname.starts_with("xmlns:");
+        // Unprefixed attributes are in no namespace (but `xmlns` itself).
+        let ns = if is_decl || qname.contains(':') {
+            let (res, _) = reader.resolver().resolve_attribute(QName(qname));
+            match resolved(res, names) {
+                Ok(ns) => ns,
+                Err(prefix) => {
+                    return Err(Error::Xml {
+                        position: at(value_start),
+                        message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
+                    })
+                }
+            }
+        } else {
+            NONE
+        };
+        let decl = if is_decl {
             names.id(&decode_attr(raw_value).unwrap_or(Cow::Borrowed(raw_value)))
         } else {
             NONE
@@ -761,8 +826,8 @@ fn read_attrs(
         out.push(Attr {
             qname: qname_id,
             ns,
-            span: Span::of(&whole),
-            value: Span::of(&value),
+            span: Span::of(&(key_start..value_end + 1)),
+            value: Span::of(&(value_start..value_end)),
             quote,
             decl,
         });
@@ -790,44 +855,7 @@ fn read_attrs(
             });
         }
     }
-    Ok(out)
-}
-
-/// Key span, value span (inside the quotes) and quote character of each
-/// attribute, relative to its tag.
-type AttrSpans = Vec<(Range<usize>, Range<usize>, u8)>;
-
-/// The attributes of a start tag, found by position.
-///
-/// Hand-written because quick-xml's attribute iterator gives values but not
-/// where they are; its syntax check has already run when this is called.
-fn scan_attrs(tag: &str) -> Option<AttrSpans> {
-    let b = tag.as_bytes();
-    let at = |i: usize| b.get(i).copied();
-    let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
-    let is_name = |c: u8| !is_ws(c) && !matches!(c, b'>' | b'=');
-    let skip = |mut i: usize, keep: &dyn Fn(u8) -> bool| {
-        while at(i).is_some_and(keep) {
-            i += 1;
-        }
-        i
-    };
-    // Skip `<` and the element name (which ends at whitespace, `>` or `/>`).
-    let mut i = skip(1, &|c| !is_ws(c) && c != b'>' && c != b'/');
-    let mut out = Vec::new();
-    loop {
-        i = skip(i, &is_ws);
-        if matches!(at(i), None | Some(b'>')) || (at(i) == Some(b'/') && at(i + 1) == Some(b'>')) {
-            return Some(out);
-        }
-        let key = i..skip(i, &is_name);
-        i = skip(key.end, &|c| is_ws(c) || c == b'=');
-        let quote = at(i).filter(|&q| q == b'"' || q == b'\'')?;
-        let value_start = i + 1;
-        let len = b.get(value_start..)?.iter().position(|&c| c == quote)?;
-        out.push((key, value_start..value_start + len, quote));
-        i = value_start + len + 1;
-    }
+    Ok(())
 }
 
 /// Decodes an attribute value as written: attribute-value normalisation

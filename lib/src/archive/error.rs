@@ -131,6 +131,11 @@ pub enum ArchiveError {
     /// The written file did not verify; it was not put in place.
     #[error("the output did not verify ({0}); nothing was written")]
     Verify(String),
+    /// procpatch failed where it should not (the compressor refused data
+    /// it made); nothing was written. A bug to report, not a fault of the
+    /// input.
+    #[error("internal error: {0}; nothing was written (please report this)")]
+    Internal(String),
     /// The output could not be written; nothing was put in place.
     #[error("cannot write {}: {source}", path.display())]
     Output {
@@ -221,7 +226,9 @@ impl ArchiveError {
             _ => ErrorKind::BadInput,
         };
         match self {
-            ArchiveError::Io(_) | ArchiveError::Verify(_) | ArchiveError::Output { .. } => ErrorKind::Io,
+            ArchiveError::Io(_) | ArchiveError::Verify(_) | ArchiveError::Internal(_) | ArchiveError::Output { .. } => {
+                ErrorKind::Io
+            }
             ArchiveError::SameFile => ErrorKind::Usage,
             ArchiveError::AmbiguousProcess { .. } => ErrorKind::Target,
             ArchiveError::Entry { source, .. } | ArchiveError::Document(source) => doc(source),

@@ -365,9 +365,8 @@ pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<File
     let mut planner = Planner::new(recipe);
     let (root, kind, sha256) = match file_kind(path, source, options)? {
         Kind::Xml(old) => {
-            let sha256 = source::sha256(&old);
-            let splices = planner.document("", &old)?;
-            (Root::Xml { old, splices }, FileKind::Xml, sha256)
+            let (sha256, splices) = rayon::join(|| source::sha256(&old), || planner.document("", &old));
+            (Root::Xml { old, splices: splices? }, FileKind::Xml, sha256)
         }
         Kind::Zip(source) => {
             let (node, sha256) = walk_and_hash(&source, options, &mut planner)?;
@@ -669,8 +668,9 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
     let mut signature = None;
     let (kind, sha256) = match file_kind(path, source, options)? {
         Kind::Xml(data) => {
-            inspector.document("", &data)?;
-            (FileKind::Xml, source::sha256(&data))
+            let (sha256, read) = rayon::join(|| source::sha256(&data), || inspector.document("", &data));
+            read?;
+            (FileKind::Xml, sha256)
         }
         Kind::Zip(source) => {
             let (_, sha256) = walk_and_hash(&source, options, &mut inspector)?;

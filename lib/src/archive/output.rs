@@ -14,7 +14,6 @@ use super::scan::{self, Built, Contents, Extra};
 use super::signature::{self, Signer, SigningReport, VerifyStatus};
 use super::source::Source;
 use super::{FilePlan, Root};
-use crate::document::Document;
 
 /// How to put the output in place.
 #[derive(Debug, Clone, Default)]
@@ -288,13 +287,15 @@ impl FilePlan {
                     Some(s) => std::borrow::Cow::Owned(crate::splice::apply(old, s)?),
                     None => std::borrow::Cow::Borrowed(old.as_slice()),
                 };
+                // Byte for byte what was planned, as an edited entry of an
+                // archive is: the splices are what the tests and the fuzz
+                // targets prove well-formed, and parsing a large document a
+                // second time would double the cost of writing it.
                 if *got != *new {
                     return Err(ArchiveError::Verify(
                         "the written document differs from the plan".into(),
                     ));
                 }
-                Document::parse(&got)
-                    .map_err(|e| ArchiveError::Verify(format!("the written document does not parse: {e}")))?;
                 Ok(())
             }
             (Root::Zip { .. }, None) => Ok(()),
