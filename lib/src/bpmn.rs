@@ -172,27 +172,28 @@ pub(crate) fn plain_attr(tree: &Tree, text: &str, id: ElemId, name: &str) -> Opt
 
 /// Tasks inside `process`, in document order, without recursion.
 fn tasks(tree: &Tree, text: &str, process: ElemId) -> Vec<Task> {
+    use std::rc::Rc;
     let mut out = Vec::new();
-    // (element, names of the sub-processes around it)
-    let mut stack: Vec<(ElemId, Vec<String>)> = tree
-        .children(process)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .map(|c| (c, Vec::new()))
-        .collect();
+    // (element, names of the sub-processes around it): the names are
+    // shared by every element of one sub-process, not copied to each.
+    let mut stack: Vec<(ElemId, Rc<Vec<String>>)> = Vec::new();
+    let top = Rc::new(Vec::new());
+    stack.extend(tree.children(process).map(|c| (c, Rc::clone(&top))));
+    stack.reverse();
     while let Some((id, within)) = stack.pop() {
         let Some(el) = tree.get(id) else { continue };
         let is_bpmn = el.ns() == Some(BPMN_MODEL);
-        let mut inner = within.clone();
+        let mut inner = Rc::clone(&within);
         if is_bpmn && TASK_KINDS.contains(&el.local()) {
             let sel = selector(tree, text, id);
-            inner.push(sel.name.clone().or(sel.id.clone()).unwrap_or_default());
+            let mut names = (*within).clone();
+            names.push(sel.name.clone().or(sel.id.clone()).unwrap_or_default());
+            inner = Rc::new(names);
             let extensions = tree.children(id).find(|&c| tree.is(c, BPMN_MODEL, "extensionElements"));
             out.push(Task {
                 kind: el.local().to_string(),
                 selector: sel,
-                within,
+                within: (*within).clone(),
                 position: tree.position(text, el.start().start),
                 fields: extensions.map(|x| fields(tree, text, x)).unwrap_or_default(),
                 attributes: xml_attributes(tree, text, id),
@@ -200,9 +201,11 @@ fn tasks(tree: &Tree, text: &str, process: ElemId) -> Vec<Task> {
                 extensions,
             });
         }
-        let children: Vec<ElemId> = tree.children(id).collect();
-        for c in children.into_iter().rev() {
-            stack.push((c, inner.clone()));
+        // Children pushed last first, so that they come off in order.
+        let from = stack.len();
+        stack.extend(tree.children(id).map(|c| (c, Rc::clone(&inner))));
+        if let Some(pushed) = stack.get_mut(from..) {
+            pushed.reverse();
         }
     }
     out

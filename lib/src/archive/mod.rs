@@ -745,7 +745,13 @@ pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result
     }
     let mut out = Vec::new();
     let built = scan::build(&mut Cursor::new(bytes), &node, scan::Extra::default(), &mut out)?;
-    scan::verify(&mut Cursor::new(bytes), &mut Cursor::new(&out), &node, &built, options)?;
+    scan::verify(
+        &mut Cursor::new(bytes),
+        &mut Cursor::new(out.as_slice()),
+        &node,
+        &built,
+        options,
+    )?;
     report.output = Some(OutputReport {
         path: String::new(),
         sha256: Some(source::sha256(&out)),

@@ -19,7 +19,7 @@
 //! that wrapped at 65,536 is written wrapped. Every sum is checked.
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use super::error::ArchiveError;
 use super::raw::layout::{
@@ -92,10 +92,40 @@ fn plus(a: u64, b: u64, what: &str) -> Result<u64, ArchiveError> {
     })
 }
 
-fn copy_range<R: Read + Seek, W: Write>(src: &mut R, start: u64, end: u64, out: &mut W) -> Result<(), ArchiveError> {
+/// An archive being rewritten: read and sought, or, when it is in memory,
+/// copied from as slices.
+pub(crate) trait Input: Read + Seek {
+    /// All of its bytes, when they are in memory.
+    fn held(&self) -> Option<&[u8]>;
+}
+
+impl Input for Cursor<&[u8]> {
+    fn held(&self) -> Option<&[u8]> {
+        Some(self.get_ref())
+    }
+}
+
+impl<T: Input + ?Sized> Input for &mut T {
+    fn held(&self) -> Option<&[u8]> {
+        (**self).held()
+    }
+}
+
+fn copy_range<R: Input, W: Write>(src: &mut R, start: u64, end: u64, out: &mut W) -> Result<(), ArchiveError> {
     let Some(len) = end.checked_sub(start).filter(|&l| l > 0) else {
         return Ok(());
     };
+    if let Some(bytes) = src.held() {
+        let range = usize::try_from(start).ok().zip(usize::try_from(end).ok());
+        let slice = range.and_then(|(a, b)| bytes.get(a..b)).ok_or_else(|| {
+            ArchiveError::Io(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "a range past the end of the archive",
+            ))
+        })?;
+        out.write_all(slice)?;
+        return Ok(());
+    }
     src.seek(SeekFrom::Start(start))?;
     let n = io::copy(&mut src.by_ref().take(len), out)?;
     if n != len {
@@ -346,7 +376,7 @@ fn new_records(a: &Added, time: (u16, u16)) -> Result<(Vec<u8>, Vec<u8>), Archiv
 /// Writes `raw` (read from `src`) to `out` with `replace`d, `remove`d and
 /// `add`ed entries; everything else is copied as raw bytes. Added entries
 /// are dated `time` (DOS date, then time).
-pub(crate) fn write<R: Read + Seek, W: Write>(
+pub(crate) fn write<R: Input, W: Write>(
     src: &mut R,
     raw: &RawArchive,
     replace: &[Replacement<'_>],

@@ -8,7 +8,7 @@ use super::entries::{sniff, step, Entries, EntryKind, Opened, Step};
 use super::error::ArchiveError;
 use super::notes::{self, Note, NoteKind};
 use super::raw::{self, RawArchive};
-use super::rewrite::{self, Replacement, Written};
+use super::rewrite::{self, Input, Replacement, Written};
 use super::signature::Added;
 use crate::splice::Splice;
 
@@ -350,7 +350,7 @@ pub(crate) fn contents(node: &ZipNode) -> Result<Contents, ArchiveError> {
             ChildData::Manifest { new } => new.clone(),
             ChildData::Zip { old, node: inner } => {
                 let mut bytes = Vec::new();
-                build(&mut Cursor::new(old), inner, Extra::default(), &mut bytes)?;
+                build(&mut Cursor::new(old.as_slice()), inner, Extra::default(), &mut bytes)?;
                 bytes
             }
         };
@@ -361,7 +361,7 @@ pub(crate) fn contents(node: &ZipNode) -> Result<Contents, ArchiveError> {
 
 /// Writes the edited copy of `node` (read from `src`) to `out`, with the
 /// `extra` changes of a signing.
-pub(crate) fn build<R: Read + Seek, W: Write>(
+pub(crate) fn build<R: Input, W: Write>(
     src: &mut R,
     node: &ZipNode,
     extra: Extra,
@@ -372,7 +372,7 @@ pub(crate) fn build<R: Read + Seek, W: Write>(
 }
 
 /// [`build`] with the node's contents already made.
-pub(crate) fn build_with<R: Read + Seek, W: Write>(
+pub(crate) fn build_with<R: Input, W: Write>(
     src: &mut R,
     node: &ZipNode,
     contents: &mut Contents,
@@ -410,7 +410,7 @@ pub(crate) fn build_with<R: Read + Seek, W: Write>(
 /// planned content, CRC-32 and size checked (nested archives checked the
 /// same way). Untouched entries were read to their end, CRC-32 checked,
 /// when the input was read; their bytes are compared here.
-pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
+pub(crate) fn verify<R1: Input, R2: Input>(
     input: &mut R1,
     output: &mut R2,
     node: &ZipNode,
@@ -501,8 +501,19 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
         }
         if let Some(ChildData::Zip { old, node: inner }) = node.children.iter().find(|c| c.index == i).map(|c| &c.data)
         {
-            let b = build(&mut Cursor::new(old), inner, Extra::default(), std::io::sink())?;
-            verify(&mut Cursor::new(old), &mut Cursor::new(&got), inner, &b, options)?;
+            let b = build(
+                &mut Cursor::new(old.as_slice()),
+                inner,
+                Extra::default(),
+                std::io::sink(),
+            )?;
+            verify(
+                &mut Cursor::new(old.as_slice()),
+                &mut Cursor::new(got.as_slice()),
+                inner,
+                &b,
+                options,
+            )?;
         }
     }
     // Added entries hold what was planned, under their names.
@@ -524,7 +535,7 @@ pub(crate) fn verify<R1: Read + Seek, R2: Read + Seek>(
 }
 
 /// Compares `len` bytes at `a_at` in `a` with those at `b_at` in `b`.
-fn compare_ranges<A: Read + Seek, B: Read + Seek>(
+fn compare_ranges<A: Input, B: Input>(
     a: &mut A,
     a_at: u64,
     b: &mut B,
@@ -533,6 +544,22 @@ fn compare_ranges<A: Read + Seek, B: Read + Seek>(
     abuf: &mut [u8],
     bbuf: &mut [u8],
 ) -> Result<(), String> {
+    if let (Some(x), Some(y)) = (a.held(), b.held()) {
+        let range = |bytes_len: usize, at: u64| {
+            let start = usize::try_from(at).ok()?;
+            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            (end <= bytes_len).then_some(start..end)
+        };
+        let (Some(rx), Some(ry)) = (range(x.len(), a_at), range(y.len(), b_at)) else {
+            return Err("a range past the end of the archive".into());
+        };
+        let (x, y) = (x.get(rx).unwrap_or_default(), y.get(ry).unwrap_or_default());
+        if x == y {
+            return Ok(());
+        }
+        let i = x.iter().zip(y).position(|(p, q)| p != q).unwrap_or(0);
+        return Err(format!("bytes differ near offset {}", a_at.saturating_add(i as u64)));
+    }
     let mut done = 0u64;
     while done < len {
         let n = usize::try_from((len - done).min(abuf.len() as u64)).unwrap_or(abuf.len());

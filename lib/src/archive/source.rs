@@ -45,6 +45,15 @@ impl Seek for Reader<'_> {
     }
 }
 
+impl super::rewrite::Input for Reader<'_> {
+    fn held(&self) -> Option<&[u8]> {
+        match self {
+            Reader::Memory(c) => Some(c.get_ref()),
+            Reader::File(_) => None,
+        }
+    }
+}
+
 /// The lower-case hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
