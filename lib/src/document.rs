@@ -56,6 +56,11 @@ impl<'a> Document<'a> {
         &self.processes
     }
 
+    /// The processes, taken from the document (which is then gone).
+    pub fn into_processes(self) -> Vec<Process> {
+        self.processes
+    }
+
     /// The document's encoding.
     pub fn charset(&self) -> Charset {
         self.decoded.charset

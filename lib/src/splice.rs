@@ -66,10 +66,21 @@ pub(crate) fn check(len: usize, splices: &[Splice]) -> Result<(), Error> {
 /// [`Error::Internal`] for ranges outside `original` or overlapping each
 /// other.
 pub fn apply(original: &[u8], splices: &[Splice]) -> Result<Vec<u8>, Error> {
+    let pieces = pieces(original, splices)?;
+    let mut out = Vec::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.extend_from_slice(piece);
+    }
+    Ok(out)
+}
+
+/// The output of [`apply`] as the pieces it is made of, in order: the
+/// original bytes between splices, and the splices' bytes; for writing or
+/// comparing it without making it.
+pub(crate) fn pieces<'a>(original: &'a [u8], splices: &'a [Splice]) -> Result<Vec<&'a [u8]>, Error> {
     let mut sorted: Vec<&Splice> = splices.iter().collect();
     sorted.sort_by_key(|s| (s.range.start, s.range.end));
-    let extra: usize = sorted.iter().map(|s| s.bytes.len()).sum();
-    let mut out = Vec::with_capacity(original.len() + extra);
+    let mut out = Vec::with_capacity(2 * sorted.len() + 1);
     let mut at = 0;
     for s in sorted {
         if s.range.start < at || s.range.end < s.range.start || s.range.end > original.len() {
@@ -78,11 +89,11 @@ pub fn apply(original: &[u8], splices: &[Splice]) -> Result<Vec<u8>, Error> {
                 s.range.start, s.range.end
             )));
         }
-        out.extend_from_slice(original.get(at..s.range.start).unwrap_or_default());
-        out.extend_from_slice(&s.bytes);
+        out.push(original.get(at..s.range.start).unwrap_or_default());
+        out.push(s.bytes.as_slice());
         at = s.range.end;
     }
-    out.extend_from_slice(original.get(at..).unwrap_or_default());
+    out.push(original.get(at..).unwrap_or_default());
     Ok(out)
 }
 

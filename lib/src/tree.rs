@@ -128,9 +128,35 @@ pub(crate) struct Node {
 
 #[derive(Debug)]
 struct StoredNode {
-    kind: NodeKind,
+    /// The kind, packed: [`NodeKind`] without its element, which is `elem`.
+    kind: u8,
+    elem: u32,
     span: Span,
     next: u32,
+}
+
+impl StoredNode {
+    fn pack(kind: NodeKind) -> (u8, u32) {
+        match kind {
+            NodeKind::Text => (0, NONE),
+            NodeKind::CData => (1, NONE),
+            NodeKind::Ref => (2, NONE),
+            NodeKind::Comment => (3, NONE),
+            NodeKind::Pi => (4, NONE),
+            NodeKind::Element(id) => (5, narrow(id)),
+        }
+    }
+
+    fn kind(&self) -> NodeKind {
+        match self.kind {
+            0 => NodeKind::Text,
+            1 => NodeKind::CData,
+            2 => NodeKind::Ref,
+            3 => NodeKind::Comment,
+            4 => NodeKind::Pi,
+            _ => NodeKind::Element(self.elem as usize),
+        }
+    }
 }
 
 /// The parsed document.
@@ -201,7 +227,7 @@ impl<'t> El<'t> {
         let mut at = self.e.first_node;
         while let Some(n) = index(at).and_then(|i| self.tree.nodes.get(i)) {
             out.push(Node {
-                kind: n.kind,
+                kind: n.kind(),
                 span: n.span.range(),
             });
             at = n.next;
@@ -569,8 +595,10 @@ impl Tree {
 
     fn push_node(&mut self, owner: usize, kind: NodeKind, span: &Range<usize>) {
         let id = narrow(self.nodes.len());
+        let (kind, elem) = StoredNode::pack(kind);
         self.nodes.push(StoredNode {
             kind,
+            elem,
             span: Span::of(span),
             next: NONE,
         });

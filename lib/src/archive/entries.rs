@@ -348,6 +348,33 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
         self.pump(i, options, false, &mut std::io::sink())
     }
 
+    /// Reads entry `i` to its end, size and CRC-32 checked, and tells
+    /// whether it holds exactly `expected`, without keeping it.
+    pub fn holds(&mut self, i: usize, options: &Options, expected: &[u8]) -> Result<bool, ArchiveError> {
+        struct Compare<'e> {
+            rest: &'e [u8],
+            same: bool,
+        }
+        impl Write for Compare<'_> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                match self.rest.split_at_checked(buf.len()) {
+                    Some((head, tail)) if self.same && head == buf => self.rest = tail,
+                    _ => self.same = false,
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut compare = Compare {
+            rest: expected,
+            same: true,
+        };
+        self.pump(i, options, false, &mut compare)?;
+        Ok(compare.same && compare.rest.is_empty())
+    }
+
     /// Reads entry `i` to its end, size and CRC-32 checked, and keeps its
     /// content only when `keep` says so after its first [`HEAD`] bytes (or
     /// all of them, if fewer). Content kept is refused past its cap, as
@@ -359,11 +386,14 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
         options: &Options,
         keep: &mut dyn FnMut(&[u8]) -> bool,
     ) -> Result<(u64, Option<Vec<u8>>), ArchiveError> {
+        let cap = usize::try_from(self.cap(i, options).0).unwrap_or(usize::MAX);
+        let declared = self.raw.entries.get(i).map_or(0, |e| e.size);
         let mut sniff = Sniff {
             data: Vec::new(),
             keep: None,
             decide: keep,
-            cap: usize::try_from(self.cap(i, options).0).unwrap_or(usize::MAX),
+            cap,
+            expected: usize::try_from(declared).unwrap_or(usize::MAX).min(cap),
             over: false,
         };
         let n = match self.pump(i, options, false, &mut sniff) {
@@ -410,6 +440,9 @@ struct Sniff<'k> {
     keep: Option<bool>,
     decide: &'k mut dyn FnMut(&[u8]) -> bool,
     cap: usize,
+    /// The size its headers declare (within the cap): what a kept entry's
+    /// buffer is made for at once, not doubled into.
+    expected: usize,
     over: bool,
 }
 
@@ -429,6 +462,8 @@ impl Write for Sniff<'_> {
                     self.keep = Some(keep);
                     if !keep {
                         self.data = Vec::new();
+                    } else {
+                        self.data.reserve_exact(self.expected.saturating_sub(self.data.len()));
                     }
                 }
             }

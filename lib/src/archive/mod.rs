@@ -254,9 +254,12 @@ fn walk_and_hash(
 ) -> Result<(ZipNode, String), ArchiveError> {
     match source.bytes() {
         Some(bytes) => {
-            let (sha, node) = rayon::join(
-                || source::sha256(bytes),
+            // The walk stays on this thread (rayon runs the first closure
+            // here): what it allocates is freed where writing allocates
+            // next, so the allocator reuses it.
+            let (node, sha) = rayon::join(
                 || scan::walk_bytes(bytes, "", 0, options, visitor),
+                || source::sha256(bytes),
             );
             Ok((node?, sha))
         }
@@ -365,7 +368,7 @@ pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<File
     let mut planner = Planner::new(recipe);
     let (root, kind, sha256) = match file_kind(path, source, options)? {
         Kind::Xml(old) => {
-            let (sha256, splices) = rayon::join(|| source::sha256(&old), || planner.document("", &old));
+            let (splices, sha256) = rayon::join(|| planner.document("", &old), || source::sha256(&old));
             (Root::Xml { old, splices: splices? }, FileKind::Xml, sha256)
         }
         Kind::Zip(source) => {
@@ -612,7 +615,7 @@ struct Inspector {
 impl Visitor for Inspector {
     fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
         let (encoding, processes, error) = match Document::parse(data) {
-            Ok(doc) => (Some(doc.charset().name().to_string()), doc.processes().to_vec(), None),
+            Ok(doc) => (Some(doc.charset().name().to_string()), doc.into_processes(), None),
             Err(e) => (None, Vec::new(), Some(e.to_string())),
         };
         match self.entries.iter_mut().find(|e| e.entry == entry) {
@@ -668,7 +671,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
     let mut signature = None;
     let (kind, sha256) = match file_kind(path, source, options)? {
         Kind::Xml(data) => {
-            let (sha256, read) = rayon::join(|| source::sha256(&data), || inspector.document("", &data));
+            let (read, sha256) = rayon::join(|| inspector.document("", &data), || source::sha256(&data));
             read?;
             (FileKind::Xml, sha256)
         }

@@ -140,21 +140,24 @@ impl FilePlan {
         let signing = prepared.as_ref().and_then(|p| p.signing.clone());
         let built = self.fill(tmp.as_file_mut(), target, prepared)?;
         tmp.as_file().sync_all().map_err(out_err)?;
-        // The written file is read back once (into memory when the input
-        // was): hashed and verified side by side.
-        let limit = match &self.root {
-            Root::Xml { .. } => u64::MAX,
-            Root::Zip { .. } => self.options.max_in_memory,
+        // The written file is read back once: a document streamed and
+        // compared piece by piece; an archive into memory when the input
+        // was, hashed and verified side by side.
+        let (sha, back) = match &self.root {
+            Root::Xml { old, splices } => (verify_document(tmp.path(), old, splices.as_deref())?, None),
+            Root::Zip { .. } => {
+                let back = Source::open(tmp.path(), self.options.max_in_memory)?;
+                let copied = built.is_none();
+                let (verified, sha) = rayon::join(|| self.verify(&back, built), || back.sha256());
+                let sha = sha?;
+                verified?;
+                if copied && sha != self.report.sha256 {
+                    return Err(ArchiveError::Verify("the copy differs from the input".into()));
+                }
+                (sha, Some(back))
+            }
         };
-        let back = Source::open(tmp.path(), limit)?;
-        let copied = matches!(self.root, Root::Zip { .. }) && built.is_none();
-        let (sha, verified) = rayon::join(|| back.sha256(), || self.verify(&back, built));
-        let sha = sha?;
-        verified?;
-        if copied && sha != self.report.sha256 {
-            return Err(ArchiveError::Verify("the copy differs from the input".into()));
-        }
-        if let Some(s) = signing {
+        if let (Some(s), Some(back)) = (signing, &back) {
             // The new signature holds in the written file, or nothing is put
             // in place.
             let check = signature::verify(back.reader()?, "", &self.options, None)?;
@@ -242,8 +245,11 @@ impl FilePlan {
     /// built, which verification needs.
     fn emit(&self, out: &mut dyn Write, prepared: Option<Prepared>) -> Result<Option<Built>, ArchiveError> {
         match (&self.root, prepared) {
-            (Root::Xml { old, splices: None }, _) => out.write_all(old)?,
-            (Root::Xml { old, splices: Some(s) }, _) => out.write_all(&crate::splice::apply(old, s)?)?,
+            (Root::Xml { old, splices }, _) => {
+                for piece in crate::splice::pieces(old, splices.as_deref().unwrap_or_default())? {
+                    out.write_all(piece)?;
+                }
+            }
             (Root::Zip { node, source }, Some(mut p)) => {
                 return scan::build_with(&mut source.reader()?, node, &mut p.contents, p.extra, out).map(Some);
             }
@@ -277,33 +283,44 @@ impl FilePlan {
         }
     }
 
-    /// Checks the written file, read back as `back`, against the plan. A
+    /// Checks the written archive, read back as `back`, against the plan. A
     /// copy is checked by its SHA-256, in [`FilePlan::write`].
     fn verify(&self, back: &Source, built: Option<Built>) -> Result<(), ArchiveError> {
         match (&self.root, built) {
-            (Root::Xml { old, splices }, _) => {
-                let got = back.all()?;
-                let new = match splices {
-                    Some(s) => std::borrow::Cow::Owned(crate::splice::apply(old, s)?),
-                    None => std::borrow::Cow::Borrowed(old.as_slice()),
-                };
-                // Byte for byte what was planned, as an edited entry of an
-                // archive is: the splices are what the tests and the fuzz
-                // targets prove well-formed, and parsing a large document a
-                // second time would double the cost of writing it.
-                if *got != *new {
-                    return Err(ArchiveError::Verify(
-                        "the written document differs from the plan".into(),
-                    ));
-                }
-                Ok(())
-            }
-            (Root::Zip { .. }, None) => Ok(()),
             (Root::Zip { node, source }, Some(built)) => {
                 scan::verify(&mut source.reader()?, &mut back.reader()?, node, &built, &self.options)
             }
+            _ => Ok(()),
         }
     }
+}
+
+/// Reads the document written at `path` back, in pieces, and checks it is
+/// byte for byte what was planned (`old` with `splices` applied), as an
+/// edited entry of an archive is checked: the splices are what the tests
+/// and the fuzz targets prove well-formed, and a large document is neither
+/// made whole nor parsed a second time. Returns its SHA-256.
+fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -> Result<String, ArchiveError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let differs = || ArchiveError::Verify("the written document differs from the plan".into());
+    let mut file = std::io::BufReader::with_capacity(1 << 16, File::open(path)?);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    for piece in crate::splice::pieces(old, splices.unwrap_or_default())? {
+        for want in piece.chunks(buf.len()) {
+            let got = buf.get_mut(..want.len()).ok_or_else(differs)?;
+            file.read_exact(got).map_err(|_| differs())?;
+            if got != want {
+                return Err(differs());
+            }
+            hasher.update(&*got);
+        }
+    }
+    if file.read(&mut buf)? != 0 {
+        return Err(differs());
+    }
+    Ok(super::source::hex(&hasher.finalize()))
 }
 
 /// A writer that remembers whether it failed, so that an I/O error can be

@@ -119,14 +119,6 @@ impl Source {
         }
     }
 
-    /// All its bytes: the held buffer, or the file read.
-    pub fn all(&self) -> Result<std::borrow::Cow<'_, [u8]>, ArchiveError> {
-        Ok(match self {
-            Source::Memory(b) => std::borrow::Cow::Borrowed(b),
-            Source::File(p) => std::borrow::Cow::Owned(std::fs::read(p)?),
-        })
-    }
-
     /// Its SHA-256, in hex.
     pub fn sha256(&self) -> Result<String, ArchiveError> {
         match self {
