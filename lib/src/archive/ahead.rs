@@ -12,14 +12,22 @@
 //! reading). What waits is bounded: at most [`QUEUE`] batches, each of at
 //! most [`BATCH`] entries or about [`BATCH_BYTES`] bytes kept, of entries
 //! of at most [`MAX_SIZE`] bytes; a larger entry is left to the walk.
+//!
+//! The reader ahead also prepares documents (`prepare`: parsing and
+//! planning) when the walk has batches waiting, so that both cores parse
+//! when parsing is what the walk waits for: a document it leaves is
+//! prepared by the walk. Its results go to the walk in order with the
+//! entries, so where a document was prepared changes nothing else.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::Cursor;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use super::entries::{step, worth_reading, Entries, Step};
+use super::entries::{sniff, step, worth_reading, Entries, EntryKind, Step};
 use super::error::ArchiveError;
+use super::prepare::{Prepare, Prepared};
 use super::raw::RawArchive;
 use super::Options;
 
@@ -41,14 +49,20 @@ const MIN_ENTRIES: usize = 32;
 /// An entry read to its end: its size, and its content if it was kept.
 pub(crate) type Got = Result<(u64, Option<Vec<u8>>), ArchiveError>;
 
-/// Results of the reader ahead, in entry order.
-type Batch = Vec<(usize, Got)>;
+/// Results of the reader ahead, in entry order: each entry's, and its
+/// document's prepared result when the reader prepared it.
+type Batch = Vec<Item>;
+
+/// One entry of a [`Batch`].
+type Item = (usize, Got, Option<Prepared>);
 
 /// The results of the reader ahead, in entry order.
-pub(crate) struct Ahead {
+pub(crate) struct Ahead<'a> {
     rx: Receiver<Batch>,
     /// Results received and not yet taken.
-    ready: RefCell<VecDeque<(usize, Got)>>,
+    ready: RefCell<VecDeque<Item>>,
+    /// Batches sent and not yet received.
+    waiting: &'a AtomicUsize,
 }
 
 /// Whether entry `i` is read ahead.
@@ -68,16 +82,33 @@ pub(crate) fn read<R: std::io::Read + std::io::Seek>(
 }
 
 /// The reader ahead: every entry it takes, in order, until the walk stops
-/// listening or an entry fails.
-fn produce(raw: &RawArchive, bytes: &[u8], options: &Options, tx: SyncSender<Batch>) {
+/// listening or an entry fails. A document is prepared here when the walk
+/// has a batch waiting (`waiting`), so that this thread works while the
+/// walk is busy and hands over promptly while the walk waits.
+fn produce(
+    raw: &RawArchive,
+    bytes: &[u8],
+    options: &Options,
+    prepare: Option<&dyn Prepare>,
+    waiting: &AtomicUsize,
+    tx: SyncSender<Batch>,
+) {
     let mut entries = Entries::new(raw, Cursor::new(bytes));
     let (mut batch, mut kept) = (Vec::with_capacity(BATCH), 0usize);
     for i in (0..raw.entries.len()).filter(|&i| ahead_of_walk(raw, i, options)) {
         let got = read(&mut entries, raw, i, options);
         let failed = got.is_err();
+        let prepared = match (prepare, &got) {
+            (Some(p), Ok((_, Some(data)))) if waiting.load(Ordering::Relaxed) > 0 => {
+                let name = raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
+                (sniff(&name, data) == EntryKind::Bpmn).then(|| p.prepare(data))
+            }
+            _ => None,
+        };
         kept += got.as_ref().map_or(0, |(_, data)| data.as_ref().map_or(0, Vec::len));
-        batch.push((i, got));
+        batch.push((i, got, prepared));
         if failed || batch.len() >= BATCH || kept >= BATCH_BYTES {
+            waiting.fetch_add(1, Ordering::Relaxed);
             if tx.send(std::mem::take(&mut batch)).is_err() || failed {
                 return;
             }
@@ -85,34 +116,37 @@ fn produce(raw: &RawArchive, bytes: &[u8], options: &Options, tx: SyncSender<Bat
         }
     }
     if !batch.is_empty() {
+        waiting.fetch_add(1, Ordering::Relaxed);
         let _ = tx.send(batch);
     }
 }
 
-impl Ahead {
-    /// Entry `i`, from the reader ahead when it took it, else read here
-    /// from `entries`.
+impl Ahead<'_> {
+    /// Entry `i` and its prepared document, from the reader ahead when it
+    /// took the entry, else read here from `entries` (and prepared by the
+    /// walk's visitor).
     pub fn take<R: std::io::Read + std::io::Seek>(
-        this: Option<&Ahead>,
+        this: Option<&Ahead<'_>>,
         entries: &mut Entries<'_, R>,
         raw: &RawArchive,
         i: usize,
         options: &Options,
-    ) -> Got {
+    ) -> (Got, Option<Prepared>) {
         if let Some(ahead) = this.filter(|_| ahead_of_walk(raw, i, options)) {
             let mut ready = ahead.ready.borrow_mut();
             if ready.is_empty() {
                 if let Ok(batch) = ahead.rx.recv() {
+                    ahead.waiting.fetch_sub(1, Ordering::Relaxed);
                     ready.extend(batch);
                 }
             }
-            if let Some((j, got)) = ready.pop_front() {
+            if let Some((j, got, prepared)) = ready.pop_front() {
                 if j == i {
-                    return got;
+                    return (got, prepared);
                 }
             }
         }
-        read(entries, raw, i, options)
+        (read(entries, raw, i, options), None)
     }
 }
 
@@ -123,24 +157,104 @@ pub(crate) fn with_ahead<T>(
     raw: &RawArchive,
     bytes: Option<&[u8]>,
     options: &Options,
-    f: impl FnOnce(Option<&Ahead>) -> T,
+    prepare: Option<&dyn Prepare>,
+    f: impl FnOnce(Option<&Ahead<'_>>) -> T,
 ) -> T {
     let Some(bytes) = bytes.filter(|_| raw.entries.len() >= MIN_ENTRIES) else {
         return f(None);
     };
+    let waiting = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel(QUEUE);
+        let waiting = &waiting;
         let started = std::thread::Builder::new()
             .name("procpatch-read-ahead".into())
-            .spawn_scoped(scope, move || produce(raw, bytes, options, tx));
+            .spawn_scoped(scope, move || produce(raw, bytes, options, prepare, waiting, tx));
         match started {
             // The receiver is dropped when `f` returns, which stops the
             // reader ahead at its next entry; the scope then joins it.
             Ok(_) => f(Some(&Ahead {
                 rx,
                 ready: RefCell::new(VecDeque::new()),
+                waiting,
             })),
             Err(_) => f(None),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::archive::entries::Opened;
+
+    /// Counts what it prepares; its result is the document's length.
+    struct Lengths(AtomicUsize);
+
+    impl Prepare for Lengths {
+        fn prepare(&self, data: &[u8]) -> Prepared {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Box::new(data.len())
+        }
+    }
+
+    /// `n` BPMN documents, each followed by a properties file.
+    fn archive(n: usize) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflate = zip::write::SimpleFileOptions::default();
+        for i in 0..n {
+            zip.start_file(format!("p{i}.bpmn20.xml"), deflate).unwrap();
+            let doc = format!(
+                "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><process id=\"p{i}\"/></definitions>"
+            );
+            zip.write_all(doc.as_bytes()).unwrap();
+            zip.start_file(format!("x{i}.properties"), deflate).unwrap();
+            zip.write_all(b"a=b\n").unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// What the reader ahead sends, read to its end without the walk
+    /// taking anything (so `waiting` only grows).
+    fn sent(bytes: &[u8], waiting: usize) -> (RawArchive, Batch, usize) {
+        let (raw, _) = Opened::open(Cursor::new(bytes)).unwrap().into_parts();
+        let lengths = Lengths(AtomicUsize::new(0));
+        let waiting = AtomicUsize::new(waiting);
+        let (tx, rx) = sync_channel(raw.entries.len());
+        produce(&raw, bytes, &Options::default(), Some(&lengths), &waiting, tx);
+        let items = rx.iter().flatten().collect();
+        (raw, items, lengths.0.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn documents_are_prepared_ahead_while_the_walk_has_batches_waiting() {
+        let bytes = archive(40);
+        let (raw, items, prepared) = sent(&bytes, 1);
+        assert_eq!(items.len(), 80);
+        assert_eq!(prepared, 40);
+        for (i, got, done) in items {
+            let name = raw.entries[i].display_name();
+            let (_, data) = got.unwrap();
+            match name.ends_with(".bpmn20.xml") {
+                true => assert_eq!(
+                    *done.unwrap().downcast::<usize>().unwrap(),
+                    data.unwrap().len(),
+                    "{name}"
+                ),
+                false => assert!(done.is_none(), "{name}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_waiting_walk_gets_its_first_batch_unprepared() {
+        let bytes = archive(40);
+        let (_, items, prepared) = sent(&bytes, 0);
+        // The first batch goes as read; from then on the walk has one
+        // waiting (nothing takes it here), so the rest are prepared.
+        assert!(items[..BATCH].iter().all(|(_, _, done)| done.is_none()));
+        assert_eq!(prepared, 40 - BATCH / 2);
+    }
 }

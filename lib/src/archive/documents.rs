@@ -15,8 +15,13 @@ struct Each<'f> {
     f: &'f mut dyn FnMut(&str, &[u8]),
 }
 
-impl Visitor for Each<'_> {
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
+impl Visitor<'_> for Each<'_> {
+    fn document(
+        &mut self,
+        entry: &str,
+        data: &[u8],
+        _: Option<super::prepare::Prepared>,
+    ) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
         (self.f)(entry, data);
         Ok(None)
     }

@@ -61,6 +61,7 @@ mod entries;
 mod error;
 mod notes;
 mod output;
+mod prepare;
 mod raw;
 mod report;
 mod rewrite;
@@ -91,6 +92,7 @@ pub use signature::{
 };
 pub use source::sha256_file;
 
+use prepare::{Prepare, Prepared};
 use scan::{ChildData, Visitor, ZipNode};
 use source::Source;
 
@@ -247,10 +249,10 @@ enum Kind {
 
 /// Walks the archive in `source` with `visitor`, and hashes it: both from
 /// one buffer, side by side, when it is held in memory.
-fn walk_and_hash(
+fn walk_and_hash<'p>(
     source: &Source,
     options: &Options,
-    visitor: &mut (dyn Visitor + Send),
+    visitor: &mut (dyn Visitor<'p> + Send),
 ) -> Result<(ZipNode, String), ArchiveError> {
     match source.bytes() {
         Some(bytes) => {
@@ -301,8 +303,17 @@ impl<'r> Planner<'r> {
     }
 }
 
-impl Visitor for Planner<'_> {
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
+impl<'r> Visitor<'r> for Planner<'r> {
+    fn preparer(&self) -> Option<&'r dyn Prepare> {
+        Some(self.recipe)
+    }
+
+    fn document(
+        &mut self,
+        entry: &str,
+        data: &[u8],
+        prepared: Option<Prepared>,
+    ) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
         // A bare XML file has no entry path: its errors stand alone.
         let wrap = |source| match entry {
             "" => ArchiveError::from(source),
@@ -311,23 +322,10 @@ impl Visitor for Planner<'_> {
                 source: Box::new(source),
             },
         };
-        let doc = Document::parse(data).map_err(wrap)?;
-        // The recipe was checked once, before the walk.
-        let mut plan = doc.plan_valid(self.recipe).map_err(wrap)?;
-        let known = doc
-            .processes()
-            .iter()
-            .map(|p| crate::Candidate {
-                selector: p.selector.clone(),
-                position: p.position,
-            })
-            .collect();
-        // The parse goes before anything is made of the splices.
-        drop(doc);
-        let splices = std::mem::take(&mut plan.splices);
-        crate::splice::check(data.len(), &splices).map_err(wrap)?;
-        self.docs.push((entry.to_string(), plan, known));
-        Ok((!splices.is_empty()).then_some(splices))
+        let recipe = self.recipe;
+        let planned = prepare::take(prepared, || prepare::plan(recipe, data)).map_err(wrap)?;
+        self.docs.push((entry.to_string(), planned.plan, planned.known));
+        Ok((!planned.splices.is_empty()).then_some(planned.splices))
     }
 
     fn entry(&mut self, entry: &str, kind: EntryKind, _: u64) {
@@ -370,7 +368,7 @@ pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<File
     let mut planner = Planner::new(recipe);
     let (root, kind, sha256) = match file_kind(path, source, options)? {
         Kind::Xml(old) => {
-            let (splices, sha256) = rayon::join(|| planner.document("", &old), || source::sha256(&old));
+            let (splices, sha256) = rayon::join(|| planner.document("", &old, None), || source::sha256(&old));
             (Root::Xml { old, splices: splices? }, FileKind::Xml, sha256)
         }
         Kind::Zip(source) => {
@@ -614,12 +612,22 @@ struct Inspector {
     notes: Vec<Note>,
 }
 
-impl Visitor for Inspector {
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
-        let (encoding, processes, error) = match Document::parse(data) {
-            Ok(doc) => (Some(doc.charset().name().to_string()), doc.into_processes(), None),
-            Err(e) => (None, Vec::new(), Some(e.to_string())),
-        };
+impl Visitor<'static> for Inspector {
+    fn preparer(&self) -> Option<&'static dyn Prepare> {
+        Some(&prepare::Inspect)
+    }
+
+    fn document(
+        &mut self,
+        entry: &str,
+        data: &[u8],
+        prepared: Option<Prepared>,
+    ) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
+        let prepare::Inspected {
+            encoding,
+            processes,
+            error,
+        } = prepare::take(prepared, || prepare::inspect(data));
         // The entry was listed just before its document: looked for from
         // the end, so that 50,000 entries cost linear time.
         match self.entries.iter_mut().rev().find(|e| e.entry == entry) {
@@ -675,7 +683,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
     let mut signature = None;
     let (kind, sha256) = match file_kind(path, source, options)? {
         Kind::Xml(data) => {
-            let (read, sha256) = rayon::join(|| inspector.document("", &data), || source::sha256(&data));
+            let (read, sha256) = rayon::join(|| inspector.document("", &data, None), || source::sha256(&data));
             read?;
             (FileKind::Xml, sha256)
         }

@@ -7,6 +7,7 @@ use super::ahead::{self, Ahead};
 use super::entries::{sniff, step, Entries, EntryKind, Opened, Step};
 use super::error::ArchiveError;
 use super::notes::{self, Note, NoteKind};
+use super::prepare::{Prepare, Prepared};
 use super::raw::{self, RawArchive};
 use super::rewrite::{self, Input, Replacement, Written};
 use super::signature::Added;
@@ -15,10 +16,22 @@ use crate::splice::Splice;
 use super::signature;
 use super::Options;
 
-/// What a walk does with each entry.
-pub(crate) trait Visitor {
-    /// A BPMN document: returns the splices that edit it, if it changes.
-    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<Splice>>, ArchiveError>;
+/// What a walk does with each entry. `'p` is how long its preparer lives.
+pub(crate) trait Visitor<'p> {
+    /// What prepares this visitor's documents away from the walk (parsing
+    /// and planning, `prepare`), if anything does.
+    fn preparer(&self) -> Option<&'p dyn Prepare> {
+        None
+    }
+    /// A BPMN document, with its prepared result when it was prepared
+    /// ahead (else the visitor prepares it here): returns the splices that
+    /// edit it, if it changes.
+    fn document(
+        &mut self,
+        entry: &str,
+        data: &[u8],
+        prepared: Option<Prepared>,
+    ) -> Result<Option<Vec<Splice>>, ArchiveError>;
     /// Any entry, with what it is and its uncompressed size.
     fn entry(&mut self, entry: &str, kind: EntryKind, size: u64);
     /// A signed archive's signature files, and whether they are removed.
@@ -101,24 +114,24 @@ pub(crate) fn may_be_xml(head: &[u8]) -> bool {
 
 /// Walks the archive in `r`, the file itself (`archive` empty) or the
 /// archive nested at the entry path `archive`.
-pub(crate) fn walk<R: Read + Seek>(
+pub(crate) fn walk<'p, R: Read + Seek>(
     r: R,
     archive: &str,
     depth: usize,
     options: &Options,
-    visitor: &mut dyn Visitor,
+    visitor: &mut dyn Visitor<'p>,
 ) -> Result<ZipNode, ArchiveError> {
     walk_opened(Opened::open(r)?, None, archive, depth, options, visitor)
 }
 
 /// [`walk`] on archive bytes in memory: its entries are read ahead on a
 /// second thread while its documents are parsed.
-pub(crate) fn walk_bytes(
+pub(crate) fn walk_bytes<'p>(
     bytes: &[u8],
     archive: &str,
     depth: usize,
     options: &Options,
-    visitor: &mut dyn Visitor,
+    visitor: &mut dyn Visitor<'p>,
 ) -> Result<ZipNode, ArchiveError> {
     walk_opened(
         Opened::open(Cursor::new(bytes))?,
@@ -146,13 +159,13 @@ fn open_nested<'d>(data: &'d [u8], options: &Options) -> Result<Opened<Cursor<&'
 /// [`walk`] on an archive already opened, whose bytes are `held` when they
 /// are in memory. Every readable entry is read to its end (size and CRC-32
 /// checked) by every command, whatever it is.
-fn walk_opened<R: Read + Seek>(
+fn walk_opened<'p, R: Read + Seek>(
     opened: Opened<R>,
     held: Option<&[u8]>,
     archive: &str,
     depth: usize,
     options: &Options,
-    visitor: &mut dyn Visitor,
+    visitor: &mut dyn Visitor<'p>,
 ) -> Result<ZipNode, ArchiveError> {
     let prefix = if archive.is_empty() {
         String::new()
@@ -163,7 +176,8 @@ fn walk_opened<R: Read + Seek>(
         visitor.note(note);
     }
     let (raw, mut r) = opened.into_parts();
-    let mut children = ahead::with_ahead(&raw, held, options, |ahead| {
+    let prepare = visitor.preparer();
+    let mut children = ahead::with_ahead(&raw, held, options, prepare, |ahead| {
         let mut entries = Entries::new(&raw, &mut r);
         walk_entries(&raw, &mut entries, ahead, &prefix, archive, depth, options, visitor)
     })?;
@@ -217,15 +231,15 @@ fn walk_opened<R: Read + Seek>(
 /// reader `ahead`) and handed to the visitor; nested archives walked.
 /// Returns the edited entries.
 #[allow(clippy::too_many_arguments)]
-fn walk_entries<R: Read + Seek>(
+fn walk_entries<'p, R: Read + Seek>(
     raw: &RawArchive,
     entries: &mut Entries<'_, R>,
-    ahead: Option<&Ahead>,
+    ahead: Option<&Ahead<'_>>,
     prefix: &str,
     archive: &str,
     depth: usize,
     options: &Options,
-    visitor: &mut dyn Visitor,
+    visitor: &mut dyn Visitor<'p>,
 ) -> Result<Vec<Child>, ArchiveError> {
     // Faults of this archive's own entries name it.
     let here = |e: ArchiveError| if archive.is_empty() { e } else { e.within(archive) };
@@ -261,7 +275,8 @@ fn walk_entries<R: Read + Seek>(
                 continue;
             }
         }
-        let (n, data) = Ahead::take(ahead, entries, raw, i, options).map_err(here)?;
+        let (got, prepared) = Ahead::take(ahead, entries, raw, i, options);
+        let (n, data) = got.map_err(here)?;
         let Some(data) = data else {
             visitor.entry(&path, EntryKind::Other, n);
             continue;
@@ -301,7 +316,7 @@ fn walk_entries<R: Read + Seek>(
             }
             EntryKind::Bpmn => {
                 visitor.entry(&path, EntryKind::Bpmn, data.len() as u64);
-                if let Some(splices) = visitor.document(&path, &data)? {
+                if let Some(splices) = visitor.document(&path, &data, prepared)? {
                     children.push(Child {
                         index: i,
                         path,
