@@ -1,5 +1,5 @@
 //! The properties the fuzz targets check, shared with the regression tests
-//! (`lib/tests/all/fuzz_regressions.rs`), which run every saved crasher.
+//! (`tests/all/fuzz_regressions.rs`), which run every saved crasher.
 #![allow(dead_code)]
 
 /// Keys the XML editor target sets.

@@ -94,8 +94,3 @@ pub use recipe::{ProcessRecipe, Recipe, RecipeError, TaskRecipe, BUILTIN_TOML};
 pub use report::{show_value, Change, Found, ProcessReport, Report, Status, Summary, TaskReport};
 pub use selector::{Candidate, Selector};
 pub use splice::{apply, Splice};
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

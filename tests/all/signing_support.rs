@@ -10,7 +10,7 @@ use std::path::Path;
 use procpatch::archive::{self, Options, WriteOptions};
 use procpatch::Recipe;
 
-#[path = "../../../testdata/interop/signing_fixtures.rs"]
+#[path = "../../testdata/interop/signing_fixtures.rs"]
 mod fixtures;
 pub use fixtures::*;
 

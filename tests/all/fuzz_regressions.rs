@@ -1,7 +1,7 @@
 //! Every input the fuzzers ever crashed on (`fuzz/regressions/<target>/`),
 //! run through the same checks as the fuzz targets.
 
-#[path = "../../../fuzz/checks.rs"]
+#[path = "../../fuzz/checks.rs"]
 mod checks;
 
 fn run(target: &str, check: fn(&[u8])) {
