@@ -42,9 +42,10 @@ pub enum RecipeError {
     #[error("{0}")]
     Toml(String),
     /// Valid TOML that does not make a usable recipe.
-    #[error("{at}: {message}")]
+    #[error("{}{message}", if at.is_empty() { String::new() } else { format!("{at}: ") })]
     Invalid {
-        /// Where in the recipe, e.g. `process 2 ("Lock user"), task 1`.
+        /// Where in the recipe, e.g. `process 2 ("Lock user"), task 1`;
+        /// empty for the recipe as a whole.
         at: String,
         /// What is wrong.
         message: String,
@@ -336,7 +337,7 @@ impl Recipe {
             }
         }
         if self.processes.is_empty() {
-            return invalid("recipe".into(), "has no [[process]]".into());
+            return invalid(String::new(), "has no [[process]]".into());
         }
         for (pi, p) in self.processes.iter().enumerate() {
             let pat = format!("process {} ({})", pi + 1, p.selector());
