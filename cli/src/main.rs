@@ -376,6 +376,7 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                         code: Code::Io,
                         path: Some(dir.to_path_buf()),
                         message: format!("cannot create the output folder: {e}"),
+                        named: false,
                     })?;
                 }
                 let mut write = WriteOptions::new();

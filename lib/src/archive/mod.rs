@@ -78,7 +78,7 @@ use crate::report::{ProcessReport, Summary};
 
 pub use documents::for_each_document;
 pub use entries::EntryKind;
-pub use error::{ArchiveError, ErrorKind};
+pub use error::{ArchiveError, DocumentError, ErrorKind};
 pub use notes::{Note, NoteKind};
 pub use output::WriteOptions;
 pub use report::{
@@ -303,13 +303,7 @@ impl<'r> Planner<'r> {
 impl Visitor for Planner<'_> {
     fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
         // A bare XML file has no entry path: its errors stand alone.
-        let wrap = |source| match entry {
-            "" => ArchiveError::from(source),
-            _ => ArchiveError::Entry {
-                entry: entry.to_string(),
-                source: Box::new(source),
-            },
-        };
+        let wrap = |error| ArchiveError::document((!entry.is_empty()).then_some(entry), error);
         let doc = Document::parse(data).map_err(wrap)?;
         let mut plan = doc.plan(self.recipe).map_err(wrap)?;
         let known = doc
@@ -363,6 +357,10 @@ impl Visitor for Planner<'_> {
 /// is damaged or malformed (with the entry path and line:column); a recipe
 /// target not found or ambiguous (see [`ArchiveError::kind`]).
 pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
+    plan_path(path, recipe, options).map_err(|e| e.reading(path))
+}
+
+fn plan_path(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
     recipe.validate().map_err(crate::Error::from)?;
     let source = Source::open(path, options.max_in_memory)?;
     let mut planner = Planner::new(recipe);
@@ -663,6 +661,10 @@ impl Visitor for Inspector {
 /// BPMN entry that does not parse is listed with its error, not an error of
 /// the whole file.
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
+    inspect_path(path, options).map_err(|e| e.reading(path))
+}
+
+fn inspect_path(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
     let source = Source::open(path, options.max_in_memory)?;
     let mut inspector = Inspector {
         entries: Vec::new(),
@@ -685,7 +687,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
                 Err(e) => SignatureStatus {
                     status: None,
                     signers: Vec::new(),
-                    summary: format!("cannot be checked: {e}"),
+                    summary: format!("cannot be checked: {}", error::chain_text(&e)),
                 },
             });
             (FileKind::Zip, sha256)
@@ -712,7 +714,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
 /// broken signature is a report, not an error.
 pub fn verify_file(path: &Path, options: &Options, trust: Option<&TrustStore>) -> Result<VerifyReport, ArchiveError> {
     let source = Source::open(path, options.max_in_memory)?;
-    signature::verify(source.reader()?, &path.display().to_string(), options, trust)
+    signature::verify(source.reader()?, &path.display().to_string(), options, trust).map_err(|e| e.reading(path))
 }
 
 /// [`verify_file`] on archive bytes in memory.
