@@ -156,6 +156,26 @@ fn recipe_errors_say_where() {
     insta::assert_snapshot!(out.join("\n---\n"));
 }
 
+#[test]
+fn a_control_character_in_a_recipe_field_name_is_refused() {
+    // XML 1.0 cannot carry U+0001 at all, and U+0080 (a C1 control) is no
+    // name character: a field of either name would be written into a
+    // document no reader takes. The name check is the one that reads
+    // documents.
+    for name in ["da\\u0001ta", "da\\u0080ta"] {
+        let set =
+            format!("[[process]]\nname = \"x\"\n[[process.task]]\nname = \"t\"\nset = {{ \"{name}\" = \"v\" }}\n");
+        let e = Recipe::from_toml(&set).unwrap_err();
+        assert!(e.to_string().contains("is neither a label nor a field name"), "{e}");
+        let label = format!("[labels]\npool = [\"{name}\"]\n[[process]]\nname = \"x\"\n[[process.task]]\nname = \"t\"\nset = {{ pool = \"v\" }}\n");
+        let e = Recipe::from_toml(&label).unwrap_err();
+        assert!(e.to_string().contains("must list one or more field names"), "{e}");
+    }
+    // So is such a name in a document.
+    let xml = "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"><pro\u{80}cess/></definitions>";
+    assert!(Document::parse(xml.as_bytes()).is_err());
+}
+
 // Errors of files and archives: each says its context once, names the file
 // it could not read, and keeps the document error reachable.
 
