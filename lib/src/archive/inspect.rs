@@ -1,0 +1,114 @@
+//! Listing what a file holds, read only: [`inspect_file`].
+
+use std::path::Path;
+
+use crate::document::Document;
+
+use super::entries::EntryKind;
+use super::error::{self, ArchiveError};
+use super::notes::Note;
+use super::plan::walk_and_hash;
+use super::report::{FileKind, InspectedEntry, Inspection, SignatureStatus};
+use super::scan::Visitor;
+use super::sniff::{file_kind, Kind};
+use super::source::{self, Source};
+use super::{signature, Options};
+
+/// Collects what each entry is, and the processes of BPMN documents.
+struct Inspector {
+    entries: Vec<InspectedEntry>,
+    notes: Vec<Note>,
+}
+
+impl Visitor for Inspector {
+    fn document(&mut self, entry: &str, data: &[u8]) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
+        let (encoding, processes, error) = match Document::parse(data) {
+            Ok(doc) => (Some(doc.charset().name().to_string()), doc.into_processes(), None),
+            Err(e) => (None, Vec::new(), Some(e.to_string())),
+        };
+        match self.entries.iter_mut().find(|e| e.entry == entry) {
+            Some(e) => {
+                e.encoding = encoding;
+                e.processes = processes;
+                e.error = error;
+            }
+            None => self.entries.push(InspectedEntry {
+                entry: entry.to_string(),
+                kind: EntryKind::Bpmn,
+                size: data.len() as u64,
+                encoding,
+                processes,
+                error,
+            }),
+        }
+        Ok(None)
+    }
+
+    fn entry(&mut self, entry: &str, kind: EntryKind, size: u64) {
+        self.entries.push(InspectedEntry {
+            entry: entry.to_string(),
+            kind,
+            size,
+            encoding: None,
+            processes: Vec::new(),
+            error: None,
+        });
+    }
+
+    fn signature(&mut self, _: Vec<String>, _: bool) {}
+
+    fn note(&mut self, note: Note) {
+        self.notes.push(note);
+    }
+}
+
+/// Reads the file at `path` and lists what it holds: every entry, and the
+/// processes, tasks and attributes of each BPMN document.
+///
+/// # Errors
+///
+/// A file that cannot be read, or is not a zip or BPMN file, or is damaged. A
+/// BPMN entry that does not parse is listed with its error, not an error of
+/// the whole file.
+pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
+    inspect_path(path, options).map_err(|e| e.reading(path))
+}
+
+fn inspect_path(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
+    let source = Source::open(path, options.max_in_memory)?;
+    let mut inspector = Inspector {
+        entries: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut signature = None;
+    let (kind, sha256) = match file_kind(path, source, options)? {
+        Kind::Xml(data) => {
+            let (read, sha256) = rayon::join(|| inspector.document("", &data), || source::sha256(&data));
+            read?;
+            (FileKind::Xml, sha256)
+        }
+        Kind::Zip(source) => {
+            let (_, sha256) = walk_and_hash(&source, options, &mut inspector)?;
+            let checked = source
+                .reader()
+                .and_then(|r| signature::verify(r, &path.display().to_string(), options, None));
+            signature = Some(match checked {
+                Ok(v) => SignatureStatus::of(&v),
+                Err(e) => SignatureStatus {
+                    status: None,
+                    signers: Vec::new(),
+                    summary: format!("cannot be checked: {}", error::chain_text(&e)),
+                },
+            });
+            (FileKind::Zip, sha256)
+        }
+    };
+    Ok(Inspection {
+        path: path.display().to_string(),
+        kind,
+        sha256,
+        entries: inspector.entries,
+        notes: inspector.notes,
+        signature,
+    })
+}
