@@ -71,17 +71,29 @@ impl Visitor for Inspector {
 /// BPMN entry that does not parse is listed with its error, not an error of
 /// the whole file.
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
-    inspect_path(path, options).map_err(|e| e.reading(path))
+    let source = Source::open(path, options.max_in_memory).map_err(|e| e.reading(path))?;
+    inspect_source(path, source, options).map_err(|e| e.reading(path))
 }
 
-fn inspect_path(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
-    let source = Source::open(path, options.max_in_memory)?;
+/// [`inspect_file`] on the bytes of a file held in memory (a zip archive or a
+/// bare BPMN document). The inspection's path is empty.
+///
+/// # Errors
+///
+/// As [`inspect_file`], but for reading a file.
+pub fn inspect_bytes(bytes: &[u8], options: &Options) -> Result<Inspection, ArchiveError> {
+    inspect_source(Path::new(""), Source::Memory(bytes.to_vec()), options)
+}
+
+/// What [`inspect_file`] and [`inspect_bytes`] share: `name` is the file's
+/// path (empty for bytes in memory).
+fn inspect_source(name: &Path, source: Source, options: &Options) -> Result<Inspection, ArchiveError> {
     let mut inspector = Inspector {
         entries: Vec::new(),
         notes: Vec::new(),
     };
     let mut signature = None;
-    let (kind, sha256) = match file_kind(path, source, options)? {
+    let (kind, sha256) = match file_kind(name, source, options)? {
         Kind::Xml(data) => {
             let (read, sha256) = rayon::join(|| inspector.document("", &data), || source::sha256(&data));
             read?;
@@ -91,7 +103,7 @@ fn inspect_path(path: &Path, options: &Options) -> Result<Inspection, ArchiveErr
             let (_, sha256) = walk_and_hash(&source, options, &mut inspector)?;
             let checked = source
                 .reader()
-                .and_then(|r| signature::verify(r, &path.display().to_string(), options, None));
+                .and_then(|r| signature::verify(r, &name.display().to_string(), options, None));
             signature = Some(match checked {
                 Ok(v) => SignatureStatus::of(&v),
                 Err(e) => SignatureStatus {
@@ -104,7 +116,7 @@ fn inspect_path(path: &Path, options: &Options) -> Result<Inspection, ArchiveErr
         }
     };
     Ok(Inspection {
-        path: path.display().to_string(),
+        path: name.display().to_string(),
         kind,
         sha256,
         entries: inspector.entries,

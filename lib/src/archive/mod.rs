@@ -79,7 +79,7 @@ use std::path::Path;
 pub use documents::for_each_document;
 pub use entries::EntryKind;
 pub use error::{ArchiveError, DocumentError, ErrorKind};
-pub use inspect::inspect_file;
+pub use inspect::{inspect_bytes, inspect_file};
 pub use notes::{Note, NoteKind};
 pub use options::Options;
 pub use output::WriteOptions;

@@ -1,5 +1,7 @@
 //! [`FilePlan`]: a file read and planned, ready to be written
 //! ([`plan_file`]), and the same on bytes in memory ([`patch_archive`]).
+//! Both take one route (`plan_source`) over a [`Source`]: a file's bytes,
+//! held or read from the disk, or bytes handed over in memory.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -90,14 +92,23 @@ pub(super) fn walk_and_hash(
 /// is damaged or malformed (with the entry path and line:column); a recipe
 /// target not found or ambiguous (see [`ArchiveError::kind`]).
 pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
-    plan_path(path, recipe, options).map_err(|e| e.reading(path))
+    plan_source(path, || Source::open(path, options.max_in_memory), recipe, options).map_err(|e| e.reading(path))
 }
 
-fn plan_path(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
+/// The one route of every plan, whether the bytes come from a file or from
+/// memory: the recipe checked, the source opened, what it is told apart, the
+/// recipe planned on each document, the reports merged. `name` is the
+/// file's path (empty for bytes in memory).
+fn plan_source(
+    name: &Path,
+    open: impl FnOnce() -> Result<Source, ArchiveError>,
+    recipe: &Recipe,
+    options: &Options,
+) -> Result<FilePlan, ArchiveError> {
     recipe.validate().map_err(crate::Error::from)?;
-    let source = Source::open(path, options.max_in_memory)?;
+    let source = open()?;
     let mut planner = Planner::new(recipe);
-    let (root, kind, sha256) = match file_kind(path, source, options)? {
+    let (root, kind, sha256) = match file_kind(name, source, options)? {
         Kind::Xml(old) => {
             let (splices, sha256) = rayon::join(|| planner.document("", &old), || source::sha256(&old));
             (Root::Xml { old, splices: splices? }, FileKind::Xml, sha256)
@@ -111,9 +122,9 @@ fn plan_path(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan
             (root, FileKind::Zip, sha256)
         }
     };
-    let report = merge(path, kind, sha256, recipe, planner)?;
+    let report = merge(name, kind, sha256, recipe, planner)?;
     Ok(FilePlan {
-        path: path.to_path_buf(),
+        path: name.to_path_buf(),
         options: options.clone(),
         report,
         root,
@@ -195,9 +206,12 @@ impl FilePlan {
     }
 }
 
-/// Plans `recipe` on archive bytes in memory and returns the edited archive
-/// (or the same bytes when nothing changes), for tools that hold archives
-/// without files.
+/// Plans `recipe` on the bytes of a file held in memory (a zip archive,
+/// nested archives included, or a bare BPMN document, told apart as
+/// [`plan_file`] tells them) and returns the edited bytes (or the same bytes
+/// when nothing changes), for tools that hold files without a disk. The plan
+/// is [`plan_file`]'s; an edited archive is verified against the input as
+/// [`FilePlan::write`] verifies it.
 ///
 /// # Errors
 ///
@@ -205,27 +219,27 @@ impl FilePlan {
 /// edit would break, [`ArchiveError::Verify`] when the new archive does not
 /// verify.
 pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result<(Vec<u8>, FileReport), ArchiveError> {
-    recipe.validate().map_err(crate::Error::from)?;
-    let mut planner = Planner::new(recipe);
-    let node = scan::walk_bytes(bytes, "", 0, options, &mut planner)?;
-    let sha = source::sha256(bytes);
-    let mut report = merge(Path::new(""), FileKind::Zip, sha, recipe, planner)?;
-    let broken = node.broken_signatures();
-    if !broken.is_empty() {
-        return Err(ArchiveError::Signed { files: broken });
+    let plan = plan_source(Path::new(""), || Ok(Source::Memory(bytes.to_vec())), recipe, options)?;
+    plan.writable()?;
+    if !plan.needs_edit() {
+        return Ok((bytes.to_vec(), plan.report));
     }
-    if !node.changes() {
-        return Ok((bytes.to_vec(), report));
-    }
-    let mut out = Vec::new();
-    let built = scan::build(&mut Cursor::new(bytes), &node, scan::Extra::default(), &mut out)?;
-    scan::verify(
-        &mut Cursor::new(bytes),
-        &mut Cursor::new(out.as_slice()),
-        &node,
-        &built,
-        options,
-    )?;
+    let out = match &plan.root {
+        Root::Xml { old, splices } => crate::apply(old, splices.as_deref().unwrap_or_default())?,
+        Root::Zip { node, source } => {
+            let mut out = Vec::new();
+            let built = scan::build(&mut source.reader()?, node, scan::Extra::default(), &mut out)?;
+            scan::verify(
+                &mut source.reader()?,
+                &mut Cursor::new(out.as_slice()),
+                node,
+                &built,
+                options,
+            )?;
+            out
+        }
+    };
+    let mut report = plan.report;
     report.output = Some(OutputReport {
         path: String::new(),
         sha256: Some(source::sha256(&out)),

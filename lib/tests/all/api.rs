@@ -111,3 +111,64 @@ fn a_plan_applies_only_to_its_own_document() {
     insta::assert_snapshot!(err.to_string(), @"the plan was made for another document (4198 bytes); these bytes (4198) are not it");
     assert!(matches!(plan.apply(&xml[1..]), Err(Error::WrongDocument { .. })));
 }
+
+/// Files and bytes in memory take one route: the same file planned from its
+/// path and from its bytes gives the same report and the same output.
+#[test]
+fn bytes_in_memory_are_planned_and_inspected_as_their_file_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let options = Options::default();
+    let recipe = Recipe::builtin();
+    for rel in ["testdata/archives/ProcessImport.zip", LOCK] {
+        let path = support::root().join(rel);
+        let bytes = support::read(&path);
+        // Planned and written from the file, patched in memory.
+        let plan = archive::plan_file(&path, &recipe, &options).unwrap();
+        let out = tmp.path().join("out");
+        let written = plan.write(&out, &archive::WriteOptions::new()).unwrap();
+        let (patched, report) = archive::patch_archive(&bytes, &recipe, &options).unwrap();
+        assert_eq!(patched, std::fs::read(&out).unwrap(), "{rel}");
+        assert_eq!(report.kind, written.kind, "{rel}");
+        assert_eq!(report.entries, written.entries, "{rel}");
+        assert_eq!(report.summary, written.summary, "{rel}");
+        assert_eq!(
+            report.output.as_ref().and_then(|o| o.sha256.clone()),
+            written.output.unwrap().sha256,
+            "{rel}"
+        );
+        // Inspected from the file and from memory.
+        let file = archive::inspect_file(&path, &options).unwrap();
+        let memory = archive::inspect_bytes(&bytes, &options).unwrap();
+        let json = |i: &archive::Inspection| {
+            let mut v = serde_json::to_value(i).unwrap();
+            v["path"] = serde_json::Value::Null;
+            v
+        };
+        assert_eq!(json(&memory), json(&file), "{rel}");
+        assert_eq!(memory.path, "");
+    }
+}
+
+/// A bare BPMN document in memory is patched as a file of it would be (it
+/// was refused as "not a zip archive").
+#[test]
+fn patch_archive_takes_a_bare_bpmn_document() {
+    let xml = support::read(support::root().join(LOCK));
+    let (patched, report) = archive::patch_archive(&xml, &Recipe::builtin(), &Options::default()).unwrap();
+    assert_eq!(report.kind, archive::FileKind::Xml);
+    let (expected, _) = procpatch::patch(&xml, &Recipe::builtin()).unwrap();
+    assert_eq!(patched, expected);
+    assert_eq!(
+        report.summary.changed + report.summary.inserted,
+        4,
+        "{:?}",
+        report.summary
+    );
+    // Nothing more to do on the result: the same bytes come back.
+    let (again, report) = archive::patch_archive(&patched, &Recipe::builtin(), &Options::default()).unwrap();
+    assert_eq!(again, patched);
+    assert!(report.output.is_none());
+    // Bytes that are neither are still refused as neither.
+    let e = archive::patch_archive(b"just text", &Recipe::builtin(), &Options::default()).unwrap_err();
+    assert!(matches!(e, archive::ArchiveError::NotZip), "{e:?}");
+}
