@@ -82,7 +82,7 @@ pub use error::{ArchiveError, DocumentError, ErrorKind};
 pub use inspect::{inspect_bytes, inspect_file};
 pub use notes::{Note, NoteKind};
 pub use options::Options;
-pub use output::WriteOptions;
+pub use output::{same_file, WriteOptions};
 pub use plan::{patch_archive, plan_file, DocumentChange, FilePlan};
 pub use report::{
     Decoration, EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, Plain, Row,
@@ -92,6 +92,7 @@ pub use signature::{
     CertInfo, ChainStatus, DigestAlg, EntryCheck, EntryStatus, KeyKind, Signer, SignerCheck, SignerError,
     SigningReport, TrustStore, VerifyReport, VerifyStatus,
 };
+pub use sniff::file_kind_of;
 pub use source::sha256_file;
 
 // What output.rs and documents.rs take from here.

@@ -391,8 +391,10 @@ fn backup(input: &Path) -> Result<PathBuf, ArchiveError> {
     Ok(path)
 }
 
-/// Whether two paths name one existing file.
-pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+/// Whether two paths name one existing file (both resolved, links
+/// followed): the check [`FilePlan::write`] makes before it writes over its
+/// input.
+pub fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,

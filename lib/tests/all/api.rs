@@ -172,3 +172,57 @@ fn patch_archive_takes_a_bare_bpmn_document() {
     let e = archive::patch_archive(b"just text", &Recipe::builtin(), &Options::default()).unwrap_err();
     assert!(matches!(e, archive::ArchiveError::NotZip), "{e:?}");
 }
+
+/// What a file is, told from its bytes or its path, as the plan tells it.
+#[test]
+fn file_kinds_are_sniffed_by_content() {
+    use archive::FileKind;
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = support::read(support::root().join("testdata/archives/ProcessImport.zip"));
+    let xml = support::read(support::root().join(LOCK));
+    let utf16 = support::read(support::root().join("testdata/encodings/utf16le-bom.bpmn20.xml"));
+    let sfx = support::read(support::root().join("testdata/zipodd/prefix-sfx-adjusted.zip"));
+    let cases: Vec<(&str, Vec<u8>, Option<FileKind>)> = vec![
+        ("zip", zip, Some(FileKind::Zip)),
+        ("a zip behind a stub", sfx, Some(FileKind::Zip)),
+        ("BPMN", xml.clone(), Some(FileKind::Xml)),
+        ("UTF-16 BPMN", utf16.clone(), Some(FileKind::Xml)),
+        // Cut inside a character: the first bytes still tell.
+        (
+            "UTF-16 BPMN, its first bytes",
+            utf16[..301].to_vec(),
+            Some(FileKind::Xml),
+        ),
+        ("text", b"not an archive".to_vec(), None),
+        ("other XML", b"<html><body/></html>".to_vec(), None),
+        ("empty", Vec::new(), None),
+    ];
+    for (what, bytes, kind) in cases {
+        assert_eq!(FileKind::sniff(&bytes), kind, "{what}");
+        let path = tmp.path().join("file");
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(archive::file_kind_of(&path).unwrap(), kind, "{what}");
+    }
+    // A BPMN document longer than what is sniffed is told by its start.
+    let mut long = xml.clone();
+    long.splice(xml.len() - 20..xml.len() - 20, b"<!-- padding -->".repeat(10_000));
+    assert_eq!(FileKind::sniff(&long), Some(FileKind::Xml));
+    let missing = tmp.path().join("nope");
+    let e = archive::file_kind_of(&missing).unwrap_err();
+    assert_eq!(e.path(), Some(missing.as_path()));
+}
+
+/// One check of whether an output is its input, shared with the CLI.
+#[test]
+fn same_file_resolves_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a.zip");
+    std::fs::write(&a, b"x").unwrap();
+    std::fs::create_dir(tmp.path().join("d")).unwrap();
+    let around = tmp.path().join("d").join("..").join("a.zip");
+    assert!(archive::same_file(&a, &around));
+    let b = tmp.path().join("b.zip");
+    std::fs::write(&b, b"x").unwrap();
+    assert!(!archive::same_file(&a, &b));
+    assert!(!archive::same_file(&a, &tmp.path().join("missing.zip")));
+}
