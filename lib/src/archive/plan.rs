@@ -222,7 +222,16 @@ pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result
     let plan = plan_source(Path::new(""), || Ok(Source::Memory(bytes.to_vec())), recipe, options)?;
     plan.writable()?;
     if !plan.needs_edit() {
-        return Ok((bytes.to_vec(), plan.report));
+        // The copy the plan holds is the answer.
+        let held = match plan.root {
+            Root::Xml { old, .. } => old,
+            Root::Zip {
+                source: Source::Memory(held),
+                ..
+            } => held,
+            Root::Zip { .. } => bytes.to_vec(),
+        };
+        return Ok((held, plan.report));
     }
     let out = match &plan.root {
         Root::Xml { old, splices } => crate::apply(old, splices.as_deref().unwrap_or_default())?,
