@@ -13,7 +13,7 @@ Exit codes:
   2  usage error: bad arguments, or an output path that cannot be used
   3  bad input: not a zip or BPMN file, damaged, encrypted, signed, malformed XML, bad recipe
   4  a recipe target is not found (a typo in a process or task name), or is ambiguous
-  5  I/O failure, or the output did not verify (nothing was written)";
+  5  I/O failure, the output did not verify, or an internal error (nothing was written)";
 
 pub const VERIFY_EXIT_CODES: &str = "\
 Exit codes:

@@ -26,10 +26,12 @@ impl From<Code> for ExitCode {
 impl From<ErrorKind> for Code {
     fn from(k: ErrorKind) -> Code {
         match k {
-            ErrorKind::BadInput => Code::BadInput,
             ErrorKind::Target => Code::Target,
-            ErrorKind::Io => Code::Io,
+            ErrorKind::Io | ErrorKind::Verify | ErrorKind::Internal => Code::Io,
             ErrorKind::Usage => Code::Usage,
+            // Damaged, malformed, unsupported, and any kind to come: the
+            // input cannot be used.
+            _ => Code::BadInput,
         }
     }
 }
@@ -41,13 +43,15 @@ pub struct Failure {
     pub code: Code,
     pub path: Option<PathBuf>,
     pub message: String,
+    /// The message names the file itself, so it is not put before it.
+    pub named: bool,
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.path {
-            Some(p) => write!(f, "{}: {}", p.display(), self.message),
-            None => f.write_str(&self.message),
+            Some(p) if !self.named => write!(f, "{}: {}", p.display(), self.message),
+            _ => f.write_str(&self.message),
         }
     }
 }
@@ -58,6 +62,7 @@ impl Failure {
             code: Code::Usage,
             path: None,
             message,
+            named: false,
         }
     }
 
@@ -67,6 +72,7 @@ impl Failure {
             code: Code::Usage,
             path: Some(path.to_path_buf()),
             message,
+            named: false,
         }
     }
 
@@ -75,6 +81,7 @@ impl Failure {
             code: Code::BadInput,
             path: Some(path.to_path_buf()),
             message,
+            named: false,
         }
     }
 
@@ -83,30 +90,50 @@ impl Failure {
             code: Code::Io,
             path: Some(path.to_path_buf()),
             message: e.to_string(),
+            named: false,
         }
     }
 
-    /// A library error about the file at `input`: the path, then the error
-    /// (which names the entry, then the line). An error about the output
-    /// names the output itself, so it is not put under the input's path.
+    /// A library error about the file at `input`: the path, then each level
+    /// of the error's chain once (the entry, then the line). An error that
+    /// names its own file (the input it could not read, the output it
+    /// could not write) is not put under the input's path again.
     pub fn archive(input: &Path, e: &ArchiveError) -> Failure {
         let path = match e {
             ArchiveError::Output { .. } => None,
             _ => Some(input.to_path_buf()),
         };
-        let message = match e {
-            // The library names no flags; the command line does.
-            ArchiveError::SameFile => format!("{e}; use --in-place to replace it"),
-            ArchiveError::Signed { .. } => format!(
-                "{e}; run again with --strip-signature to remove the signature (and sign again if your \
-                 installation requires it)"
+        let mut message = chain(e);
+        // The library names no flags; the command line does.
+        match e {
+            ArchiveError::SameFile => message.push_str("; use --in-place to replace it"),
+            ArchiveError::Signed { .. } => message.push_str(
+                "; run again with --strip-signature to remove the signature (and sign again if your \
+                 installation requires it)",
             ),
-            _ => e.to_string(),
-        };
+            _ => {}
+        }
         Failure {
             code: e.kind().into(),
             path,
             message,
+            named: e.path().is_some(),
         }
     }
+}
+
+/// An error and its sources, joined with ": ". A document error about the
+/// whole input says "the input", which the path before the message already
+/// names, so that level is left out.
+fn chain(e: &ArchiveError) -> String {
+    let mut levels: Vec<String> = Vec::new();
+    if !matches!(e, ArchiveError::Document(d) if d.entry().is_none()) {
+        levels.push(e.to_string());
+    }
+    let mut next = std::error::Error::source(e);
+    while let Some(level) = next {
+        levels.push(level.to_string());
+        next = level.source();
+    }
+    levels.join(": ")
 }

@@ -169,6 +169,7 @@ pub fn write(path: &Path, page: &str) -> Result<(), Failure> {
         code: Code::Io,
         path: Some(path.to_path_buf()),
         message: format!("cannot write the page: {e}"),
+        named: false,
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

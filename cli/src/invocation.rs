@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use procpatch::archive::Options;
+use procpatch::archive::{self, Options};
 use procpatch::Recipe;
 
 use crate::args::{OutputArgs, SignArgs};
@@ -54,7 +54,9 @@ pub fn expand(paths: &[PathBuf]) -> Result<Found, Failure> {
                 continue;
             }
             let path = entry.path().to_path_buf();
-            if is_candidate(&path) {
+            // By content, as the library tells files apart (a file that
+            // cannot be read is skipped).
+            if matches!(archive::file_kind_of(&path), Ok(Some(_))) {
                 files.push((path, Some(p.clone())));
             } else {
                 skipped.push(path);
@@ -62,35 +64,6 @@ pub fn expand(paths: &[PathBuf]) -> Result<Found, Failure> {
         }
     }
     Ok(Found { files, skipped })
-}
-
-/// Whether a file found in a directory is a zip or a BPMN document (by
-/// content; the name does not decide).
-fn is_candidate(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    let mut head = [0u8; 4];
-    let n = f.read(&mut head).unwrap_or(0);
-    if head.get(..n) == Some(b"PK\x03\x04") || head.get(..n) == Some(b"PK\x05\x06") {
-        return true;
-    }
-    let mut rest = Vec::new();
-    // Only the prolog and root tag are needed; 64 KiB is plenty.
-    let _ = f.take(64 << 10).read_to_end(&mut rest);
-    let mut bytes = head.get(..n).unwrap_or_default().to_vec();
-    bytes.extend(rest);
-    let bytes = bytes;
-    // Cut after the last `>` so that a character split by the read limit
-    // does not make the prefix undecodable (in UTF-16LE the `>` is followed
-    // by its zero byte).
-    match bytes.iter().rposition(|&b| b == b'>') {
-        Some(end) => [end + 1, end + 2]
-            .iter()
-            .any(|&cut| bytes.get(..cut).is_some_and(procpatch::is_bpmn)),
-        None => false,
-    }
 }
 
 /// Reads the recipe: the file given, or the built-in one.
@@ -188,7 +161,7 @@ pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> 
             .map(|(input, _)| Job { input, output: None })
             .collect(),
         Target::File(out) => {
-            if let Some((input, _)) = files.first().filter(|(i, _)| same_file(i, out)) {
+            if let Some((input, _)) = files.first().filter(|(i, _)| archive::same_file(i, out)) {
                 return Err(Failure::usage_at(
                     input,
                     "the output is the input file; use --in-place to replace it".into(),
@@ -316,9 +289,4 @@ pub fn options(max_entry_mib: u64, strip_signature: bool) -> Options {
     Options::default()
         .with_max_entry_size(max_entry_mib.saturating_mul(1 << 20))
         .stripping_signature(strip_signature)
-}
-
-/// Whether two paths name one existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }

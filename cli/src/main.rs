@@ -303,7 +303,16 @@ fn verify(args: &VerifyArgs) -> Result<Code, Failure> {
         "verify",
         Code::Success,
         |t, v| *t.needs_edit.get_or_insert(0) += usize::from(v.status != archive::VerifyStatus::Valid),
-        |out, v| writeln!(out, "{v}"),
+        |out, v| {
+            writeln!(out, "{v}")?;
+            // The library names no flags; the command line does. Once the
+            // signature holds, the chain is what is left to check.
+            let unchecked = v.signers.iter().any(|s| s.chain == archive::ChainStatus::NotChecked);
+            if v.status == archive::VerifyStatus::Valid && unchecked {
+                writeln!(out, "  (give --trust FILE to check the certificate chain)")?;
+            }
+            Ok(())
+        },
     )?;
     Ok(if code == Code::Success && failing {
         Code::Pending
@@ -367,6 +376,7 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                         code: Code::Io,
                         path: Some(dir.to_path_buf()),
                         message: format!("cannot create the output folder: {e}"),
+                        named: false,
                     })?;
                 }
                 let mut write = WriteOptions::new();

@@ -217,9 +217,10 @@ pub enum Error {
         /// The key that set it again.
         key: String,
     },
-    /// The recipe is not valid.
+    /// The recipe is not valid. The message holds the recipe error's, so
+    /// it is not also a [source](std::error::Error::source).
     #[error("recipe: {0}")]
-    Recipe(#[from] crate::recipe::RecipeError),
+    Recipe(crate::recipe::RecipeError),
     /// No target of the recipe was found at all.
     #[error("none of the recipe's processes was found{}", did_you_mean(suggestions))]
     NothingFound {
@@ -257,6 +258,29 @@ pub enum Error {
     /// writing a damaged document.
     #[error("internal error: {0}; please report this with the input file")]
     Internal(String),
+}
+
+impl From<crate::recipe::RecipeError> for Error {
+    fn from(e: crate::recipe::RecipeError) -> Error {
+        Error::Recipe(e)
+    }
+}
+
+impl Error {
+    /// Where in the document the error is, for an error that has one
+    /// place: malformed XML, a byte that does not decode, a declaration, an
+    /// element too deep, an entity, element content.
+    pub fn position(&self) -> Option<Position> {
+        match self {
+            Error::Undecodable { position, .. }
+            | Error::UnsupportedEncoding { position, .. }
+            | Error::Xml { position, .. }
+            | Error::TooDeep { position, .. }
+            | Error::UnknownEntity { position, .. }
+            | Error::ElementContent { position, .. } => Some(*position),
+            _ => None,
+        }
+    }
 }
 
 fn list(candidates: &[Candidate]) -> String {

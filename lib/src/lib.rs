@@ -78,6 +78,7 @@ mod selector;
 mod splice;
 mod suggest;
 mod tree;
+mod xmlname;
 
 pub use bpmn::{Field, Form, Process, Task, XmlAttribute};
 pub use charset::Charset;

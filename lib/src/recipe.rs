@@ -30,6 +30,7 @@ use indexmap::IndexMap;
 use crate::error::Selector;
 use crate::ns::Engine;
 use crate::suggest;
+use crate::xmlname::{is_ncname, is_qname};
 
 /// The built-in recipe (DESIGN §1) as shipped, in TOML.
 pub const BUILTIN_TOML: &str = include_str!("../recipes/shared-credentials.toml");
@@ -42,9 +43,10 @@ pub enum RecipeError {
     #[error("{0}")]
     Toml(String),
     /// Valid TOML that does not make a usable recipe.
-    #[error("{at}: {message}")]
+    #[error("{}{message}", if at.is_empty() { String::new() } else { format!("{at}: ") })]
     Invalid {
-        /// Where in the recipe, e.g. `process 2 ("Lock user"), task 1`.
+        /// Where in the recipe, e.g. `process 2 ("Lock user"), task 1`;
+        /// empty for the recipe as a whole.
         at: String,
         /// What is wrong.
         message: String,
@@ -328,7 +330,7 @@ impl Recipe {
     pub fn validate(&self) -> Result<(), RecipeError> {
         let invalid = |at: String, message: String| Err(RecipeError::Invalid { at, message });
         for (label, names) in &self.labels {
-            if names.is_empty() || names.iter().any(|n| !is_xml_name(n)) {
+            if names.is_empty() || names.iter().any(|n| !is_qname(n)) {
                 return invalid(
                     format!("labels.\"{label}\""),
                     "must list one or more field names (XML names, no spaces)".into(),
@@ -336,7 +338,7 @@ impl Recipe {
             }
         }
         if self.processes.is_empty() {
-            return invalid("recipe".into(), "has no [[process]]".into());
+            return invalid(String::new(), "has no [[process]]".into());
         }
         for (pi, p) in self.processes.iter().enumerate() {
             let pat = format!("process {} ({})", pi + 1, p.selector());
@@ -375,7 +377,7 @@ impl Recipe {
         if let Some((_, names)) = labels.iter().find(|(l, _)| suggest::fold(l) == folded) {
             return Ok(Key::Field(names.clone()));
         }
-        if is_xml_name(key) && !key.contains(':') {
+        if is_ncname(key) {
             return Ok(Key::Field(vec![key.to_string()]));
         }
         let labels: Vec<&str> = labels.iter().map(|(l, _)| l.as_str()).collect();
@@ -415,7 +417,6 @@ fn attribute_key(key: &str, attr: &str) -> Result<Key, String> {
              whatever prefix the document binds, and procpatch declares one when it must"
         ));
     }
-    let is_ncname = |s: &str| is_xml_name(s) && !s.contains(':');
     if !is_ncname(name) || prefix.is_some_and(|p| !is_ncname(p)) {
         return Err(format!(
             "\"{key}\": `@` must be followed by an attribute name, with no prefix (`@calledElement`) \
@@ -457,18 +458,6 @@ const BUILTIN_LABELS: &[(&str, &[&str])] = &[
     ("data pool", &["value", "dataPool", "dataPoolName"]),
     ("sub-process", &["param1", "subProcess"]),
 ];
-
-/// Whether `s` is an XML name (XML 1.0 §2.3, simplified to what field and
-/// attribute names use: no whitespace, no markup characters, not starting
-/// with a digit, `-` or `.`).
-pub(crate) fn is_xml_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    let bad = |c: char| c.is_whitespace() || "<>&\"'=/!?;,()[]{}|\\`^*+#%$@~".contains(c);
-    !(bad(first) || first.is_ascii_digit() || first == '-' || first == '.' || chars.any(bad))
-}
 
 #[cfg(test)]
 mod tests {

@@ -340,7 +340,7 @@ impl Names {
         if info.checked {
             return Ok((id, info));
         }
-        if !is_name(s) {
+        if !crate::xmlname::is_qname(s) {
             return Err(());
         }
         let local = s.rsplit(':').next().unwrap_or(s);
@@ -730,23 +730,6 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
             Ok((_, Event::Eof)) | Err(_) => return false,
             Ok(_) => {}
         }
-    }
-}
-
-/// Whether `name` is a qualified name (XML 1.0 §2.3 and Namespaces §3):
-/// at most one colon, each part starting with a letter or `_` and going on
-/// with letters, digits, `-`, `.`, `_` or other non-ASCII name characters.
-/// quick-xml does not check names.
-fn is_name(name: &str) -> bool {
-    let part = |p: &str| {
-        let mut chars = p.chars();
-        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-            && chars
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_') || (!c.is_ascii() && !c.is_whitespace()))
-    };
-    match name.split_once(':') {
-        Some((prefix, local)) => part(prefix) && part(local),
-        None => part(name),
     }
 }
 

@@ -87,8 +87,10 @@ fn recipes_built_in_code_are_checked_where_they_are_used() {
         let bytes = archive::patch_archive(&zip, &r, &Options::default())
             .map(|_| ())
             .unwrap_err();
-        assert_eq!(file.to_string(), plan.to_string(), "{what}");
-        assert_eq!(bytes.to_string(), plan.to_string(), "{what}");
+        // The recipe error is about the whole input, not an entry.
+        assert_eq!(file.document_error(), Some(&plan), "{what}");
+        assert_eq!(bytes.document_error(), Some(&plan), "{what}");
+        assert_eq!((file.entry(), bytes.entry()), (None, None), "{what}");
         out.push_str(&format!("{what}: {plan}\n"));
     }
     insta::assert_snapshot!(out);
@@ -108,4 +110,119 @@ fn a_plan_applies_only_to_its_own_document() {
     assert!(matches!(err, Error::WrongDocument { .. }), "{err}");
     insta::assert_snapshot!(err.to_string(), @"the plan was made for another document (4198 bytes); these bytes (4198) are not it");
     assert!(matches!(plan.apply(&xml[1..]), Err(Error::WrongDocument { .. })));
+}
+
+/// Files and bytes in memory take one route: the same file planned from its
+/// path and from its bytes gives the same report and the same output.
+#[test]
+fn bytes_in_memory_are_planned_and_inspected_as_their_file_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let options = Options::default();
+    let recipe = Recipe::builtin();
+    for rel in ["testdata/archives/ProcessImport.zip", LOCK] {
+        let path = support::root().join(rel);
+        let bytes = support::read(&path);
+        // Planned and written from the file, patched in memory.
+        let plan = archive::plan_file(&path, &recipe, &options).unwrap();
+        let out = tmp.path().join("out");
+        let written = plan.write(&out, &archive::WriteOptions::new()).unwrap();
+        let (patched, report) = archive::patch_archive(&bytes, &recipe, &options).unwrap();
+        assert_eq!(patched, std::fs::read(&out).unwrap(), "{rel}");
+        assert_eq!(report.kind, written.kind, "{rel}");
+        assert_eq!(report.entries, written.entries, "{rel}");
+        assert_eq!(report.summary, written.summary, "{rel}");
+        assert_eq!(
+            report.output.as_ref().and_then(|o| o.sha256.clone()),
+            written.output.unwrap().sha256,
+            "{rel}"
+        );
+        // Inspected from the file and from memory.
+        let file = archive::inspect_file(&path, &options).unwrap();
+        let memory = archive::inspect_bytes(&bytes, &options).unwrap();
+        let json = |i: &archive::Inspection| {
+            let mut v = serde_json::to_value(i).unwrap();
+            v["path"] = serde_json::Value::Null;
+            v
+        };
+        assert_eq!(json(&memory), json(&file), "{rel}");
+        assert_eq!(memory.path, "");
+    }
+}
+
+/// A bare BPMN document in memory is patched as a file of it would be (it
+/// was refused as "not a zip archive").
+#[test]
+fn patch_archive_takes_a_bare_bpmn_document() {
+    let xml = support::read(support::root().join(LOCK));
+    let (patched, report) = archive::patch_archive(&xml, &Recipe::builtin(), &Options::default()).unwrap();
+    assert_eq!(report.kind, archive::FileKind::Xml);
+    let (expected, _) = procpatch::patch(&xml, &Recipe::builtin()).unwrap();
+    assert_eq!(patched, expected);
+    assert_eq!(
+        report.summary.changed + report.summary.inserted,
+        4,
+        "{:?}",
+        report.summary
+    );
+    // Nothing more to do on the result: the same bytes come back.
+    let (again, report) = archive::patch_archive(&patched, &Recipe::builtin(), &Options::default()).unwrap();
+    assert_eq!(again, patched);
+    assert!(report.output.is_none());
+    // Bytes that are neither are still refused as neither.
+    let e = archive::patch_archive(b"just text", &Recipe::builtin(), &Options::default()).unwrap_err();
+    assert!(matches!(e, archive::ArchiveError::NotZip), "{e:?}");
+}
+
+/// What a file is, told from its bytes or its path, as the plan tells it.
+#[test]
+fn file_kinds_are_sniffed_by_content() {
+    use archive::FileKind;
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = support::read(support::root().join("testdata/archives/ProcessImport.zip"));
+    let xml = support::read(support::root().join(LOCK));
+    let utf16 = support::read(support::root().join("testdata/encodings/utf16le-bom.bpmn20.xml"));
+    let sfx = support::read(support::root().join("testdata/zipodd/prefix-sfx-adjusted.zip"));
+    let cases: Vec<(&str, Vec<u8>, Option<FileKind>)> = vec![
+        ("zip", zip, Some(FileKind::Zip)),
+        ("a zip behind a stub", sfx, Some(FileKind::Zip)),
+        ("BPMN", xml.clone(), Some(FileKind::Xml)),
+        ("UTF-16 BPMN", utf16.clone(), Some(FileKind::Xml)),
+        // Cut inside a character: the first bytes still tell.
+        (
+            "UTF-16 BPMN, its first bytes",
+            utf16[..301].to_vec(),
+            Some(FileKind::Xml),
+        ),
+        ("text", b"not an archive".to_vec(), None),
+        ("other XML", b"<html><body/></html>".to_vec(), None),
+        ("empty", Vec::new(), None),
+    ];
+    for (what, bytes, kind) in cases {
+        assert_eq!(FileKind::sniff(&bytes), kind, "{what}");
+        let path = tmp.path().join("file");
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(archive::file_kind_of(&path).unwrap(), kind, "{what}");
+    }
+    // A BPMN document longer than what is sniffed is told by its start.
+    let mut long = xml.clone();
+    long.splice(xml.len() - 20..xml.len() - 20, b"<!-- padding -->".repeat(10_000));
+    assert_eq!(FileKind::sniff(&long), Some(FileKind::Xml));
+    let missing = tmp.path().join("nope");
+    let e = archive::file_kind_of(&missing).unwrap_err();
+    assert_eq!(e.path(), Some(missing.as_path()));
+}
+
+/// One check of whether an output is its input, shared with the CLI.
+#[test]
+fn same_file_resolves_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a.zip");
+    std::fs::write(&a, b"x").unwrap();
+    std::fs::create_dir(tmp.path().join("d")).unwrap();
+    let around = tmp.path().join("d").join("..").join("a.zip");
+    assert!(archive::same_file(&a, &around));
+    let b = tmp.path().join("b.zip");
+    std::fs::write(&b, b"x").unwrap();
+    assert!(!archive::same_file(&a, &b));
+    assert!(!archive::same_file(&a, &tmp.path().join("missing.zip")));
 }

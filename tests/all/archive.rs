@@ -292,7 +292,7 @@ fn a_failed_plan_leaves_no_output() {
     let input = support::fixture("testdata/archives/ProcessImport.zip");
     let err = archive::plan_file(&input, &recipe, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), archive::ErrorKind::Target);
-    insta::assert_snapshot!(err.to_string(), @r#"UsersProcLock.bpmn20.xml: task "Lock related credential" not found in process "Lock user" (id UsersProcLock); did you mean "Lock related credentials"?"#);
+    insta::assert_snapshot!(support::chain(&err), @r#"entry "UsersProcLock.bpmn20.xml": task "Lock related credential" not found in process "Lock user" (id UsersProcLock); did you mean "Lock related credentials"?"#);
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 

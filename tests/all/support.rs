@@ -138,3 +138,20 @@ pub fn field_value(bytes: &[u8], process: &str, task: &str, name: &str) -> Optio
     let t = p.tasks.iter().find(|t| t.selector.name.as_deref() == Some(task))?;
     t.fields.iter().find(|f| f.name == name)?.value.clone()
 }
+
+/// An error and each of its sources, joined with ": ", as error-chain
+/// printers (anyhow's `{:#}`) show them.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    levels(e).join(": ")
+}
+
+/// The message of each level of an error's chain, outermost first.
+pub fn levels(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(level) = next {
+        out.push(level.to_string());
+        next = level.source();
+    }
+    out
+}

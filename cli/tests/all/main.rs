@@ -304,3 +304,21 @@ fn colour_only_when_asked_or_on_a_terminal() {
     with.extend(["--color", "always"]);
     assert!(procpatch(&with, tmp.path()).stdout.contains('\u{1b}'));
 }
+
+/// A folder's files are sorted as the library tells files apart: a zip
+/// behind a self-extractor stub is found (it does not start with `PK`).
+#[test]
+fn a_folder_s_files_are_told_apart_as_the_library_tells_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("exports");
+    std::fs::create_dir_all(&src).unwrap();
+    copy_fixture("testdata/zipodd/prefix-sfx-adjusted.zip", &src.join("export.exe"));
+    std::fs::write(src.join("notes.txt"), "not an archive").unwrap();
+    let run = procpatch(&["inspect", "-v", &src.display().to_string()], tmp.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("export.exe"), "{}", run.stdout);
+    assert_eq!(
+        run.stderr.trim(),
+        "procpatch: skipped [TMP]/exports/notes.txt (not a zip or BPMN file)"
+    );
+}

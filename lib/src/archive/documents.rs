@@ -41,6 +41,10 @@ impl Visitor<'_> for Each<'_> {
 ///
 /// A file that cannot be read, or is not a zip or BPMN file, or is damaged.
 pub fn for_each_document(path: &Path, options: &Options, f: &mut dyn FnMut(&str, &[u8])) -> Result<(), ArchiveError> {
+    each_document(path, options, f).map_err(|e| e.reading(path))
+}
+
+fn each_document(path: &Path, options: &Options, f: &mut dyn FnMut(&str, &[u8])) -> Result<(), ArchiveError> {
     let source = Source::open(path, options.max_in_memory)?;
     match file_kind(path, source, options)? {
         Kind::Xml(data) => f("", &data),

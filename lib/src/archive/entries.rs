@@ -300,9 +300,9 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
         match (result, file_failed) {
             (Ok(n), _) => Ok(n),
             (Err(Fault::Over), _) => Err(self.over(i, options)),
-            (Err(Fault::Io(err)), _) => Err(ArchiveError::Io(err)),
+            (Err(Fault::Io(err)), _) => Err(ArchiveError::io(err)),
             // The file failed under the decompressor: an I/O error.
-            (Err(_), Some((kind, message))) => Err(ArchiveError::Io(std::io::Error::new(kind, message))),
+            (Err(_), Some((kind, message))) => Err(ArchiveError::io(std::io::Error::new(kind, message))),
             (Err(fault), None) => Err(self.fault(i, fault)),
         }
     }

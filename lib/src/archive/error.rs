@@ -3,17 +3,34 @@
 
 use crate::error::{Candidate, Error, Selector};
 
-/// What kind of failure an error is, for exit codes.
+/// What kind of failure an error is: what a caller acts on (an exit code,
+/// a retry, a bug report). The message says the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ErrorKind {
-    /// The input cannot be used: not a zip, damaged, encrypted, signed,
-    /// malformed XML, a bad recipe.
+    /// The input cannot be used for a reason the kinds below do not name:
+    /// not a zip or BPMN file, encrypted, signed, past a limit (size,
+    /// ratio, depth), not BPMN, a bad recipe or value.
     BadInput,
+    /// The zip structure or an entry's data is damaged (or contradicts
+    /// itself); [`ArchiveError::Damaged`] says where, with the byte offset.
+    Damaged,
+    /// A document is not well-formed XML, or not valid in its encoding;
+    /// [`ArchiveError::position`] says where.
+    MalformedXml,
+    /// Something valid that procpatch does not handle: a zip feature, a
+    /// compression method, an encoding, an entity.
+    Unsupported,
     /// A recipe target is not found, or is ambiguous.
     Target,
-    /// Reading or writing files failed, or the output did not verify.
+    /// Reading or writing files failed.
     Io,
+    /// The written output did not verify; nothing was put in place.
+    Verify,
+    /// procpatch failed where it should not: a bug to report, not a fault
+    /// of the input. Nothing was written.
+    Internal,
     /// The request itself cannot be carried out (output = input).
     Usage,
 }
@@ -22,9 +39,16 @@ pub enum ErrorKind {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ArchiveError {
-    /// Reading or writing failed.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
+    /// Reading or writing failed. The path is the file that was read, when
+    /// it is known (not for bytes in memory, nor for writing to a caller's
+    /// writer); the I/O error is the [source](std::error::Error::source).
+    #[error("{}", match path { Some(p) => format!("cannot read {}", p.display()), None => "I/O error".into() })]
+    Io {
+        /// The file being read.
+        path: Option<std::path::PathBuf>,
+        /// What failed.
+        source: std::io::Error,
+    },
     /// Neither a zip archive nor BPMN XML.
     #[error("not a zip archive and not BPMN XML; if this is an encrypted Identity Manager export, export it again without encryption")]
     NotZip,
@@ -109,17 +133,12 @@ pub enum ArchiveError {
         /// The signature files.
         files: Vec<String>,
     },
-    /// An entry's document could not be read or edited.
-    #[error("{entry}: {source}")]
-    Entry {
-        /// The entry path (nested archives joined with `!/`).
-        entry: String,
-        /// What went wrong, with its line and column.
-        source: Box<Error>,
-    },
-    /// A document-level error that concerns the whole input.
+    /// A document could not be read or edited, or the recipe does not fit
+    /// the input. The document error (with its line and column) is the
+    /// [source](std::error::Error::source); [`ArchiveError::document_error`]
+    /// and [`ArchiveError::entry`] get at it.
     #[error(transparent)]
-    Document(Box<Error>),
+    Document(DocumentError),
     /// A process matches in several entries.
     #[error("process {target} matches {} processes: {}; name it by id too, or set `all = true` to edit each", candidates.len(), candidates.iter().map(|(e, c)| format!("{e}: {c}")).collect::<Vec<_>>().join(", "))]
     AmbiguousProcess {
@@ -136,8 +155,9 @@ pub enum ArchiveError {
     /// input.
     #[error("internal error: {0}; nothing was written (please report this)")]
     Internal(String),
-    /// The output could not be written; nothing was put in place.
-    #[error("cannot write {}: {source}", path.display())]
+    /// The output could not be written; nothing was put in place. The I/O
+    /// error is the [source](std::error::Error::source).
+    #[error("cannot write {}", path.display())]
     Output {
         /// The output (or backup) path.
         path: std::path::PathBuf,
@@ -149,9 +169,56 @@ pub enum ArchiveError {
     SameFile,
 }
 
+/// A document error, with the entry it is in. Its
+/// [source](std::error::Error::source) is the [`Error`] itself, so that
+/// `downcast_ref::<procpatch::Error>()` finds it while walking the chain.
+#[derive(Debug)]
+pub struct DocumentError {
+    entry: Option<String>,
+    error: Box<Error>,
+}
+
+impl DocumentError {
+    /// The entry path (nested archives joined with `!/`); `None` for a bare
+    /// document, or an error about the input as a whole (a recipe target
+    /// found in no entry, an invalid recipe).
+    pub fn entry(&self) -> Option<&str> {
+        self.entry.as_deref()
+    }
+
+    /// The document error.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+}
+
+impl std::fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.entry {
+            Some(entry) => write!(f, "entry \"{entry}\""),
+            None => f.write_str("the input"),
+        }
+    }
+}
+
+impl std::error::Error for DocumentError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.error)
+    }
+}
+
 impl From<Error> for ArchiveError {
+    /// An error about the input as a whole (no entry).
     fn from(e: Error) -> ArchiveError {
-        ArchiveError::Document(Box::new(e))
+        ArchiveError::document(None, e)
+    }
+}
+
+impl From<std::io::Error> for ArchiveError {
+    /// An I/O error whose path is not known here; the public functions add
+    /// it ([`ArchiveError::Io`]).
+    fn from(source: std::io::Error) -> ArchiveError {
+        ArchiveError::Io { path: None, source }
     }
 }
 
@@ -161,7 +228,73 @@ fn entry_prefix(entry: &Option<String>) -> String {
 
 impl ArchiveError {
     pub(crate) fn io(e: std::io::Error) -> ArchiveError {
-        ArchiveError::Io(e)
+        ArchiveError::from(e)
+    }
+
+    /// An I/O error reading the file at `path`.
+    pub(crate) fn io_at(path: &std::path::Path, source: std::io::Error) -> ArchiveError {
+        ArchiveError::Io {
+            path: Some(path.to_path_buf()),
+            source,
+        }
+    }
+
+    /// A document error, in `entry` (`None`: the bare document, or the
+    /// input as a whole).
+    pub(crate) fn document(entry: Option<&str>, error: Error) -> ArchiveError {
+        ArchiveError::Document(DocumentError {
+            entry: entry.map(str::to_string),
+            error: Box::new(error),
+        })
+    }
+
+    /// The same error, with `path` as the file read when an I/O error does
+    /// not name one yet.
+    pub(crate) fn reading(self, path: &std::path::Path) -> ArchiveError {
+        match self {
+            ArchiveError::Io { path: None, source } => ArchiveError::io_at(path, source),
+            other => other,
+        }
+    }
+
+    /// The document error inside, if this is one (with its line and column;
+    /// [`ArchiveError::entry`] says in which entry).
+    pub fn document_error(&self) -> Option<&Error> {
+        match self {
+            ArchiveError::Document(d) => Some(d.error()),
+            _ => None,
+        }
+    }
+
+    /// The entry path the error is about, when it is about one.
+    pub fn entry(&self) -> Option<&str> {
+        match self {
+            ArchiveError::Document(d) => d.entry(),
+            ArchiveError::Damaged { entry, .. } | ArchiveError::Unsupported { entry, .. } => entry.as_deref(),
+            ArchiveError::HeaderMismatch { entry, .. }
+            | ArchiveError::DuplicateEntry { entry }
+            | ArchiveError::Encrypted { entry }
+            | ArchiveError::TooLarge { entry, .. }
+            | ArchiveError::Bomb { entry, .. }
+            | ArchiveError::TooDeep { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
+    /// The file the error names itself: the input read ([`ArchiveError::Io`])
+    /// or the output written ([`ArchiveError::Output`]).
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            ArchiveError::Io { path, .. } => path.as_deref(),
+            ArchiveError::Output { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Where in a document the error is (line and column), for a document
+    /// error that has a position.
+    pub fn position(&self) -> Option<crate::Position> {
+        self.document_error().and_then(Error::position)
     }
 
     /// The same error about the archive nested at `archive` (an entry
@@ -212,27 +345,63 @@ impl ArchiveError {
         )
     }
 
-    /// The kind of failure, for exit codes.
+    /// The kind of failure: what a caller acts on.
     pub fn kind(&self) -> ErrorKind {
-        let doc = |e: &Error| match e {
-            Error::TaskNotFound { .. }
-            | Error::AmbiguousTask { .. }
-            | Error::AmbiguousProcess { .. }
-            | Error::NothingFound { .. }
-            | Error::MissingProcesses { .. }
-            | Error::ProcessNotFound { .. }
-            | Error::DuplicateField { .. }
-            | Error::SetTwice { .. } => ErrorKind::Target,
-            _ => ErrorKind::BadInput,
-        };
         match self {
-            ArchiveError::Io(_) | ArchiveError::Verify(_) | ArchiveError::Internal(_) | ArchiveError::Output { .. } => {
-                ErrorKind::Io
-            }
+            ArchiveError::Io { .. } | ArchiveError::Output { .. } => ErrorKind::Io,
+            ArchiveError::Verify(_) => ErrorKind::Verify,
+            ArchiveError::Internal(_) => ErrorKind::Internal,
             ArchiveError::SameFile => ErrorKind::Usage,
             ArchiveError::AmbiguousProcess { .. } => ErrorKind::Target,
-            ArchiveError::Entry { source, .. } | ArchiveError::Document(source) => doc(source),
-            _ => ErrorKind::BadInput,
+            ArchiveError::Damaged { .. }
+            | ArchiveError::HeaderMismatch { .. }
+            | ArchiveError::DuplicateEntry { .. } => ErrorKind::Damaged,
+            ArchiveError::Unsupported { .. } | ArchiveError::Unreadable { .. } => ErrorKind::Unsupported,
+            ArchiveError::Document(d) => document_kind(d.error()),
+            ArchiveError::NotZip
+            | ArchiveError::Encrypted { .. }
+            | ArchiveError::TooLarge { .. }
+            | ArchiveError::UnreadableNested { .. }
+            | ArchiveError::Bomb { .. }
+            | ArchiveError::TooDeep { .. }
+            | ArchiveError::Signed { .. } => ErrorKind::BadInput,
         }
     }
+}
+
+/// The kind of a document error.
+fn document_kind(error: &Error) -> ErrorKind {
+    match error {
+        Error::TaskNotFound { .. }
+        | Error::AmbiguousTask { .. }
+        | Error::AmbiguousProcess { .. }
+        | Error::NothingFound { .. }
+        | Error::MissingProcesses { .. }
+        | Error::ProcessNotFound { .. }
+        | Error::DuplicateField { .. }
+        | Error::SetTwice { .. } => ErrorKind::Target,
+        Error::Undecodable { .. } | Error::EncodingMismatch { .. } | Error::Xml { .. } | Error::Empty => {
+            ErrorKind::MalformedXml
+        }
+        Error::UnsupportedEncoding { .. } | Error::UnknownEntity { .. } | Error::ElementContent { .. } => {
+            ErrorKind::Unsupported
+        }
+        // A plan or task handed to the wrong document, overlapping
+        // edits: procpatch's own mistakes when it reads files.
+        Error::Internal(_) | Error::WrongDocument { .. } | Error::ForeignTask { .. } => ErrorKind::Internal,
+        _ => ErrorKind::BadInput,
+    }
+}
+
+/// `error` and each of its sources, joined with ": ", as chain printers
+/// show them: for messages that hold an error of their own.
+pub(crate) fn chain_text(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(e) = next {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        next = e.source();
+    }
+    text
 }

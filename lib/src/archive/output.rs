@@ -275,7 +275,7 @@ impl FilePlan {
             Ok(built)
         });
         match result {
-            Err(ArchiveError::Io(source)) if w.failed => Err(ArchiveError::Output {
+            Err(ArchiveError::Io { source, .. }) if w.failed => Err(ArchiveError::Output {
                 path: target.to_path_buf(),
                 source,
             }),
@@ -304,7 +304,8 @@ fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -
     use sha2::{Digest, Sha256};
     use std::io::Read;
     let differs = || ArchiveError::Verify("the written document differs from the plan".into());
-    let mut file = std::io::BufReader::with_capacity(1 << 16, File::open(path)?);
+    let opened = File::open(path).map_err(|e| ArchiveError::io_at(path, e))?;
+    let mut file = std::io::BufReader::with_capacity(1 << 16, opened);
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     for piece in crate::splice::pieces(old, splices.unwrap_or_default())? {
@@ -348,7 +349,7 @@ impl<W: Write> Write for Tracked<W> {
 /// … (created exclusively, so an earlier backup is never overwritten),
 /// with the input's permissions and modification time, flushed to disk.
 fn backup(input: &Path) -> Result<PathBuf, ArchiveError> {
-    let meta = std::fs::metadata(input)?;
+    let meta = std::fs::metadata(input).map_err(|e| ArchiveError::io_at(input, e))?;
     let mut n = 0;
     let (path, mut file) = loop {
         let mut name = input.as_os_str().to_owned();
@@ -367,7 +368,8 @@ fn backup(input: &Path) -> Result<PathBuf, ArchiveError> {
         path: path.clone(),
         source,
     };
-    let copied = std::io::copy(&mut File::open(input)?, &mut file);
+    let mut original = File::open(input).map_err(|e| ArchiveError::io_at(input, e))?;
+    let copied = std::io::copy(&mut original, &mut file);
     let done = copied
         .and_then(|_| file.set_permissions(meta.permissions()))
         .and_then(|()| {
@@ -389,8 +391,10 @@ fn backup(input: &Path) -> Result<PathBuf, ArchiveError> {
     Ok(path)
 }
 
-/// Whether two paths name one existing file.
-pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+/// Whether two paths name one existing file (both resolved, links
+/// followed): the check [`FilePlan::write`] makes before it writes over its
+/// input.
+pub fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,

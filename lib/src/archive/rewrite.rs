@@ -118,7 +118,7 @@ fn copy_range<R: Input, W: Write>(src: &mut R, start: u64, end: u64, out: &mut W
     if let Some(bytes) = src.held() {
         let range = usize::try_from(start).ok().zip(usize::try_from(end).ok());
         let slice = range.and_then(|(a, b)| bytes.get(a..b)).ok_or_else(|| {
-            ArchiveError::Io(io::Error::new(
+            ArchiveError::io(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "a range past the end of the archive",
             ))
@@ -129,7 +129,7 @@ fn copy_range<R: Input, W: Write>(src: &mut R, start: u64, end: u64, out: &mut W
     src.seek(SeekFrom::Start(start))?;
     let n = io::copy(&mut src.by_ref().take(len), out)?;
     if n != len {
-        return Err(ArchiveError::Io(io::Error::new(
+        return Err(ArchiveError::io(io::Error::new(
             io::ErrorKind::UnexpectedEof,
             "the input changed while it was being read",
         )));

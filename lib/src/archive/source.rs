@@ -71,14 +71,14 @@ pub(crate) fn sha256(bytes: &[u8]) -> String {
 /// An I/O error when the file cannot be read.
 pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
     let mut hasher = Sha256::new();
-    let mut f = File::open(path)?;
+    let mut f = File::open(path).map_err(|e| ArchiveError::io_at(path, e))?;
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = match f.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(ArchiveError::io_at(path, e)),
         };
         hasher.update(buf.get(..n).unwrap_or_default());
     }
@@ -88,15 +88,19 @@ pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
 impl Source {
     /// The file at `path`: read whole when it holds at most `limit` bytes.
     pub fn open(path: &Path, limit: u64) -> Result<Source, ArchiveError> {
-        let mut f = File::open(path)?;
-        let len = f.metadata()?.len();
+        let failed = |e| ArchiveError::io_at(path, e);
+        let mut f = File::open(path).map_err(failed)?;
+        let len = f.metadata().map_err(failed)?.len();
         if len > limit {
             return Ok(Source::File(path.to_path_buf()));
         }
         // The length is a hint: a file that grows while it is read is read
         // to its end, and held if it still fits.
         let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-        (&mut f).take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+        (&mut f)
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(failed)?;
         if bytes.len() as u64 > limit {
             return Ok(Source::File(path.to_path_buf()));
         }
@@ -107,7 +111,10 @@ impl Source {
     pub fn reader(&self) -> Result<Reader<'_>, ArchiveError> {
         Ok(match self {
             Source::Memory(b) => Reader::Memory(Cursor::new(b)),
-            Source::File(p) => Reader::File(BufReader::with_capacity(1 << 16, File::open(p)?)),
+            Source::File(p) => Reader::File(BufReader::with_capacity(
+                1 << 16,
+                File::open(p).map_err(|e| ArchiveError::io_at(p, e))?,
+            )),
         })
     }
 
@@ -151,7 +158,12 @@ impl Source {
             Source::Memory(b) => b,
             Source::File(p) => {
                 let mut bytes = Vec::new();
-                File::open(p)?.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+                let failed = |e| ArchiveError::io_at(&p, e);
+                File::open(&p)
+                    .map_err(failed)?
+                    .take(limit.saturating_add(1))
+                    .read_to_end(&mut bytes)
+                    .map_err(failed)?;
                 bytes
             }
         };

@@ -507,7 +507,7 @@ impl fmt::Display for VerifyReport {
                 writeln!(f, "    digests {}", digests.join(", "))?;
             }
             match &s.chain {
-                ChainStatus::NotChecked => writeln!(f, "    chain not checked (no trust store given: --trust)")?,
+                ChainStatus::NotChecked => writeln!(f, "    chain not checked (no trust store given)")?,
                 ChainStatus::Trusted => writeln!(f, "    chain trusted")?,
                 ChainStatus::Untrusted(_) => {}
             }
