@@ -408,6 +408,38 @@ fn bad_archives_are_refused_clearly() {
     insta::assert_snapshot!(out.join("\n"));
 }
 
+/// A damaged archive's fault comes with its byte offset as a number
+/// (`ArchiveError::offset`), the one its message gives.
+#[test]
+fn a_damaged_archive_says_where_as_a_number() {
+    let sample = support::read(support::root().join("testdata/archives/ProcessImport.zip"));
+    let refuse = |bytes: &[u8]| archive::patch_archive(bytes, &Recipe::builtin(), &Options::default()).unwrap_err();
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([sample[at], sample[at + 1]]));
+    // The first entry's data: after its local header, name and extra field.
+    let data_start = 30 + u16_at(26) + u16_at(28);
+    let mut corrupt = sample.clone();
+    corrupt[data_start + 5] ^= 0x55;
+    let mut no_header = sample.clone();
+    no_header[..4].copy_from_slice(b"XXXX");
+    // The sample has an archive comment: three bytes less, and the end
+    // record's comment runs past the end of the file.
+    let short_comment = &sample[..sample.len() - 3];
+    let end_record = sample.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap() as u64;
+    for (bytes, offset) in [
+        (&corrupt[..], data_start as u64),
+        (&no_header, 0),
+        (short_comment, end_record),
+    ] {
+        let err = refuse(bytes);
+        assert_eq!(err.kind(), archive::ErrorKind::Damaged, "{err}");
+        assert_eq!(err.offset(), Some(offset), "{err}");
+        assert!(err.to_string().contains(&format!("byte {offset}")), "{err}");
+    }
+    // Not every fault has one place: an archive cut in half has no end
+    // record at all.
+    assert_eq!(refuse(&sample[..sample.len() / 2]).offset(), None);
+}
+
 /// The sample export with an untouched `data/zeros.bin` of 16 MiB of zeros
 /// appended by Python's zipfile (deflate makes it about 1000:1, five times
 /// the bomb ratio); with `corrupt`, one byte of its data flipped.

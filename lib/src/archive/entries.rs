@@ -312,6 +312,7 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
         let Some(e) = self.raw.entries.get(i) else {
             return ArchiveError::Damaged {
                 entry: None,
+                offset: None,
                 message: format!("{fault:?}"),
             };
         };
@@ -328,6 +329,7 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
         };
         ArchiveError::Damaged {
             entry: Some(e.display_name()),
+            offset: Some(e.data_start()),
             message,
         }
     }

@@ -57,6 +57,10 @@ pub enum ArchiveError {
     Damaged {
         /// The entry, when the damage is in one.
         entry: Option<String>,
+        /// Where the fault is, when one place can be named: a byte offset
+        /// in the archive that holds it (for a fault inside a nested
+        /// archive, in that archive's own bytes). The message says it too.
+        offset: Option<u64>,
         /// What is wrong.
         message: String,
     },
@@ -297,6 +301,29 @@ impl ArchiveError {
         self.document_error().and_then(Error::position)
     }
 
+    /// Where a damaged archive's fault is ([`ArchiveError::Damaged`]): a
+    /// byte offset in the archive that holds it, when one place can be
+    /// named.
+    pub fn offset(&self) -> Option<u64> {
+        match self {
+            ArchiveError::Damaged { offset, .. } => *offset,
+            _ => None,
+        }
+    }
+
+    /// A damaged archive's fault located at byte `at` (other errors as
+    /// they are).
+    pub(crate) fn at(self, at: u64) -> ArchiveError {
+        match self {
+            ArchiveError::Damaged { entry, message, .. } => ArchiveError::Damaged {
+                entry,
+                offset: Some(at),
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// The same error about the archive nested at `archive` (an entry
     /// path): entry names get the archive's path before them, and an error
     /// about the whole archive names it.
@@ -304,8 +331,9 @@ impl ArchiveError {
         let inside = |e: String| format!("{archive}!/{e}");
         let whole = |e: Option<String>| Some(e.map_or_else(|| archive.to_string(), inside));
         match self {
-            ArchiveError::Damaged { entry, message } => ArchiveError::Damaged {
+            ArchiveError::Damaged { entry, offset, message } => ArchiveError::Damaged {
                 entry: whole(entry),
+                offset,
                 message,
             },
             ArchiveError::Unsupported { entry, what } => ArchiveError::Unsupported {

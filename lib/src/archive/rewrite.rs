@@ -80,6 +80,7 @@ impl<W: Write> Write for Counter<W> {
 fn minus(a: u64, b: u64, what: &str) -> Result<u64, ArchiveError> {
     a.checked_sub(b).ok_or_else(|| ArchiveError::Damaged {
         entry: None,
+        offset: Some(a),
         message: format!("{what}: byte {a} comes before byte {b}"),
     })
 }
@@ -88,6 +89,7 @@ fn minus(a: u64, b: u64, what: &str) -> Result<u64, ArchiveError> {
 fn plus(a: u64, b: u64, what: &str) -> Result<u64, ArchiveError> {
     a.checked_add(b).ok_or_else(|| ArchiveError::Damaged {
         entry: None,
+        offset: Some(a),
         message: format!("{what} at byte {a} plus {b} bytes passes 2^64"),
     })
 }

@@ -79,7 +79,8 @@ pub(super) fn find<R: Read + Seek>(r: &mut R, len: u64) -> Result<End, ArchiveEr
                 let fixed_part = buf.get(i..i.saturating_add(eocd::FIXED)).unwrap_or_default();
                 let cut = damaged(format!(
                     "the end record at byte {pos} gives a {comment}-byte comment but only {follow} bytes follow it: the file may be cut short"
-                ));
+                ))
+                .at(pos);
                 if resolve(r, len, pos, fixed_part, true).is_ok() {
                     return Err(cut);
                 }
@@ -153,9 +154,10 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
         }
     }
     let explain = |e: ArchiveError| match (&ignored, e) {
-        (Some(ArchiveError::Damaged { message: why, .. }), ArchiveError::Damaged { entry, message }) => {
+        (Some(ArchiveError::Damaged { message: why, .. }), ArchiveError::Damaged { entry, offset, message }) => {
             ArchiveError::Damaged {
                 entry,
+                offset,
                 message: format!("{message}: {why}"),
             }
         }
@@ -175,16 +177,22 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
         None => (pos, "the end record"),
     };
     let Some(cd_end) = cd_off.checked_add(cd_size) else {
-        return Err(explain(damaged(format!(
-            "the central directory ({cd_size} bytes at {cd_off}) does not fit before {anchor_name} at {anchor}"
-        ))));
+        return Err(explain(
+            damaged(format!(
+                "the central directory ({cd_size} bytes at {cd_off}) does not fit before {anchor_name} at {anchor}"
+            ))
+            .at(anchor),
+        ));
     };
     // Bytes before the archive that its offsets do not count: where the
     // central directory ends minus where the end records say it ends.
     let Some(shift) = anchor.checked_sub(cd_end) else {
-        return Err(explain(damaged(format!(
-            "the central directory ({cd_size} bytes at {cd_off}) does not fit before {anchor_name} at {anchor}"
-        ))));
+        return Err(explain(
+            damaged(format!(
+                "the central directory ({cd_size} bytes at {cd_off}) does not fit before {anchor_name} at {anchor}"
+            ))
+            .at(anchor),
+        ));
     };
     let cd_at = cd_off.saturating_add(shift);
     if let Some(z) = &z {
@@ -194,7 +202,8 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
                 z.locator_at,
                 z.at.saturating_sub(z.locator_shift),
                 z.at
-            )));
+            ))
+            .at(z.locator_at));
         }
     }
     if cd_size > 0 && sig_at(r, cd_at, len) != Some(sig::CENTRAL) {
@@ -203,14 +212,17 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
                 "the central directory ({cd_size} bytes at byte {cd_off}) ends at byte {cd_end}, {shift} byte{} before {anchor_name} at byte {anchor}",
                 plural(shift)
             ))
+            .at(cd_end)
         } else if shift > 0 {
             damaged(format!(
                 "no central directory at byte {cd_off}, where {anchor_name} at byte {anchor} puts it, nor {shift} bytes later"
             ))
+            .at(cd_off)
         } else {
             damaged(format!(
                 "no central directory at byte {cd_at}, where {anchor_name} at byte {anchor} puts it"
             ))
+            .at(cd_at)
         }));
     }
     if plausible && cd_size > 0 {
@@ -228,7 +240,8 @@ fn resolve<R: Read + Seek>(r: &mut R, len: u64, pos: u64, rec: &[u8], plausible:
             return Err(damaged(format!(
                 "no local header at byte {}, where the first entry of the central directory at byte {cd_at} starts",
                 u64::from(off).saturating_add(shift)
-            )));
+            ))
+            .at(u64::from(off).saturating_add(shift)));
         }
     }
     let rec_end = pos.saturating_add(rec.len() as u64);
@@ -288,13 +301,15 @@ fn zip64<R: Read + Seek>(r: &mut R, len: u64, loc_at: u64, loc: Vec<u8>) -> Resu
         if rec_len < fixed || at.checked_add(rec_len).is_none_or(|end| end > loc_at) {
             return Err(damaged(format!(
                 "the zip64 end record at byte {at} gives its length as {rec_len} bytes, which does not fit before the zip64 locator at byte {loc_at}"
-            )));
+            ))
+            .at(at));
         }
         let record = read_at(r, at, rec_len, len, "the zip64 end record")?;
         let Some(locator_shift) = at.checked_sub(rec_off) else {
             return Err(damaged(format!(
                 "the zip64 locator at byte {loc_at} points to byte {rec_off}, after the zip64 end record at byte {at}"
-            )));
+            ))
+            .at(loc_at));
         };
         return Ok(Zip64 {
             at,
@@ -308,7 +323,8 @@ fn zip64<R: Read + Seek>(r: &mut R, len: u64, loc_at: u64, loc: Vec<u8>) -> Resu
         format!("the zip64 locator at byte {loc_at} points to byte {rec_off}, past the end of the file ({len} bytes)")
     } else {
         format!("the zip64 locator at byte {loc_at} points to byte {rec_off}, where there is no zip64 end record")
-    }))
+    })
+    .at(loc_at))
 }
 
 /// The entry count, central-directory size and offset of a zip64 archive:
@@ -339,7 +355,8 @@ fn zip64_values(
             return Err(damaged(format!(
                 "the zip64 end record at byte {} gives a {what} of {v}, not a valid value (2^63 or more)",
                 z.at
-            )));
+            ))
+            .at(z.at));
         }
     }
     let contradiction = |what: &str, a: u64, b: u64| {
@@ -347,6 +364,7 @@ fn zip64_values(
             "the end record at byte {pos} gives {what} {a}, the zip64 end record at byte {} {b}",
             z.at
         ))
+        .at(pos)
     };
     if entries16 != u16::MAX && u64::from(entries16) != count && u64::from(entries16) != count & 0xFFFF {
         return Err(contradiction("an entry count of", entries16.into(), count));

@@ -145,6 +145,7 @@ fn put(b: &mut [u8], at: usize, v: &[u8]) -> Result<(), ArchiveError> {
         }
         None => Err(ArchiveError::Damaged {
             entry: None,
+            offset: None,
             message: format!(
                 "a {}-byte field at byte {at} of a {len}-byte record does not fit in it",
                 v.len()

@@ -224,22 +224,28 @@ pub(crate) fn read_at<R: Read + Seek>(
     if offset.checked_add(len).is_none_or(|end| end > file_len) {
         return Err(damaged(format!(
             "{what} ({len} bytes at byte {offset}) runs past the end of the file ({file_len} bytes)"
-        )));
+        ))
+        .at(offset));
     }
     r.seek(SeekFrom::Start(offset)).map_err(ArchiveError::io)?;
-    let size = usize::try_from(len).map_err(|_| damaged(format!("{what} ({len} bytes) is too large")))?;
+    let size = usize::try_from(len).map_err(|_| damaged(format!("{what} ({len} bytes) is too large")).at(offset))?;
     let mut buf = vec![0; size];
     r.read_exact(&mut buf).map_err(ArchiveError::io)?;
     Ok(buf)
 }
 
 pub(crate) fn damaged(message: String) -> ArchiveError {
-    ArchiveError::Damaged { entry: None, message }
+    ArchiveError::Damaged {
+        entry: None,
+        offset: None,
+        message,
+    }
 }
 
 pub(crate) fn entry_damaged(name: &str, message: String) -> ArchiveError {
     ArchiveError::Damaged {
         entry: Some(name.to_string()),
+        offset: None,
         message,
     }
 }

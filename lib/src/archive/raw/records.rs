@@ -55,7 +55,7 @@ pub(super) fn central_directory<R: Read + Seek>(
         let here = start.saturating_add(at as u64);
         let rec = cd.get(at..).unwrap_or_default();
         if u32_at(rec, 0) != Some(sig::CENTRAL) {
-            return Err(damaged(format!("no central-directory record at byte {here}")));
+            return Err(damaged(format!("no central-directory record at byte {here}")).at(here));
         }
         let field = |f| usize::from(u16_at(rec, f).unwrap_or(0));
         let total = central::FIXED
@@ -66,7 +66,8 @@ pub(super) fn central_directory<R: Read + Seek>(
             return Err(damaged(format!(
                 "central-directory record at byte {here} is cut off: the central directory ends at byte {}",
                 end.central.end
-            )));
+            ))
+            .at(here));
         };
         entries.push(central_entry(record.to_vec(), here, end.shift, len)?);
         at = at.saturating_add(total);
@@ -192,9 +193,10 @@ pub(super) fn read_local<R: Read + Seek>(r: &mut R, e: &mut RawEntry, len: u64) 
             &name,
             format!("the local header at byte {off} runs past the end of the file ({len} bytes)"),
         )
+        .at(off)
     })?;
     if u32_at(&fixed, 0) != Some(sig::LOCAL) {
-        return Err(entry_damaged(&name, format!("no local header signature at byte {off}")));
+        return Err(entry_damaged(&name, format!("no local header signature at byte {off}")).at(off));
     }
     let n = usize::from(u16_at(&fixed, local::NAME_LEN).unwrap_or(0));
     let m = usize::from(u16_at(&fixed, local::EXTRA_LEN).unwrap_or(0));
@@ -204,6 +206,7 @@ pub(super) fn read_local<R: Read + Seek>(r: &mut R, e: &mut RawEntry, len: u64) 
             &name,
             format!("the local header at byte {off} runs past the end of the file ({len} bytes)"),
         )
+        .at(off)
     })?;
     let mismatch = |field: &str| ArchiveError::HeaderMismatch {
         entry: name.clone(),
@@ -251,7 +254,8 @@ pub(super) fn read_local<R: Read + Seek>(r: &mut R, e: &mut RawEntry, len: u64) 
                 "its data ({} bytes at byte {data_start}) runs past the end of the file ({len} bytes)",
                 e.compressed
             ),
-        ));
+        )
+        .at(data_start));
     };
     e.data_start = data_start;
     if e.has_descriptor() {
@@ -290,6 +294,7 @@ pub(super) fn check_layout(entries: &[RawEntry], cd_start: u64) -> Result<(), Ar
             if a.record().end > b.local_offset {
                 return Err(ArchiveError::Damaged {
                     entry: Some(a.display_name()),
+                    offset: Some(b.local_offset),
                     message: format!("its data overlaps entry \"{}\"", b.display_name()),
                 });
             }
