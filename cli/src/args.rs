@@ -20,7 +20,8 @@ Exit codes:
   0  every archive is signed, and its signatures and entries hold
   1  an archive is unsigned, or its signature is broken (the report says which entries and why)
   2  usage error
-  3  an archive cannot be read";
+  3  an archive cannot be read: not a zip archive, or damaged
+  5  I/O failure: a file cannot be opened or read";
 
 pub const EXAMPLES: &str = "\
 Examples:

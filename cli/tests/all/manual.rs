@@ -195,3 +195,21 @@ fn help_groups_options_as_input_output_recipe_report() {
     insta::assert_snapshot!(out);
     insta::assert_snapshot!("apply-help", procpatch(&["apply", "--help"], tmp.path()).stdout);
 }
+
+/// Every exit code a command can end with is in its help: `verify` on a
+/// file it cannot open ends with 5, and says so.
+#[test]
+fn verify_documents_the_exit_codes_it_uses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("missing.zip");
+    let run = procpatch(&["verify", &missing.display().to_string()], tmp.path());
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    let help = procpatch(&["verify", "--help"], tmp.path()).stdout;
+    let codes = &help[help.find("Exit codes:").unwrap()..];
+    for code in [0, 1, 2, 3, 5] {
+        assert!(
+            codes.contains(&format!("\n  {code}  ")),
+            "exit {code} is not in\n{codes}"
+        );
+    }
+}
