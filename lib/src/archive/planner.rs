@@ -86,6 +86,18 @@ impl<'r> Visitor<'r> for Planner<'r> {
     }
 }
 
+impl Planner<'_> {
+    /// Every process a target found, with its document's entry path.
+    fn found(&self) -> impl Iterator<Item = (&str, &ProcessReport, &crate::report::Found)> {
+        self.docs.iter().flat_map(|(entry, plan, _)| {
+            plan.report
+                .processes
+                .iter()
+                .filter_map(move |p| p.found.as_ref().map(|f| (entry.as_str(), p, f)))
+        })
+    }
+}
+
 /// Combines the documents' reports into the file's: found processes per
 /// entry, absent ones once, ambiguity across entries.
 pub(super) fn merge(
@@ -105,15 +117,8 @@ pub(super) fn merge(
         .flat_map(|(entry, _, k)| k.iter().map(move |c| (entry.clone(), c.clone())))
         .collect();
     let claimed: Vec<(String, crate::Position)> = planner
-        .docs
-        .iter()
-        .flat_map(|(entry, plan, _)| {
-            plan.report
-                .processes
-                .iter()
-                .filter_map(|p| p.found.as_ref())
-                .map(move |f| (entry.clone(), f.position))
-        })
+        .found()
+        .map(|(entry, _, f)| (entry.to_string(), f.position))
         .collect();
     // Suggestions for an absent process: processes no target found.
     let all_names: Vec<&str> = known
@@ -125,23 +130,14 @@ pub(super) fn merge(
     for target in &recipe.processes {
         let selector = target.selector();
         let found: Vec<(String, crate::Candidate)> = planner
-            .docs
-            .iter()
-            .flat_map(|(entry, plan, _)| {
-                plan.report
-                    .processes
-                    .iter()
-                    .filter(|p| p.target == selector)
-                    .filter_map(|p| p.found.as_ref())
-                    .map(move |f| {
-                        (
-                            entry.clone(),
-                            crate::Candidate {
-                                selector: f.selector.clone(),
-                                position: f.position,
-                            },
-                        )
-                    })
+            .found()
+            .filter(|(_, p, _)| p.target == selector)
+            .map(|(entry, _, f)| {
+                let candidate = crate::Candidate {
+                    selector: f.selector.clone(),
+                    position: f.position,
+                };
+                (entry.to_string(), candidate)
             })
             .collect();
         if found.len() > 1 && !target.all {
