@@ -73,6 +73,10 @@ pub struct Task {
     /// The task's `extensionElements` child, if it has one.
     #[serde(skip)]
     pub(crate) extensions: Option<ElemId>,
+    /// The parse of the document it was read from, so that an editor can
+    /// tell its own document's tasks from another's.
+    #[serde(skip)]
+    pub(crate) doc: u64,
 }
 
 /// An engine field extension of a task: a row of Admin's "Attributes" list.
@@ -132,8 +136,21 @@ pub(crate) enum Slot {
     Unreadable(Box<Error>),
 }
 
-/// The processes of a BPMN document.
-pub(crate) fn processes(tree: &Tree, text: &str) -> Result<Vec<Process>, Error> {
+/// A process element as found by the parse: what names it and where it is.
+/// Its tasks are read only when asked for ([`process`]), because a large
+/// document holds thousands of processes and a recipe edits a few.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    /// Its `name` and `id`.
+    pub selector: Selector,
+    /// Where its start tag begins.
+    pub position: Position,
+    /// The process element.
+    pub elem: ElemId,
+}
+
+/// The processes of a BPMN document, without their tasks.
+pub(crate) fn heads(tree: &Tree, text: &str) -> Result<Vec<Head>, Error> {
     let root = tree.get(0).ok_or(Error::Empty)?;
     if !tree.is(0, BPMN_MODEL, "definitions") {
         return Err(Error::NotBpmn {
@@ -145,14 +162,24 @@ pub(crate) fn processes(tree: &Tree, text: &str) -> Result<Vec<Process>, Error> 
     for id in tree.ids() {
         if tree.is(id, BPMN_MODEL, "process") {
             let start = tree.get(id).map_or(0, |el| el.start().start);
-            out.push(Process {
+            out.push(Head {
                 selector: selector(tree, text, id),
                 position: tree.position(text, start),
-                tasks: tasks(tree, text, id),
+                elem: id,
             });
         }
     }
     Ok(out)
+}
+
+/// The process `head` with its tasks; `doc` identifies the document the
+/// tasks belong to (see [`Task::doc`]).
+pub(crate) fn process(tree: &Tree, text: &str, head: &Head, doc: u64) -> Process {
+    Process {
+        selector: head.selector.clone(),
+        position: head.position,
+        tasks: tasks(tree, text, head.elem, doc),
+    }
 }
 
 fn selector(tree: &Tree, text: &str, id: ElemId) -> Selector {
@@ -171,7 +198,7 @@ pub(crate) fn plain_attr(tree: &Tree, text: &str, id: ElemId, name: &str) -> Opt
 }
 
 /// Tasks inside `process`, in document order, without recursion.
-fn tasks(tree: &Tree, text: &str, process: ElemId) -> Vec<Task> {
+fn tasks(tree: &Tree, text: &str, process: ElemId, doc: u64) -> Vec<Task> {
     use std::rc::Rc;
     let mut out = Vec::new();
     // (element, names of the sub-processes around it): the names are
@@ -199,6 +226,7 @@ fn tasks(tree: &Tree, text: &str, process: ElemId) -> Vec<Task> {
                 attributes: xml_attributes(tree, text, id),
                 elem: id,
                 extensions,
+                doc,
             });
         }
         // Children pushed last first, so that they come off in order.

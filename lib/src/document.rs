@@ -1,14 +1,18 @@
 //! A BPMN document: its original bytes, their UTF-8 reading, the element
 //! tree and the processes found in it.
 
-use crate::bpmn::{self, Process};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use crate::bpmn::{self, Head, Process};
 use crate::charset::{Charset, Decoded};
 use crate::editor::Editor;
 use crate::error::{Error, Position};
 use crate::insert::TextEdit;
 use crate::recipe::Recipe;
+use crate::selector::Selector;
 use crate::splice::Splice;
-use crate::tree::{Scope, Tree};
+use crate::tree::{Scope, Tree, Wanted};
 
 /// A parsed BPMN 2.0 document over its original bytes.
 ///
@@ -19,8 +23,19 @@ pub struct Document<'a> {
     bytes: &'a [u8],
     decoded: Decoded<'a>,
     tree: Tree,
-    processes: Vec<Process>,
+    /// Whether the tree holds the inside of only some processes (see
+    /// [`Document::parse_for`]).
+    partial: bool,
+    /// Which parse this is, to tell its tasks from another document's.
+    id: u64,
+    /// Every process, without its tasks.
+    heads: Vec<Head>,
+    /// Every process with its tasks, read when first asked for.
+    processes: OnceLock<Vec<Process>>,
 }
+
+/// The id of the next parse.
+static PARSES: AtomicU64 = AtomicU64::new(0);
 
 impl<'a> Document<'a> {
     /// Parses a BPMN 2.0 document: any encoding procpatch supports, a root
@@ -40,25 +55,84 @@ impl<'a> Document<'a> {
     /// A document that is not in a supported encoding, not well-formed XML (with
     /// line:column), or not BPMN 2.0.
     pub fn parse(bytes: &'a [u8]) -> Result<Document<'a>, Error> {
+        Document::parse_with(bytes, None)
+    }
+
+    /// Parses a document to plan `recipe` on it: the inside of a process
+    /// is kept only where one of the recipe's processes matches it, so a
+    /// large document costs little more memory than its text. Its
+    /// [`Document::processes`] reads the document again in full when asked.
+    pub(crate) fn parse_for(bytes: &'a [u8], recipe: &Recipe) -> Result<Document<'a>, Error> {
+        let targets: Vec<Selector> = recipe.processes.iter().map(|t| t.selector()).collect();
+        let wanted = |name: Option<&str>, id: Option<&str>| {
+            let found = Selector {
+                name: name.map(str::to_string),
+                id: id.map(str::to_string),
+            };
+            targets.iter().any(|t| t.matches(&found))
+        };
+        Document::parse_with(bytes, Some(&wanted))
+    }
+
+    fn parse_with(bytes: &'a [u8], wanted: Option<Wanted<'_>>) -> Result<Document<'a>, Error> {
         let decoded = Decoded::new(bytes)?;
-        let tree = Tree::parse(&decoded.text, Scope::Edit)?;
-        let processes = bpmn::processes(&tree, &decoded.text)?;
+        let tree = Tree::parse_with(&decoded.text, Scope::Edit, wanted)?;
+        let heads = bpmn::heads(&tree, &decoded.text)?;
         Ok(Document {
             bytes,
             decoded,
             tree,
-            processes,
+            partial: wanted.is_some(),
+            id: PARSES.fetch_add(1, Ordering::Relaxed),
+            heads,
+            processes: OnceLock::new(),
         })
     }
 
     /// The processes, in document order, with their tasks and attributes.
     pub fn processes(&self) -> &[Process] {
-        &self.processes
+        self.processes.get_or_init(|| self.read_processes())
     }
 
     /// The processes, taken from the document (which is then gone).
     pub fn into_processes(self) -> Vec<Process> {
-        self.processes
+        if self.processes.get().is_none() {
+            return self.read_processes();
+        }
+        self.processes.into_inner().unwrap_or_default()
+    }
+
+    /// Every process with its tasks, from a full tree.
+    fn read_processes(&self) -> Vec<Process> {
+        let text = &self.decoded.text;
+        if self.partial {
+            // The text parsed once already, so this parse succeeds.
+            if let Ok(full) = Tree::parse(text, Scope::Edit) {
+                if let Ok(heads) = bpmn::heads(&full, text) {
+                    return heads.iter().map(|h| bpmn::process(&full, text, h, self.id)).collect();
+                }
+            }
+        }
+        self.heads
+            .iter()
+            .map(|h| bpmn::process(&self.tree, text, h, self.id))
+            .collect()
+    }
+
+    /// Every process without its tasks: enough to find the processes a
+    /// recipe names, whose tasks alone are then read ([`Document::process`]).
+    pub(crate) fn heads(&self) -> &[Head] {
+        &self.heads
+    }
+
+    /// The process `head` of this document, with its tasks.
+    pub(crate) fn process(&self, head: &Head) -> Process {
+        bpmn::process(&self.tree, &self.decoded.text, head, self.id)
+    }
+
+    /// Whether `task` was read from this parse.
+    pub(crate) fn owns(&self, task: &crate::bpmn::Task) -> bool {
+        task.doc == self.id
     }
 
     /// The document's encoding.
@@ -128,4 +202,55 @@ impl<'a> Document<'a> {
 /// ```
 pub fn is_bpmn(bytes: &[u8]) -> bool {
     Decoded::new(bytes).is_ok_and(|d| crate::tree::root_is(&d.text, crate::ns::BPMN_MODEL, "definitions"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO: &[u8] = br#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+        xmlns:activiti="http://activiti.org/bpmn">
+      <process id="a" name="Lock user"><serviceTask id="t" name="T">
+        <extensionElements><activiti:field name="value" expression="x"/></extensionElements>
+      </serviceTask></process>
+      <process id="b" name="Other"><userTask id="u" name="U"/></process>
+    </definitions>"#;
+
+    fn lock_user() -> Recipe {
+        Recipe::from_toml(
+            r#"[[process]]
+            name = "Lock user"
+            [[process.task]]
+            name = "T"
+            set = { value = "y" }"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_document_parsed_for_a_recipe_still_reads_every_process_in_full() {
+        let recipe = lock_user();
+        let full = Document::parse(TWO).unwrap();
+        let partial = Document::parse_for(TWO, &recipe).unwrap();
+        assert!(partial.partial);
+        let json = |d: &Document<'_>| serde_json::to_string(d.processes()).unwrap();
+        assert_eq!(json(&partial), json(&full));
+        assert_eq!(partial.processes()[1].tasks.len(), 1);
+        assert_eq!(
+            partial.plan(&recipe).unwrap().splices,
+            full.plan(&recipe).unwrap().splices
+        );
+        let taken = Document::parse_for(TWO, &recipe).unwrap().into_processes();
+        assert_eq!(serde_json::to_string(&taken).unwrap(), json(&full));
+    }
+
+    #[test]
+    fn an_editor_refuses_a_task_of_another_parse() {
+        let (one, two) = (Document::parse(TWO).unwrap(), Document::parse(TWO).unwrap());
+        let theirs = &two.processes()[0].tasks[0];
+        let err = one.editor().set(theirs, "value", "y").unwrap_err();
+        assert!(matches!(err, Error::ForeignTask { .. }), "{err}");
+        let ours = &one.processes()[0].tasks[0];
+        assert!(one.editor().set(ours, "value", "y").is_ok());
+    }
 }

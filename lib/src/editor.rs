@@ -78,13 +78,7 @@ impl<'d, 'a> Editor<'d, 'a> {
     /// another document, a field present twice, a value set twice, or a value
     /// that cannot be read or written.
     pub fn set(&mut self, task: &'d Task, key: &str, value: &str) -> Result<Change, Error> {
-        if !self
-            .doc
-            .processes()
-            .iter()
-            .flat_map(|p| &p.tasks)
-            .any(|t| std::ptr::eq(t, task))
-        {
+        if !self.doc.owns(task) {
             return Err(Error::ForeignTask {
                 task: task.selector.clone(),
             });

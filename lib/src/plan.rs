@@ -1,7 +1,7 @@
 //! Matching a recipe against a document: which processes and tasks it
 //! names, what each `set` entry changes, and the splices that do it.
 
-use crate::bpmn::{Process, Task};
+use crate::bpmn::{Head, Process, Task};
 use crate::document::Document;
 use crate::error::{Candidate, Error, Selector};
 use crate::recipe::{ProcessRecipe, Recipe, TaskRecipe};
@@ -114,21 +114,24 @@ impl Document<'_> {
     /// [`Document::plan`] with a recipe already checked: an archive's
     /// thousands of documents share one check.
     pub(crate) fn plan_valid(&self, recipe: &Recipe) -> Result<Plan, Error> {
-        let mut editor = self.editor_with(recipe);
-        let mut reports = Vec::new();
+        // Each target's processes. Only these are read with their tasks: a
+        // large document holds thousands of processes, a recipe edits a few.
+        let mut found: Vec<Vec<Process>> = Vec::with_capacity(recipe.processes.len());
         for target in &recipe.processes {
             let selector = target.selector();
-            let matches: Vec<&Process> = self
-                .processes()
-                .iter()
-                .filter(|p| selector.matches(&p.selector))
-                .collect();
+            let matches: Vec<&Head> = self.heads().iter().filter(|p| selector.matches(&p.selector)).collect();
             if matches.len() > 1 && !target.all {
                 return Err(Error::AmbiguousProcess {
                     target: selector,
                     candidates: matches.iter().map(|p| candidate(&p.selector, p.position)).collect(),
                 });
             }
+            found.push(matches.into_iter().map(|h| self.process(h)).collect());
+        }
+        let mut editor = self.editor_with(recipe);
+        let mut reports = Vec::new();
+        for (target, matches) in recipe.processes.iter().zip(&found) {
+            let selector = target.selector();
             if matches.is_empty() {
                 // Suggestions come once every target has claimed its process.
                 reports.push(absent_report(target, std::iter::empty()));
@@ -174,7 +177,7 @@ impl Document<'_> {
             .map(|f| f.position)
             .collect();
         let unclaimed = || {
-            self.processes()
+            self.heads()
                 .iter()
                 .filter(|p| !claimed.contains(&p.position))
                 .flat_map(|p| [p.selector.name.as_deref(), p.selector.id.as_deref()])
@@ -184,7 +187,9 @@ impl Document<'_> {
             recipe
                 .processes
                 .iter()
-                .filter(|t| !self.processes().iter().any(|p| t.selector().matches(&p.selector))),
+                .zip(&found)
+                .filter(|(_, f)| f.is_empty())
+                .map(|(t, _)| t),
         ) {
             *report = absent_report(target, unclaimed());
         }
@@ -301,8 +306,9 @@ pub(crate) fn absent_report<'n>(target: &ProcessRecipe, names: impl Iterator<Ite
 ///
 /// The errors of [`Document::parse`], [`Document::plan`] and [`check_found`].
 pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> {
-    let doc = Document::parse(bytes)?;
-    let plan = doc.plan(recipe)?;
+    recipe.validate()?;
+    let doc = Document::parse_for(bytes, recipe)?;
+    let plan = doc.plan_valid(recipe)?;
     check_found(&doc, &plan.report, recipe)?;
     let out = plan.apply(bytes)?;
     Ok((out, plan.report))
@@ -327,7 +333,7 @@ pub fn patch(bytes: &[u8], recipe: &Recipe) -> Result<(Vec<u8>, Report), Error> 
 pub fn check_found(doc: &Document<'_>, report: &Report, recipe: &Recipe) -> Result<(), Error> {
     let absent: Vec<&ProcessReport> = report.processes.iter().filter(|p| p.found.is_none()).collect();
     let known: Vec<(String, Candidate)> = doc
-        .processes()
+        .heads()
         .iter()
         .map(|p| (String::new(), candidate(&p.selector, p.position)))
         .collect();

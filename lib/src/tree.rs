@@ -370,9 +370,21 @@ struct Frame {
     start: u32,
 }
 
+/// Which processes a parse keeps the inside of, by their decoded `name`
+/// and `id` attributes.
+pub(crate) type Wanted<'w> = &'w dyn Fn(Option<&str>, Option<&str>) -> bool;
+
 impl Tree {
     /// Parses `text`, which must be the whole document, keeping `scope`.
     pub fn parse(text: &str, scope: Scope) -> Result<Tree, Error> {
+        Tree::parse_with(text, scope, None)
+    }
+
+    /// [`Tree::parse`], keeping with [`Scope::Edit`] the inside of only the
+    /// processes `wanted` accepts (every process element itself is kept,
+    /// with its attributes). Every element is still read and checked; what
+    /// a recipe does not name costs no memory.
+    pub fn parse_with(text: &str, scope: Scope, wanted: Option<Wanted<'_>>) -> Result<Tree, Error> {
         let lines = LineIndex::new(text);
         if text.len() >= NONE as usize {
             return Err(Error::Xml {
@@ -457,10 +469,12 @@ impl Tree {
                     let in_bpmn = ns == bpmn;
                     let is_process = in_bpmn && info.process;
                     let is_task = in_bpmn && info.task;
-                    let content = scope == Scope::Full || is_task || parent.is_some_and(|p| p.content);
-                    // Whether this element is inside a process (or is one).
-                    let in_process = is_process || parent.is_some_and(|p| p.keep);
                     read_attrs(text, &reader, e, span.clone(), &tree.lines, &mut names, &mut attrs)?;
+                    let opens = is_process && wanted.is_none_or(|w| process_wanted(w, text, &names, &attrs));
+                    // Whether this element is inside a kept process (or is one).
+                    let in_process = opens || parent.is_some_and(|p| p.keep);
+                    let task_kept = is_task && (wanted.is_none() || in_process);
+                    let content = scope == Scope::Full || task_kept || parent.is_some_and(|p| p.content);
                     let declares = attrs.iter().any(|a| a.decl != NONE);
                     // Kept: the root, processes, tasks and all inside them,
                     // and what declares namespaces on the way to them.
@@ -691,6 +705,19 @@ impl Tree {
     }
 }
 
+/// Whether `wanted` accepts the process whose attributes are `attrs`.
+fn process_wanted(wanted: Wanted<'_>, text: &str, names: &Names, attrs: &[Attr]) -> bool {
+    let plain = |name: &str| {
+        let a = attrs.iter().find(|a| {
+            a.ns == NONE && a.decl == NONE && names.list.get(a.qname as usize).is_some_and(|q| **q == *name)
+        })?;
+        let raw = text.get(a.value.range())?;
+        decode_attr(raw).ok()
+    };
+    let (name, id) = (plain("name"), plain("id"));
+    wanted(name.as_deref(), id.as_deref())
+}
+
 /// The first character XML 1.0 does not allow (§2.2), and where. In valid
 /// UTF-8 only two kinds exist: control characters below U+0020 (but tab,
 /// LF and CR), and U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`); so bytes are
@@ -918,6 +945,21 @@ mod tests {
         assert!(tree.declares("di"));
         let full = Tree::parse(text, Scope::Full).unwrap();
         assert_eq!(full.len(), 7);
+    }
+
+    #[test]
+    fn a_parse_for_some_processes_keeps_only_their_inside() {
+        let text = "<d xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL'>\
+            <process id='a' name='A &amp; B'><task id='t1'><x/></task></process>\
+            <process id='b'><task id='t2'/></process></d>";
+        let wanted = |name: Option<&str>, _: Option<&str>| name == Some("A & B");
+        let tree = Tree::parse_with(text, Scope::Edit, Some(&wanted)).unwrap();
+        let kept: Vec<&str> = tree.ids().map(|i| tree.get(i).unwrap().local()).collect();
+        // Both processes, but only the wanted one's task (and what is in it).
+        assert_eq!(kept, ["d", "process", "task", "x", "process"]);
+        // Everything is still checked, wanted or not.
+        let bad = text.replace("<task id='t2'/>", "<task id='t2' id='t3'/>");
+        assert!(Tree::parse_with(&bad, Scope::Edit, Some(&wanted)).is_err());
     }
 
     #[test]

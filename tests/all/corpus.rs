@@ -123,3 +123,65 @@ fn corpus_field_insertion_keeps_documents_well_formed() {
     }
     assert!(inserted >= 45, "only {inserted} corpus files had a task");
 }
+
+/// A recipe that sets `key` on `task` of `process`, naming each by name
+/// where it has one.
+fn recipe_for(process: &procpatch::Process, task: &procpatch::Task, key: &str) -> Option<procpatch::Recipe> {
+    let sel = |s: &procpatch::Selector| match (&s.name, &s.id) {
+        (Some(n), _) => Some(format!("name = {}", serde_json::to_string(n).ok()?)),
+        (None, Some(i)) => Some(format!("id = {}", serde_json::to_string(i).ok()?)),
+        (None, None) => None,
+    };
+    let toml = format!(
+        "[[process]]\n{}\nall = true\n[[process.task]]\n{}\nall = true\nset = {{ {key} = \"procpatch\" }}\n",
+        sel(&process.selector)?,
+        sel(&task.selector)?
+    );
+    procpatch::Recipe::from_toml(&toml).ok()
+}
+
+/// `patch` reads only the processes a recipe names with their tasks;
+/// planning on a document read in full must give the same bytes, report
+/// and errors, for every process of every corpus file.
+#[test]
+fn corpus_patch_reading_only_named_processes_equals_a_full_read() {
+    let mut compared = 0;
+    for (name, bytes) in support::corpus() {
+        let Ok(doc) = Document::parse(&bytes) else {
+            continue;
+        };
+        for process in doc.processes() {
+            for (task, key) in process.tasks.iter().flat_map(|t| {
+                let field = t.fields.first().map(|f| f.name.clone());
+                [(t, "procpatchInserted".to_string())]
+                    .into_iter()
+                    .chain(field.map(|f| (t, f)))
+            }) {
+                let Some(recipe) = recipe_for(process, task, &key) else {
+                    continue;
+                };
+                let full = (|| {
+                    let plan = doc.plan(&recipe).map_err(|e| e.to_string())?;
+                    procpatch::check_found(&doc, &plan.report, &recipe).map_err(|e| e.to_string())?;
+                    let out = plan.apply(&bytes).map_err(|e| e.to_string())?;
+                    Ok::<_, String>((out, plan.report))
+                })();
+                let partial = procpatch::patch(&bytes, &recipe).map_err(|e| e.to_string());
+                match (full, partial) {
+                    (Ok((a, ra)), Ok((b, rb))) => {
+                        assert!(a == b, "{name}: {key} on {}: bytes differ", task.selector);
+                        assert_eq!(
+                            serde_json::to_string(&ra).unwrap(),
+                            serde_json::to_string(&rb).unwrap(),
+                            "{name}"
+                        );
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a, b, "{name}"),
+                    (a, b) => panic!("{name}: {key} on {}: {a:?} against {b:?}", task.selector),
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 200, "only {compared} edits compared");
+}

@@ -46,10 +46,10 @@ pub(crate) struct Planned {
 /// Parses `data` and plans `recipe` on it. The recipe has been checked
 /// ([`Recipe::validate`]) before the walk.
 pub(crate) fn plan(recipe: &Recipe, data: &[u8]) -> Result<Planned, crate::Error> {
-    let doc = Document::parse(data)?;
+    let doc = Document::parse_for(data, recipe)?;
     let mut plan = doc.plan_valid(recipe)?;
     let known = doc
-        .processes()
+        .heads()
         .iter()
         .map(|p| Candidate {
             selector: p.selector.clone(),
