@@ -351,30 +351,45 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
     }
 
     /// Reads entry `i` to its end, size and CRC-32 checked, and tells
-    /// whether it holds exactly `expected`, without keeping it.
-    pub fn holds(&mut self, i: usize, options: &Options, expected: &[u8]) -> Result<bool, ArchiveError> {
+    /// whether it holds exactly `expected` (the pieces joined), without
+    /// keeping it.
+    pub fn holds(&mut self, i: usize, options: &Options, expected: &[&[u8]]) -> Result<bool, ArchiveError> {
         struct Compare<'e> {
+            /// The pieces still to come, the first partly compared.
+            pieces: std::slice::Iter<'e, &'e [u8]>,
             rest: &'e [u8],
             same: bool,
         }
         impl Write for Compare<'_> {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                match self.rest.split_at_checked(buf.len()) {
-                    Some((head, tail)) if self.same && head == buf => self.rest = tail,
-                    _ => self.same = false,
+            fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+                let n = buf.len();
+                while self.same && !buf.is_empty() {
+                    if self.rest.is_empty() {
+                        match self.pieces.next() {
+                            Some(p) => self.rest = p,
+                            None => self.same = false,
+                        }
+                        continue;
+                    }
+                    let k = self.rest.len().min(buf.len());
+                    let (want, rest) = self.rest.split_at(k);
+                    let (got, more) = buf.split_at(k);
+                    self.same = want == got;
+                    (self.rest, buf) = (rest, more);
                 }
-                Ok(buf.len())
+                Ok(n)
             }
             fn flush(&mut self) -> std::io::Result<()> {
                 Ok(())
             }
         }
         let mut compare = Compare {
-            rest: expected,
+            pieces: expected.iter(),
+            rest: &[],
             same: true,
         };
         self.pump(i, options, false, &mut compare)?;
-        Ok(compare.same && compare.rest.is_empty())
+        Ok(compare.same && compare.rest.is_empty() && compare.pieces.all(|p| p.is_empty()))
     }
 
     /// Reads entry `i` to its end, size and CRC-32 checked, and keeps its
@@ -508,5 +523,31 @@ pub(crate) fn sniff(name: &str, data: &[u8]) -> EntryKind {
         EntryKind::Bpmn
     } else {
         EntryKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+
+    use super::*;
+
+    #[test]
+    fn an_entry_holds_exactly_its_pieces_joined() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("a.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(b"hello world").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let mut opened = Opened::open(Cursor::new(bytes)).unwrap();
+        let options = Options::default();
+        let mut holds = |pieces: &[&[u8]]| opened.entries().holds(0, &options, pieces).unwrap();
+        assert!(holds(&[b"hello world"]));
+        assert!(holds(&[b"hel", b"", b"lo w", b"orld", b""]));
+        assert!(!holds(&[b"hello world!"]));
+        assert!(!holds(&[b"hello", b" worl"]));
+        assert!(!holds(&[b"hello", b" worlX"]));
+        assert!(!holds(&[b"Hello", b" world"]));
+        assert!(!holds(&[]));
     }
 }

@@ -57,8 +57,8 @@ const MAX_BACKUPS: u32 = 10_000;
 
 /// An edited archive ready to be written: the new content of its entries
 /// and what a signing adds.
-struct Prepared {
-    contents: Contents,
+struct Prepared<'n> {
+    contents: Contents<'n>,
     extra: Extra,
     signing: Option<SigningReport>,
 }
@@ -211,7 +211,7 @@ impl FilePlan {
 
     /// The new contents of an edited archive and, with a signer, what
     /// signing adds; `None` when the input is copied as it is.
-    fn prepare(&self, signer: Option<&Signer>) -> Result<Option<Prepared>, ArchiveError> {
+    fn prepare(&self, signer: Option<&Signer>) -> Result<Option<Prepared<'_>>, ArchiveError> {
         let Root::Zip { node, source } = &self.root else {
             return Ok(None);
         };
@@ -225,7 +225,12 @@ impl FilePlan {
         let mut signing = None;
         if let Some(signer) = signer {
             let time = SystemTime::now();
-            let s = signature::sign(source.reader()?, &node.raw, &contents, signer, &self.options, time)?;
+            // Signing digests whole contents.
+            let whole = contents
+                .iter()
+                .map(|(i, c)| Ok((*i, c.to_vec()?)))
+                .collect::<Result<Vec<_>, ArchiveError>>()?;
+            let s = signature::sign(source.reader()?, &node.raw, &whole, signer, &self.options, time)?;
             extra = Extra {
                 replace: s.replace,
                 remove: s.remove,
@@ -243,7 +248,7 @@ impl FilePlan {
 
     /// Writes the output bytes; for an edited archive, returns what was
     /// built, which verification needs.
-    fn emit(&self, out: &mut dyn Write, prepared: Option<Prepared>) -> Result<Option<Built>, ArchiveError> {
+    fn emit<'p>(&self, out: &mut dyn Write, prepared: Option<Prepared<'p>>) -> Result<Option<Built<'p>>, ArchiveError> {
         match (&self.root, prepared) {
             (Root::Xml { old, splices }, _) => {
                 for piece in crate::splice::pieces(old, splices.as_deref().unwrap_or_default())? {
@@ -265,7 +270,12 @@ impl FilePlan {
 
     /// The output bytes, into `out` (buffered). A failure to write is an
     /// error about `target`; a failure to read stays one about the input.
-    fn fill(&self, out: &mut File, target: &Path, prepared: Option<Prepared>) -> Result<Option<Built>, ArchiveError> {
+    fn fill<'p>(
+        &self,
+        out: &mut File,
+        target: &Path,
+        prepared: Option<Prepared<'p>>,
+    ) -> Result<Option<Built<'p>>, ArchiveError> {
         let mut w = Tracked {
             inner: std::io::BufWriter::new(out),
             failed: false,
@@ -285,7 +295,7 @@ impl FilePlan {
 
     /// Checks the written archive, read back as `back`, against the plan. A
     /// copy is checked by its SHA-256, in [`FilePlan::write`].
-    fn verify(&self, back: &Source, built: Option<Built>) -> Result<(), ArchiveError> {
+    fn verify(&self, back: &Source, built: Option<Built<'_>>) -> Result<(), ArchiveError> {
         match (&self.root, built) {
             (Root::Zip { node, source }, Some(built)) => {
                 scan::verify(&mut source.reader()?, &mut back.reader()?, node, &built, &self.options)

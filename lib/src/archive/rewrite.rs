@@ -21,6 +21,7 @@
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
+use super::content::Content;
 use super::error::ArchiveError;
 use super::raw::layout::{
     central, eocd, local, locator, put_u16, put_u32, put_u64, sig, u16_at, u32_at, zip64_eocd, FLAG_DESCRIPTOR,
@@ -34,7 +35,7 @@ pub(crate) struct Replacement<'a> {
     /// The entry, by central-directory index.
     pub index: usize,
     /// Its new uncompressed content.
-    pub data: &'a [u8],
+    pub data: &'a Content<'a>,
 }
 
 /// Where each entry went, for verification.
@@ -164,11 +165,11 @@ fn put_size(b: &mut [u8], at32: usize, at64: Option<usize>, v: u64, e: &RawEntry
 }
 
 /// Compresses `data` with the entry's method.
-fn compress(e: &RawEntry, data: &[u8]) -> Result<Vec<u8>, ArchiveError> {
+fn compress(e: &RawEntry, data: &Content<'_>) -> Result<Vec<u8>, ArchiveError> {
     match e.method {
-        0 => Ok(data.to_vec()),
+        0 => data.to_vec(),
         // General-purpose bits 1-2 record the deflate level the writer used.
-        8 => deflate(
+        8 => deflate_content(
             data,
             match (e.flags >> 1) & 3 {
                 1 => 9,
@@ -177,12 +178,24 @@ fn compress(e: &RawEntry, data: &[u8]) -> Result<Vec<u8>, ArchiveError> {
                 _ => 6,
             },
         )
-        .map_err(|why| recompress_failed(&e.display_name(), &why)),
+        .map_err(|why| match why {
+            Fault::Content(e) => e,
+            Fault::Deflate(why) => recompress_failed(&e.display_name(), &why),
+        }),
         m => Err(ArchiveError::Unsupported {
             entry: Some(e.display_name()),
             what: format!("edits of entries compressed with method {m}"),
         }),
     }
+}
+
+/// Why deflating content failed.
+#[derive(Debug)]
+enum Fault {
+    /// The content could not be read.
+    Content(ArchiveError),
+    /// The compressor failed.
+    Deflate(String),
 }
 
 /// The compressor failed on data procpatch made.
@@ -206,17 +219,38 @@ const WINDOW: usize = 32 << 10;
 /// stream), so that the pieces joined are one deflate stream. Writing a
 /// large edited document then takes a fraction of its time on one core.
 fn deflate(data: &[u8], level: u32) -> Result<Vec<u8>, String> {
-    use rayon::prelude::*;
-    if data.len() <= 2 * PIECE {
-        return deflate_piece(data, &[], level, true);
+    match deflate_content(
+        &Content::Spliced {
+            old: data,
+            splices: &[],
+        },
+        level,
+    ) {
+        Ok(out) => Ok(out),
+        Err(Fault::Deflate(why)) => Err(why),
+        Err(Fault::Content(e)) => Err(e.to_string()),
     }
-    let pieces: Vec<Result<Vec<u8>, String>> = data
-        .par_chunks(PIECE)
-        .enumerate()
-        .map(|(k, piece)| {
+}
+
+/// [`deflate`] of content that may be a document's old bytes and splices:
+/// each piece is made whole on its own, with its window, and the content
+/// never is (a large edited document is not held twice).
+fn deflate_content(data: &Content<'_>, level: u32) -> Result<Vec<u8>, Fault> {
+    use rayon::prelude::*;
+    let len = data.len().map_err(Fault::Content)?;
+    if len <= 2 * PIECE {
+        let whole = data.range(0..len).map_err(Fault::Content)?;
+        return deflate_piece(&whole, &[], level, true).map_err(Fault::Deflate);
+    }
+    let pieces: Vec<Result<Vec<u8>, Fault>> = (0..len.div_ceil(PIECE))
+        .into_par_iter()
+        .map(|k| {
             let start = k.saturating_mul(PIECE);
-            let before = data.get(start.saturating_sub(WINDOW)..start).unwrap_or_default();
-            deflate_piece(piece, before, level, start.saturating_add(piece.len()) == data.len())
+            let end = start.saturating_add(PIECE).min(len);
+            let from = start.saturating_sub(WINDOW);
+            let bytes = data.range(from..end).map_err(Fault::Content)?;
+            let (before, piece) = bytes.split_at(start.saturating_sub(from).min(bytes.len()));
+            deflate_piece(piece, before, level, end == len).map_err(Fault::Deflate)
         })
         .collect();
     let mut out = Vec::with_capacity(pieces.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum());
@@ -261,10 +295,10 @@ fn deflate_piece(data: &[u8], before: &[u8], level: u32, last: bool) -> Result<V
 /// The new local record of an edited entry, and its central values. The
 /// local header keeps its own bytes (name, flags, extra fields), so a name
 /// stored as code page 437 stays so; only CRC-32 and sizes change.
-fn local_record(e: &RawEntry, data: &[u8]) -> Result<(Vec<u8>, NewValues), ArchiveError> {
+fn local_record(e: &RawEntry, data: &Content<'_>) -> Result<(Vec<u8>, NewValues), ArchiveError> {
     let compressed = compress(e, data)?;
-    let crc = crc32fast::hash(data);
-    let (csize, size) = (compressed.len() as u64, data.len() as u64);
+    let crc = data.crc32()?;
+    let (csize, size) = (compressed.len() as u64, data.len()? as u64);
     let (mut flags, mut local_flags) = (e.flags, e.local_flags());
     // Java's ZipInputStream refuses a data descriptor on a stored entry; the
     // sizes go in the header instead.
@@ -407,7 +441,7 @@ pub(crate) fn write<R: Input, W: Write>(
         Ok(())
     };
     let removed: std::collections::HashSet<usize> = remove.iter().copied().collect();
-    let replaced: std::collections::HashMap<usize, &[u8]> = replace.iter().map(|r| (r.index, r.data)).collect();
+    let replaced: std::collections::HashMap<usize, &Content<'_>> = replace.iter().map(|r| (r.index, r.data)).collect();
     // The bytes before the first entry (a stub, a marker) and any between
     // entries are copied with the records.
     let mut at = 0u64;
@@ -556,5 +590,38 @@ mod tests {
             pieces.len(),
             whole.len()
         );
+    }
+
+    #[test]
+    fn spliced_content_deflates_to_the_bytes_of_its_whole() {
+        use crate::Splice;
+        let text: Vec<u8> = (0..3 * PIECE / 30)
+            .flat_map(|i| format!("<field name=\"f{}\"/>\n", i % 311).into_bytes())
+            .collect();
+        // Splices that grow, shrink, and straddle piece and window edges.
+        let at = |n: usize| n.min(text.len());
+        let splices = vec![
+            Splice {
+                range: at(10)..at(20),
+                bytes: b"grown by a good many bytes".to_vec(),
+            },
+            Splice {
+                range: at(PIECE - 5)..at(PIECE + 5),
+                bytes: vec![],
+            },
+            Splice {
+                range: at(2 * PIECE - WINDOW / 2)..at(2 * PIECE - WINDOW / 2),
+                bytes: vec![b'x'; 3 * WINDOW],
+            },
+        ];
+        let whole = crate::splice::apply(&text, &splices).unwrap();
+        assert!(whole.len() > 2 * PIECE);
+        let content = Content::Spliced {
+            old: &text,
+            splices: &splices,
+        };
+        let spliced = deflate_content(&content, 6).unwrap();
+        assert_eq!(spliced, deflate(&whole, 6).unwrap());
+        assert_eq!(inflate(&spliced), whole);
     }
 }

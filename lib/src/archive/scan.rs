@@ -4,6 +4,7 @@
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
 use super::ahead::{self, Ahead};
+use super::content::Content;
 use super::entries::{sniff, step, Entries, EntryKind, Opened, Step};
 use super::error::ArchiveError;
 use super::notes::{self, Note, NoteKind};
@@ -331,13 +332,13 @@ fn walk_entries<'p, R: Read + Seek>(
 }
 
 /// The new content of each edited entry, by central-directory index.
-pub(crate) type Contents = Vec<(usize, Vec<u8>)>;
+pub(crate) type Contents<'n> = Vec<(usize, Content<'n>)>;
 
 /// Changes on top of a node's plan (a signing), for the top archive.
 #[derive(Debug, Default)]
 pub(crate) struct Extra {
     /// New content for entries.
-    pub replace: Contents,
+    pub replace: Vec<(usize, Vec<u8>)>,
     /// Entries removed.
     pub remove: Vec<usize>,
     /// Entries added.
@@ -349,24 +350,24 @@ pub(crate) struct Extra {
 /// What was written: where entries went, the new content of each edited
 /// entry, what was removed and added; what verification needs.
 #[derive(Debug)]
-pub(crate) struct Built {
+pub(crate) struct Built<'n> {
     pub written: Written,
-    pub contents: Contents,
+    pub contents: Contents<'n>,
     pub remove: Vec<usize>,
     pub added: Vec<Added>,
 }
 
 /// The new content of each edited entry of `node`, nested archives built.
-pub(crate) fn contents(node: &ZipNode) -> Result<Contents, ArchiveError> {
+pub(crate) fn contents(node: &ZipNode) -> Result<Contents<'_>, ArchiveError> {
     let mut out = Vec::with_capacity(node.children.len());
     for c in &node.children {
         let data = match &c.data {
-            ChildData::Xml { old, splices } => crate::splice::apply(old, splices)?,
-            ChildData::Manifest { new } => new.clone(),
+            ChildData::Xml { old, splices } => Content::Spliced { old, splices },
+            ChildData::Manifest { new } => Content::Bytes(new.clone()),
             ChildData::Zip { old, node: inner } => {
                 let mut bytes = Vec::new();
                 build(&mut Cursor::new(old.as_slice()), inner, Extra::default(), &mut bytes)?;
-                bytes
+                Content::Bytes(bytes)
             }
         };
         out.push((c.index, data));
@@ -376,25 +377,26 @@ pub(crate) fn contents(node: &ZipNode) -> Result<Contents, ArchiveError> {
 
 /// Writes the edited copy of `node` (read from `src`) to `out`, with the
 /// `extra` changes of a signing.
-pub(crate) fn build<R: Input, W: Write>(
+pub(crate) fn build<'n, R: Input, W: Write>(
     src: &mut R,
-    node: &ZipNode,
+    node: &'n ZipNode,
     extra: Extra,
     out: W,
-) -> Result<Built, ArchiveError> {
+) -> Result<Built<'n>, ArchiveError> {
     let mut contents = contents(node)?;
     build_with(src, node, &mut contents, extra, out)
 }
 
 /// [`build`] with the node's contents already made.
-pub(crate) fn build_with<R: Input, W: Write>(
+pub(crate) fn build_with<'n, R: Input, W: Write>(
     src: &mut R,
     node: &ZipNode,
-    contents: &mut Contents,
+    contents: &mut Contents<'n>,
     extra: Extra,
     out: W,
-) -> Result<Built, ArchiveError> {
+) -> Result<Built<'n>, ArchiveError> {
     for (i, data) in extra.replace {
+        let data = Content::Bytes(data);
         match contents.iter_mut().find(|(k, _)| *k == i) {
             Some(slot) => slot.1 = data,
             None => contents.push((i, data)),
@@ -429,7 +431,7 @@ pub(crate) fn verify<R1: Input, R2: Input>(
     input: &mut R1,
     output: &mut R2,
     node: &ZipNode,
-    built: &Built,
+    built: &Built<'_>,
     options: &Options,
 ) -> Result<(), ArchiveError> {
     let (written, contents) = (&built.written, &built.contents);
@@ -477,7 +479,7 @@ pub(crate) fn verify<R1: Input, R2: Input>(
         .enumerate()
         .map(|(j, o)| (o.local_offset, j))
         .collect();
-    let edited: std::collections::HashMap<usize, &Vec<u8>> = contents.iter().map(|(k, d)| (*k, d)).collect();
+    let edited: std::collections::HashMap<usize, &Content<'_>> = contents.iter().map(|(k, d)| (*k, d)).collect();
     // Untouched records: the same bytes at their new offsets.
     let mut pairs = Vec::new();
     for (i, e) in node.raw.entries.iter().enumerate() {
@@ -515,7 +517,7 @@ pub(crate) fn verify<R1: Input, R2: Input>(
             // A document is compared as it inflates, never held twice.
             let holds = opened
                 .entries()
-                .holds(j, options, data)
+                .holds(j, options, &data.pieces()?)
                 .map_err(|err| fail(format!("{name}: {err}")))?;
             if !holds {
                 return Err(fail(format!("entry \"{name}\" does not hold the edited content")));
@@ -523,7 +525,7 @@ pub(crate) fn verify<R1: Input, R2: Input>(
             continue;
         };
         let got = opened.read(j, options).map_err(|err| fail(format!("{name}: {err}")))?;
-        if &got != data {
+        if !data.is(&got)? {
             return Err(fail(format!("entry \"{name}\" does not hold the edited content")));
         }
         let b = build(
