@@ -90,12 +90,25 @@ pub fn diff(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
 pub fn inspection(out: &mut dyn Write, i: &Inspection, labels: &[(String, Vec<String>)]) -> std::io::Result<()> {
     let mut text = String::new();
     i.write_text(&mut text, labels).map_err(std::io::Error::other)?;
-    let mut lines = text.lines();
-    if let Some(first) = lines.next() {
-        writeln!(out, "{BOLD}{first}{BOLD:#}")?;
+    if text.is_empty() {
+        return Ok(());
     }
-    for line in lines {
-        writeln!(out, "{line}")?;
+    if text.contains('\r') {
+        let mut lines = text.lines();
+        if let Some(first) = lines.next() {
+            writeln!(out, "{BOLD}{first}{BOLD:#}")?;
+        }
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        return Ok(());
+    }
+    // The rest in one write: a large export lists a million lines.
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    writeln!(out, "{BOLD}{first}{BOLD:#}")?;
+    out.write_all(rest.as_bytes())?;
+    if !rest.is_empty() && !rest.ends_with('\n') {
+        writeln!(out)?;
     }
     Ok(())
 }
