@@ -34,6 +34,42 @@ pub struct Document<'a> {
     processes: OnceLock<Vec<Process>>,
 }
 
+/// Processes read per thread, at least: fewer are read on one.
+const PROCESSES_PER_THREAD: usize = 512;
+
+/// The processes `heads` with their tasks, read side by side on the
+/// available cores when there are many (a large export's document holds
+/// thousands), in document order.
+fn processes(tree: &Tree, text: &str, heads: &[Head], doc: u64) -> Vec<Process> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(heads.len() / PROCESSES_PER_THREAD).max(1);
+    if threads == 1 {
+        return heads.iter().map(|h| bpmn::process(tree, text, h, doc)).collect();
+    }
+    let chunk = heads.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = heads
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|h| bpmn::process(tree, text, h, doc))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(heads.len());
+        for (h, part) in handles.into_iter().zip(heads.chunks(chunk)) {
+            // A thread that could not finish: its share is read here.
+            match h.join() {
+                Ok(done) => out.extend(done),
+                Err(_) => out.extend(part.iter().map(|h| bpmn::process(tree, text, h, doc))),
+            }
+        }
+        out
+    })
+}
+
 /// The id of the next parse.
 static PARSES: AtomicU64 = AtomicU64::new(0);
 
@@ -109,14 +145,11 @@ impl<'a> Document<'a> {
             // The text parsed once already, so this parse succeeds.
             if let Ok(full) = Tree::parse(text, Scope::Edit) {
                 if let Ok(heads) = bpmn::heads(&full, text) {
-                    return heads.iter().map(|h| bpmn::process(&full, text, h, self.id)).collect();
+                    return processes(&full, text, &heads, self.id);
                 }
             }
         }
-        self.heads
-            .iter()
-            .map(|h| bpmn::process(&self.tree, text, h, self.id))
-            .collect()
+        processes(&self.tree, text, &self.heads, self.id)
     }
 
     /// Every process without its tasks: enough to find the processes a
@@ -252,5 +285,23 @@ mod tests {
         assert!(matches!(err, Error::ForeignTask { .. }), "{err}");
         let ours = &one.processes()[0].tasks[0];
         assert!(one.editor().set(ours, "value", "y").is_ok());
+    }
+
+    #[test]
+    fn many_processes_read_side_by_side_come_in_document_order() {
+        let mut xml = String::from("<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">");
+        for i in 0..3 * PROCESSES_PER_THREAD {
+            xml += &format!("<process id=\"p{i}\"><task id=\"t{i}\"/></process>");
+        }
+        xml += "</definitions>";
+        let doc = Document::parse(xml.as_bytes()).unwrap();
+        let one: Vec<Process> = doc
+            .heads()
+            .iter()
+            .map(|h| bpmn::process(&doc.tree, doc.text(), h, doc.id))
+            .collect();
+        let json = |p: &[Process]| serde_json::to_string(p).unwrap();
+        assert_eq!(json(doc.processes()), json(&one));
+        assert_eq!(doc.processes()[1000].tasks[0].selector.id.as_deref(), Some("t1000"));
     }
 }

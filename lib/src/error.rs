@@ -42,7 +42,7 @@ impl fmt::Display for Position {
 }
 
 /// Maps byte offsets in a text to line:column positions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct LineIndex {
     /// Offset of the first byte of each line (texts over 4 GiB are refused
     /// before they are indexed).

@@ -12,21 +12,25 @@
 //! them). Every element is still read and checked.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use quick_xml::events::Event;
-use quick_xml::name::{QName, ResolveResult};
+use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
 use crate::error::{Error, LineIndex, Position};
-use crate::ns::{BPMN_MODEL, TASK_KINDS};
+
+mod parse;
+mod split;
 
 /// Index of an element in the tree.
 pub(crate) type ElemId = usize;
 
 /// No element, name or piece.
 const NONE: u32 = u32::MAX;
+
+/// The packed kind of a content piece that is a child element.
+const ELEMENT_NODE: u8 = 5;
 
 /// The namespace the `xml` prefix is bound to.
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -143,7 +147,7 @@ impl StoredNode {
             NodeKind::Ref => (2, NONE),
             NodeKind::Comment => (3, NONE),
             NodeKind::Pi => (4, NONE),
-            NodeKind::Element(id) => (5, narrow(id)),
+            NodeKind::Element(id) => (ELEMENT_NODE, narrow(id)),
         }
     }
 
@@ -276,103 +280,9 @@ impl<'t> AttrRef<'t> {
     }
 }
 
-/// Interns names and URIs during a parse. A document repeats a few dozen
-/// names hundreds of thousands of times, so a fast hash pays.
-/// What is known of an interned qualified name, worked out the first time
-/// it is seen as one.
-#[derive(Debug, Clone, Copy)]
-struct QInfo {
-    /// Checked as an XML qualified name.
-    checked: bool,
-    /// The id of its local part.
-    local: u32,
-    /// Its local part is `process`.
-    process: bool,
-    /// Its local part is a task kind.
-    task: bool,
-}
-
-#[derive(Default)]
-struct Names {
-    list: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
-    /// What is known of each name used as a qualified name.
-    info: Vec<QInfo>,
-    /// The last namespace URI interned, and its id: consecutive elements
-    /// mostly share one.
-    last_ns: Option<(Box<str>, u32)>,
-}
-
-impl Names {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
-        }
-        let id = narrow(self.list.len());
-        self.list.push(s.into());
-        self.info.push(QInfo {
-            checked: false,
-            local: NONE,
-            process: false,
-            task: false,
-        });
-        self.ids.insert(s.into(), id);
-        id
-    }
-
-    /// The id of a namespace URI.
-    fn ns(&mut self, uri: &str) -> u32 {
-        if let Some((last, id)) = &self.last_ns {
-            if **last == *uri {
-                return *id;
-            }
-        }
-        let id = self.id(uri);
-        self.last_ns = Some((uri.into(), id));
-        id
-    }
-
-    /// The element or attribute name `s`, checked as a qualified name the
-    /// first time it is seen: its id and what it is.
-    fn qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
-        let id = self.id(s);
-        let info = *self.info.get(id as usize).ok_or(())?;
-        if info.checked {
-            return Ok((id, info));
-        }
-        if !crate::xmlname::is_qname(s) {
-            return Err(());
-        }
-        let local = s.rsplit(':').next().unwrap_or(s);
-        let info = QInfo {
-            checked: true,
-            local: self.id(local),
-            process: local == "process",
-            task: TASK_KINDS.contains(&local),
-        };
-        if let Some(slot) = self.info.get_mut(id as usize) {
-            *slot = info;
-        }
-        Ok((id, info))
-    }
-}
-
-/// What the parser knows of each open element.
-struct Frame {
-    /// The kept element, if it was kept.
-    id: u32,
-    /// Whether it is inside a process (or is one).
-    keep: bool,
-    /// Whether content inside is kept.
-    content: bool,
-    /// Its qualified name and where its start tag is, for messages.
-    qname: u32,
-    start: u32,
-}
-
 /// Which processes a parse keeps the inside of, by their decoded `name`
 /// and `id` attributes.
-pub(crate) type Wanted<'w> = &'w dyn Fn(Option<&str>, Option<&str>) -> bool;
+pub(crate) type Wanted<'w> = &'w (dyn Fn(Option<&str>, Option<&str>) -> bool + Sync);
 
 impl Tree {
     /// Parses `text`, which must be the whole document, keeping `scope`.
@@ -384,6 +294,9 @@ impl Tree {
     /// processes `wanted` accepts (every process element itself is kept,
     /// with its attributes). Every element is still read and checked; what
     /// a recipe does not name costs no memory.
+    ///
+    /// A large document is read in parts side by side (see `split`); the
+    /// tree is the one a reading from start to end makes.
     pub fn parse_with(text: &str, scope: Scope, wanted: Option<Wanted<'_>>) -> Result<Tree, Error> {
         let lines = LineIndex::new(text);
         if text.len() >= NONE as usize {
@@ -398,194 +311,25 @@ impl Tree {
                 message: format!("the character U+{:04X} is not allowed in XML", c as u32),
             });
         }
-        let mut reader = NsReader::from_str(text);
-        let config = reader.config_mut();
-        config.trim_text(false);
-        config.expand_empty_elements = false;
-        config.check_end_names = true;
-        config.check_comments = true;
+        let (mut tree, names) = split::parse(text, &lines, scope, wanted, split::parts(text.len()))?;
+        if tree.elements.is_empty() {
+            return Err(Error::Empty);
+        }
+        tree.names = names;
+        tree.lines = lines;
+        Ok(tree)
+    }
 
-        let mut tree = Tree {
+    /// A tree with nothing in it yet.
+    fn empty() -> Tree {
+        Tree {
             elements: Vec::new(),
             attrs: Vec::new(),
             nodes: Vec::new(),
             names: Vec::new(),
             declarations: Vec::new(),
-            lines,
-        };
-        let mut names = Names::default();
-        let bpmn = names.id(BPMN_MODEL);
-        let mut attrs = Vec::new();
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut seen_root = false;
-        let xml_err = |lines: &LineIndex, at: u64, message: String| Error::Xml {
-            position: lines.position(text, usize::try_from(at).unwrap_or(usize::MAX)),
-            message,
-        };
-        loop {
-            let before = offset(reader.buffer_position());
-            let (ns, event) = match reader.read_resolved_event() {
-                Ok((res, ev)) => (resolved(res, &mut names), ev),
-                Err(e) => return Err(xml_err(&tree.lines, reader.error_position(), e.to_string())),
-            };
-            let after = offset(reader.buffer_position());
-            let span = before..after;
-            match event {
-                Event::Start(ref e) | Event::Empty(ref e) => {
-                    let is_empty = matches!(event, Event::Empty(_));
-                    if stack.is_empty() && seen_root {
-                        return Err(Error::Xml {
-                            position: tree.lines.position(text, before),
-                            message: "a second root element; a document has only one".into(),
-                        });
-                    }
-                    seen_root = true;
-                    if stack.len() >= MAX_DEPTH {
-                        return Err(Error::TooDeep {
-                            limit: MAX_DEPTH,
-                            position: tree.lines.position(text, before),
-                        });
-                    }
-                    let ns = match ns {
-                        Ok(ns) => ns,
-                        Err(prefix) => {
-                            return Err(Error::Xml {
-                                position: tree.lines.position(text, before),
-                                message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
-                            })
-                        }
-                    };
-                    let qname = text
-                        .get(span.start + 1..)
-                        .and_then(|t| t.get(..e.name().0.len()))
-                        .unwrap_or_default();
-                    let Ok((qname_id, info)) = names.qname(qname) else {
-                        return Err(Error::Xml {
-                            position: tree.lines.position(text, before),
-                            message: format!("\"{qname}\" is not a valid element name"),
-                        });
-                    };
-                    let parent = stack.last();
-                    let in_bpmn = ns == bpmn;
-                    let is_process = in_bpmn && info.process;
-                    let is_task = in_bpmn && info.task;
-                    read_attrs(text, &reader, e, span.clone(), &tree.lines, &mut names, &mut attrs)?;
-                    let opens = is_process && wanted.is_none_or(|w| process_wanted(w, text, &names, &attrs));
-                    // Whether this element is inside a kept process (or is one).
-                    let in_process = opens || parent.is_some_and(|p| p.keep);
-                    let task_kept = is_task && (wanted.is_none() || in_process);
-                    let content = scope == Scope::Full || task_kept || parent.is_some_and(|p| p.content);
-                    let declares = attrs.iter().any(|a| a.decl != NONE);
-                    // Kept: the root, processes, tasks and all inside them,
-                    // and what declares namespaces on the way to them.
-                    let keep = match scope {
-                        Scope::Full => true,
-                        Scope::Edit => parent.is_none() || is_process || content || (declares && in_process),
-                    };
-                    for a in &attrs {
-                        if a.decl != NONE {
-                            let q = names.list.get(a.qname as usize).map_or("", |q| &**q);
-                            let prefix = q.strip_prefix("xmlns:").unwrap_or("").to_string();
-                            let p = names.id(&prefix);
-                            tree.declarations.push((p, a.decl));
-                        }
-                    }
-                    let mut id = NONE;
-                    if keep {
-                        id = narrow(tree.elements.len());
-                        let first_attr = narrow(tree.attrs.len());
-                        let n_attrs = narrow(attrs.len());
-                        tree.attrs.append(&mut attrs);
-                        let parent_id = stack.iter().rev().find(|f| f.id != NONE).map_or(NONE, |f| f.id);
-                        let element = Element {
-                            qname: qname_id,
-                            local: info.local,
-                            ns,
-                            start: Span::of(&span),
-                            end: Span(NONE, NONE),
-                            attrs: (first_attr, n_attrs),
-                            parent: parent_id,
-                            first_child: NONE,
-                            last_child: NONE,
-                            next_sibling: NONE,
-                            first_node: NONE,
-                            last_node: NONE,
-                        };
-                        tree.elements.push(element);
-                        if let Some(p) = index(parent_id) {
-                            tree.link_child(p, id);
-                            if stack.last().is_some_and(|f| f.content && f.id == parent_id) {
-                                tree.push_node(p, NodeKind::Element(id as usize), &span);
-                            }
-                        }
-                    }
-                    if !is_empty {
-                        stack.push(Frame {
-                            id,
-                            keep: in_process,
-                            content,
-                            qname: qname_id,
-                            start: narrow(before),
-                        });
-                    }
-                }
-                Event::End(_) => {
-                    if let Some(f) = stack.pop() {
-                        if let Some(el) = index(f.id).and_then(|i| tree.elements.get_mut(i)) {
-                            el.end = Span::of(&span);
-                        }
-                    }
-                }
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) | Event::Comment(_) | Event::PI(_) => {
-                    let kind = match event {
-                        Event::Text(_) => NodeKind::Text,
-                        Event::CData(_) => NodeKind::CData,
-                        Event::GeneralRef(_) => NodeKind::Ref,
-                        Event::Comment(_) => NodeKind::Comment,
-                        _ => NodeKind::Pi,
-                    };
-                    match stack.last() {
-                        Some(f) if f.content && f.id != NONE => tree.push_node(f.id as usize, kind, &span),
-                        Some(_) => {}
-                        None if kind == NodeKind::Text || kind == NodeKind::Ref => {
-                            let raw = text.get(span.clone()).unwrap_or_default();
-                            if kind == NodeKind::Ref || !raw.trim().is_empty() {
-                                return Err(Error::Xml {
-                                    position: tree.lines.position(text, before),
-                                    message: "text outside the root element".into(),
-                                });
-                            }
-                        }
-                        None => {}
-                    }
-                }
-                Event::Decl(_) if before > 0 => {
-                    return Err(Error::Xml {
-                        position: tree.lines.position(text, before),
-                        message: "an XML declaration is only allowed at the very start".into(),
-                    })
-                }
-                Event::Decl(_) | Event::DocType(_) => {}
-                Event::Eof => break,
-            }
+            lines: LineIndex::default(),
         }
-        if let Some(f) = stack.last() {
-            let start = f.start as usize;
-            let qname = names.list.get(f.qname as usize).map_or("", |q| &**q);
-            return Err(Error::Xml {
-                position: tree.lines.position(text, text.len()),
-                message: format!(
-                    "the document ends inside <{}>, opened at {}",
-                    qname,
-                    tree.lines.position(text, start)
-                ),
-            });
-        }
-        if tree.elements.is_empty() {
-            return Err(Error::Empty);
-        }
-        tree.names = names.list;
-        Ok(tree)
     }
 
     fn name(&self, id: u32) -> &str {
@@ -705,19 +449,6 @@ impl Tree {
     }
 }
 
-/// Whether `wanted` accepts the process whose attributes are `attrs`.
-fn process_wanted(wanted: Wanted<'_>, text: &str, names: &Names, attrs: &[Attr]) -> bool {
-    let plain = |name: &str| {
-        let a = attrs.iter().find(|a| {
-            a.ns == NONE && a.decl == NONE && names.list.get(a.qname as usize).is_some_and(|q| **q == *name)
-        })?;
-        let raw = text.get(a.value.range())?;
-        decode_attr(raw).ok()
-    };
-    let (name, id) = (plain("name"), plain("id"));
-    wanted(name.as_deref(), id.as_deref())
-}
-
 /// The first character XML 1.0 does not allow (§2.2), and where. In valid
 /// UTF-8 only two kinds exist: control characters below U+0020 (but tab,
 /// LF and CR), and U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`); so bytes are
@@ -758,142 +489,6 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
             Ok(_) => {}
         }
     }
-}
-
-fn offset(pos: u64) -> usize {
-    usize::try_from(pos).unwrap_or(usize::MAX)
-}
-
-/// The namespace of a resolved name (interned; `NONE` for none), or the
-/// unknown prefix.
-fn resolved(res: ResolveResult<'_>, names: &mut Names) -> Result<u32, String> {
-    match res {
-        ResolveResult::Bound(ns) => Ok(names.ns(ns.0)),
-        ResolveResult::Unbound => Ok(NONE),
-        ResolveResult::Unknown(p) => Err(p),
-    }
-}
-
-/// Reads and checks the attributes of a start tag into `out`, with their
-/// spans. quick-xml checks their syntax (quotes, `=`, a name given twice)
-/// and hands out slices of the text itself, whose offsets are the spans.
-fn read_attrs(
-    text: &str,
-    reader: &NsReader<&[u8]>,
-    e: &quick_xml::events::BytesStart<'_>,
-    span: Range<usize>,
-    lines: &LineIndex,
-    names: &mut Names,
-    out: &mut Vec<Attr>,
-) -> Result<(), Error> {
-    out.clear();
-    let tag = text.get(span.clone()).unwrap_or_default();
-    // Where a slice of the text starts in it (its address less the text's).
-    let base = text.as_ptr() as usize;
-    let offset_in_text = |s: &str| (s.as_ptr() as usize).wrapping_sub(base);
-    for attr in e.attributes() {
-        let attr = match attr {
-            Ok(attr) => attr,
-            Err(err) => {
-                use quick_xml::events::attributes::AttrError as E;
-                let at = |off: usize| lines.position(text, span.start + off.min(tag.len()));
-                let (position, message) = match err {
-                    E::Duplicated(here, first) => (at(here), format!("attribute given twice (first at {})", at(first))),
-                    E::ExpectedEq(o) => (at(o), "expected `=` after the attribute name".into()),
-                    E::ExpectedValue(o) | E::UnquotedValue(o) => (at(o), "attribute value must be in quotes".into()),
-                    E::ExpectedQuote(o, q) => (at(o), format!("attribute value not closed by `{}`", char::from(q))),
-                };
-                return Err(Error::Xml { position, message });
-            }
-        };
-        let qname = attr.key.0;
-        let (key_start, value_start) = (offset_in_text(qname), offset_in_text(&attr.value));
-        let value_end = value_start.wrapping_add(attr.value.len());
-        let quote = value_start.checked_sub(1).and_then(|q| text.as_bytes().get(q)).copied();
-        let (raw_value, quote) = match (&attr.value, quote) {
-            (Cow::Borrowed(v), Some(q @ (b'"' | b'\''))) if span.start < key_start && value_end < span.end => (*v, q),
-            // Always borrowed from the text and quoted, as quick-xml reads
-            // a string: anything else is not this parser's text.
-            _ => {
-                return Err(Error::Xml {
-                    position: lines.position(text, span.start),
-                    message: "unreadable attributes".into(),
-                })
-            }
-        };
-        let at = |off: usize| lines.position(text, off);
-        let Ok((qname_id, _)) = names.qname(qname) else {
-            return Err(Error::Xml {
-                position: at(key_start),
-                message: format!("\"{qname}\" is not a valid attribute name"),
-            });
-        };
-        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && raw_value != XML_NS) {
-            return Err(Error::Xml {
-                position: at(key_start),
-                message: format!("\"{qname}\" may not be declared"),
-            });
-        }
-        if let Some(lt) = memchr::memchr(b'<', raw_value.as_bytes()) {
-            return Err(Error::Xml {
-                position: at(value_start + lt),
-                message: "`<` is not allowed in an attribute value".into(),
-            });
-        }
-        let is_decl = qname == "xmlns" || qname.starts_with("xmlns:");
-        // Unprefixed attributes are in no namespace (but `xmlns` itself).
-        let ns = if is_decl || qname.contains(':') {
-            let (res, _) = reader.resolver().resolve_attribute(QName(qname));
-            match resolved(res, names) {
-                Ok(ns) => ns,
-                Err(prefix) => {
-                    return Err(Error::Xml {
-                        position: at(value_start),
-                        message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
-                    })
-                }
-            }
-        } else {
-            NONE
-        };
-        let decl = if is_decl {
-            names.id(&decode_attr(raw_value).unwrap_or(Cow::Borrowed(raw_value)))
-        } else {
-            NONE
-        };
-        out.push(Attr {
-            qname: qname_id,
-            ns,
-            span: Span::of(&(key_start..value_end + 1)),
-            value: Span::of(&(value_start..value_end)),
-            quote,
-            decl,
-        });
-    }
-    // Namespaces in XML §6.3: no two attributes with one expanded name
-    // (quick-xml only compares the names as written).
-    let name = |id: u32| names.list.get(id as usize).map_or("", |s| &**s);
-    for (i, a) in out.iter().enumerate().filter(|(_, a)| a.decl == NONE && a.ns != NONE) {
-        let local = name(a.qname).rsplit(':').next().unwrap_or_default();
-        let first = out
-            .iter()
-            .take(i)
-            .filter(|b| b.decl == NONE && b.ns == a.ns)
-            .find(|b| name(b.qname).rsplit(':').next() == Some(local));
-        if let Some(first) = first {
-            return Err(Error::Xml {
-                position: lines.position(text, a.span.0 as usize),
-                message: format!(
-                    "attribute given twice: \"{}\" is \"{}\" (at {}), both prefixes being bound to {}",
-                    name(a.qname),
-                    name(first.qname),
-                    lines.position(text, first.span.0 as usize),
-                    name(a.ns)
-                ),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// Decodes an attribute value as written: attribute-value normalisation

@@ -1,0 +1,607 @@
+//! The parse: quick-xml's events turned into a [`Tree`], one part of the
+//! text at a time. A [`Parser`] reads from the start of the document, or
+//! (see `split`) from a start tag directly inside the root element, with
+//! the root's namespaces in scope, to a given boundary.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{QName, ResolveResult};
+use quick_xml::NsReader;
+
+use super::{decode_attr, index, narrow, Attr, Element, NodeKind, Scope, Span, Tree, Wanted, MAX_DEPTH, NONE, XML_NS};
+use crate::error::{Error, LineIndex};
+use crate::ns::{BPMN_MODEL, TASK_KINDS};
+
+/// Interns names and URIs during a parse. A document repeats a few dozen
+/// names hundreds of thousands of times, so a fast hash pays.
+/// What is known of an interned qualified name, worked out the first time
+/// it is seen as one.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct QInfo {
+    /// Checked as an XML qualified name.
+    checked: bool,
+    /// The id of its local part.
+    local: u32,
+    /// Its local part is `process`.
+    process: bool,
+    /// Its local part is a task kind.
+    task: bool,
+}
+
+#[derive(Default)]
+pub(super) struct Names {
+    pub(super) list: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
+    /// What is known of each name used as a qualified name.
+    info: Vec<QInfo>,
+    /// The last namespace URI interned, and its id: consecutive elements
+    /// mostly share one.
+    last_ns: Option<(Box<str>, u32)>,
+}
+
+impl Names {
+    pub(super) fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = narrow(self.list.len());
+        self.list.push(s.into());
+        self.info.push(QInfo {
+            checked: false,
+            local: NONE,
+            process: false,
+            task: false,
+        });
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    /// The id of a namespace URI.
+    fn ns(&mut self, uri: &str) -> u32 {
+        if let Some((last, id)) = &self.last_ns {
+            if **last == *uri {
+                return *id;
+            }
+        }
+        let id = self.id(uri);
+        self.last_ns = Some((uri.into(), id));
+        id
+    }
+
+    /// The element or attribute name `s`, checked as a qualified name the
+    /// first time it is seen: its id and what it is.
+    fn qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
+        let id = self.id(s);
+        let info = *self.info.get(id as usize).ok_or(())?;
+        if info.checked {
+            return Ok((id, info));
+        }
+        if !crate::xmlname::is_qname(s) {
+            return Err(());
+        }
+        let local = s.rsplit(':').next().unwrap_or(s);
+        let info = QInfo {
+            checked: true,
+            local: self.id(local),
+            process: local == "process",
+            task: TASK_KINDS.contains(&local),
+        };
+        if let Some(slot) = self.info.get_mut(id as usize) {
+            *slot = info;
+        }
+        Ok((id, info))
+    }
+}
+
+/// What the parser knows of each open element.
+#[derive(Debug, Clone)]
+pub(super) struct Frame {
+    /// The kept element, if it was kept.
+    id: u32,
+    /// Whether it is inside a process (or is one).
+    keep: bool,
+    /// Whether content inside is kept.
+    content: bool,
+    /// Its qualified name and where its start tag is, for messages.
+    qname: u32,
+    start: u32,
+}
+
+/// Where a [`Parser`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// At the end of the text.
+    Eof,
+    /// At its boundary, between two children of the root element.
+    Boundary,
+}
+
+/// What a part needs to know of the root element to read on from inside it.
+#[derive(Debug, Clone)]
+pub(super) struct Root {
+    /// Its start tag, `<` to `>`.
+    pub tag: Range<usize>,
+    /// The length of its qualified name.
+    pub name_len: usize,
+    /// What the parser knew of it.
+    pub frame: Frame,
+}
+
+/// A parse in progress over `text`, from `from` to the end (or to a
+/// boundary). Offsets are the text's, whatever part is read.
+pub(super) struct Parser<'t> {
+    text: &'t str,
+    lines: &'t LineIndex,
+    scope: Scope,
+    wanted: Option<Wanted<'t>>,
+    reader: NsReader<&'t [u8]>,
+    /// Where in the text the reader started.
+    from: usize,
+    pub names: Names,
+    bpmn: u32,
+    /// What was kept so far (its line index is the caller's).
+    pub tree: Tree,
+    stack: Vec<Frame>,
+    seen_root: bool,
+    attrs: Vec<Attr>,
+    /// Stop where an event ends at this offset with only the root open;
+    /// `None` once passed (the parser then reads to the end).
+    stop_at: Option<usize>,
+    /// A part checks end tags itself: its reader never saw the root open.
+    part: bool,
+}
+
+impl<'t> Parser<'t> {
+    /// A parser from the start of `text`.
+    pub fn new(text: &'t str, lines: &'t LineIndex, scope: Scope, wanted: Option<Wanted<'t>>) -> Parser<'t> {
+        let mut reader = NsReader::from_str(text);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.expand_empty_elements = false;
+        config.check_end_names = true;
+        config.check_comments = true;
+        let mut names = Names::default();
+        let bpmn = names.id(BPMN_MODEL);
+        Parser {
+            text,
+            lines,
+            scope,
+            wanted,
+            reader,
+            from: 0,
+            names,
+            bpmn,
+            tree: Tree::empty(),
+            stack: Vec::new(),
+            seen_root: false,
+            attrs: Vec::new(),
+            stop_at: None,
+            part: false,
+        }
+    }
+
+    /// A parser from `from`, a start tag directly inside the root element
+    /// `root`, whose namespaces are in scope. Its tree holds a stand-in for
+    /// the root as element 0, whose children and content are the part's.
+    pub fn part(
+        text: &'t str,
+        lines: &'t LineIndex,
+        scope: Scope,
+        wanted: Option<Wanted<'t>>,
+        root: &Root,
+        from: usize,
+    ) -> Option<Parser<'t>> {
+        let mut p = Parser::new(text.get(from..)?, lines, scope, wanted);
+        p.text = text;
+        p.from = from;
+        p.part = true;
+        p.reader.config_mut().check_end_names = false;
+        let tag = text.get(root.tag.clone())?;
+        let content = tag.strip_prefix('<')?.strip_suffix('>')?;
+        p.reader
+            .resolver_mut()
+            .push(&BytesStart::from_content(content, root.name_len))
+            .ok()?;
+        let qname = tag.get(1..1 + root.name_len)?;
+        let (qname_id, info) = p.names.qname(qname).ok()?;
+        let mut frame = root.frame.clone();
+        frame.id = 0;
+        frame.qname = qname_id;
+        p.tree.elements.push(Element {
+            qname: qname_id,
+            local: info.local,
+            ns: NONE,
+            start: Span::of(&root.tag),
+            end: Span(NONE, NONE),
+            attrs: (0, 0),
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+            first_node: NONE,
+            last_node: NONE,
+        });
+        p.stack.push(frame);
+        p.seen_root = true;
+        Some(p)
+    }
+
+    /// Stop at `at` (see [`Stop::Boundary`]).
+    pub fn stop_at(&mut self, at: usize) {
+        self.stop_at = Some(at);
+    }
+
+    /// The root element, once its start tag is read and while it is open.
+    pub fn root(&self) -> Option<Root> {
+        let frame = self.stack.first()?.clone();
+        let el = self.tree.elements.first()?;
+        let tag = el.start.range();
+        let name_len = self.names.list.get(frame.qname as usize)?.len();
+        Some(Root { tag, name_len, frame })
+    }
+
+    /// Reads until the root element is open (or the text ends).
+    pub fn open_root(&mut self) -> Result<(), Error> {
+        while !self.seen_root {
+            if self.step()? == Some(Stop::Eof) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads to the end, or to the boundary.
+    pub fn run(&mut self) -> Result<Stop, Error> {
+        loop {
+            if let Some(stop) = self.step()? {
+                return Ok(stop);
+            }
+        }
+    }
+
+    /// Whether an element is still open (the text ended inside it).
+    pub fn open(&self) -> Option<&Frame> {
+        self.stack.last()
+    }
+
+    fn position(&self, at: usize) -> crate::error::Position {
+        self.lines.position(self.text, at)
+    }
+
+    fn xml(&self, at: usize, message: String) -> Error {
+        Error::Xml {
+            position: self.position(at),
+            message,
+        }
+    }
+
+    /// Reads one event; says where it stopped, if it did.
+    fn step(&mut self) -> Result<Option<Stop>, Error> {
+        let text = self.text;
+        let before = self.from + offset(self.reader.buffer_position());
+        let (ns, event) = match self.reader.read_resolved_event() {
+            Ok((res, ev)) => (resolved(res, &mut self.names), ev),
+            Err(e) => {
+                let at = self.from + offset(self.reader.error_position());
+                return Err(self.xml(at, e.to_string()));
+            }
+        };
+        let after = self.from + offset(self.reader.buffer_position());
+        let span = before..after;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_empty = matches!(event, Event::Empty(_));
+                if self.stack.is_empty() && self.seen_root {
+                    return Err(self.xml(before, "a second root element; a document has only one".into()));
+                }
+                self.seen_root = true;
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(Error::TooDeep {
+                        limit: MAX_DEPTH,
+                        position: self.position(before),
+                    });
+                }
+                let ns = match ns {
+                    Ok(ns) => ns,
+                    Err(prefix) => {
+                        return Err(self.xml(before, format!("the prefix \"{prefix}\" is not bound to a namespace")))
+                    }
+                };
+                let qname = text
+                    .get(span.start + 1..)
+                    .and_then(|t| t.get(..e.name().0.len()))
+                    .unwrap_or_default();
+                let Ok((qname_id, info)) = self.names.qname(qname) else {
+                    return Err(self.xml(before, format!("\"{qname}\" is not a valid element name")));
+                };
+                let parent = self.stack.last();
+                let in_bpmn = ns == self.bpmn;
+                let is_process = in_bpmn && info.process;
+                let is_task = in_bpmn && info.task;
+                read_attrs(
+                    text,
+                    &self.reader,
+                    e,
+                    span.clone(),
+                    self.lines,
+                    &mut self.names,
+                    &mut self.attrs,
+                )?;
+                let attrs = &mut self.attrs;
+                let opens = is_process && self.wanted.is_none_or(|w| process_wanted(w, text, &self.names, attrs));
+                // Whether this element is inside a kept process (or is one).
+                let in_process = opens || parent.is_some_and(|p| p.keep);
+                let task_kept = is_task && (self.wanted.is_none() || in_process);
+                let content = self.scope == Scope::Full || task_kept || parent.is_some_and(|p| p.content);
+                let declares = attrs.iter().any(|a| a.decl != NONE);
+                // Kept: the root, processes, tasks and all inside them,
+                // and what declares namespaces on the way to them.
+                let keep = match self.scope {
+                    Scope::Full => true,
+                    Scope::Edit => parent.is_none() || is_process || content || (declares && in_process),
+                };
+                for a in attrs.iter() {
+                    if a.decl != NONE {
+                        let q = self.names.list.get(a.qname as usize).map_or("", |q| &**q);
+                        let prefix = q.strip_prefix("xmlns:").unwrap_or("").to_string();
+                        let p = self.names.id(&prefix);
+                        self.tree.declarations.push((p, a.decl));
+                    }
+                }
+                let mut id = NONE;
+                if keep {
+                    let tree = &mut self.tree;
+                    id = narrow(tree.elements.len());
+                    let first_attr = narrow(tree.attrs.len());
+                    let n_attrs = narrow(attrs.len());
+                    tree.attrs.append(attrs);
+                    let parent_id = self.stack.iter().rev().find(|f| f.id != NONE).map_or(NONE, |f| f.id);
+                    tree.elements.push(Element {
+                        qname: qname_id,
+                        local: info.local,
+                        ns,
+                        start: Span::of(&span),
+                        end: Span(NONE, NONE),
+                        attrs: (first_attr, n_attrs),
+                        parent: parent_id,
+                        first_child: NONE,
+                        last_child: NONE,
+                        next_sibling: NONE,
+                        first_node: NONE,
+                        last_node: NONE,
+                    });
+                    if let Some(p) = index(parent_id) {
+                        tree.link_child(p, id);
+                        if self.stack.last().is_some_and(|f| f.content && f.id == parent_id) {
+                            tree.push_node(p, NodeKind::Element(id as usize), &span);
+                        }
+                    }
+                }
+                if !is_empty {
+                    self.stack.push(Frame {
+                        id,
+                        keep: in_process,
+                        content,
+                        qname: qname_id,
+                        start: narrow(before),
+                    });
+                }
+            }
+            Event::End(ref e) => {
+                let Some(f) = self.stack.pop() else {
+                    return Err(self.xml(before, "an end tag with no element open".into()));
+                };
+                if self.part {
+                    // What quick-xml checks for a whole document.
+                    let open = self.names.list.get(f.qname as usize).map_or("", |q| &**q);
+                    if open != e.name().0 {
+                        return Err(self.xml(before, format!("`</{open}>` expected")));
+                    }
+                }
+                if let Some(el) = index(f.id).and_then(|i| self.tree.elements.get_mut(i)) {
+                    el.end = Span::of(&span);
+                }
+            }
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) | Event::Comment(_) | Event::PI(_) => {
+                let kind = match event {
+                    Event::Text(_) => NodeKind::Text,
+                    Event::CData(_) => NodeKind::CData,
+                    Event::GeneralRef(_) => NodeKind::Ref,
+                    Event::Comment(_) => NodeKind::Comment,
+                    _ => NodeKind::Pi,
+                };
+                match self.stack.last() {
+                    Some(f) if f.content && f.id != NONE => self.tree.push_node(f.id as usize, kind, &span),
+                    Some(_) => {}
+                    None if kind == NodeKind::Text || kind == NodeKind::Ref => {
+                        let raw = text.get(span.clone()).unwrap_or_default();
+                        if kind == NodeKind::Ref || !raw.trim().is_empty() {
+                            return Err(self.xml(before, "text outside the root element".into()));
+                        }
+                    }
+                    None => {}
+                }
+            }
+            Event::Decl(_) if before > 0 => {
+                return Err(self.xml(before, "an XML declaration is only allowed at the very start".into()))
+            }
+            Event::Decl(_) | Event::DocType(_) => {}
+            Event::Eof => return Ok(Some(Stop::Eof)),
+        }
+        if let Some(at) = self.stop_at {
+            if after >= at {
+                if after == at && self.stack.len() == 1 {
+                    return Ok(Some(Stop::Boundary));
+                }
+                // Passed inside something else: read on to the end.
+                self.stop_at = None;
+            }
+        }
+        Ok(None)
+    }
+
+    /// The error for a text that ends with an element open.
+    pub fn unclosed(&self, f: &Frame) -> Error {
+        let qname = self.names.list.get(f.qname as usize).map_or("", |q| &**q);
+        self.xml(
+            self.text.len(),
+            format!(
+                "the document ends inside <{}>, opened at {}",
+                qname,
+                self.position(f.start as usize)
+            ),
+        )
+    }
+}
+
+/// Whether `wanted` accepts the process whose attributes are `attrs`.
+fn process_wanted(wanted: Wanted<'_>, text: &str, names: &Names, attrs: &[Attr]) -> bool {
+    let plain = |name: &str| {
+        let a = attrs.iter().find(|a| {
+            a.ns == NONE && a.decl == NONE && names.list.get(a.qname as usize).is_some_and(|q| **q == *name)
+        })?;
+        let raw = text.get(a.value.range())?;
+        decode_attr(raw).ok()
+    };
+    let (name, id) = (plain("name"), plain("id"));
+    wanted(name.as_deref(), id.as_deref())
+}
+
+fn offset(pos: u64) -> usize {
+    usize::try_from(pos).unwrap_or(usize::MAX)
+}
+
+/// The namespace of a resolved name (interned; `NONE` for none), or the
+/// unknown prefix.
+fn resolved(res: ResolveResult<'_>, names: &mut Names) -> Result<u32, String> {
+    match res {
+        ResolveResult::Bound(ns) => Ok(names.ns(ns.0)),
+        ResolveResult::Unbound => Ok(NONE),
+        ResolveResult::Unknown(p) => Err(p),
+    }
+}
+
+/// Reads and checks the attributes of a start tag into `out`, with their
+/// spans. quick-xml checks their syntax (quotes, `=`, a name given twice)
+/// and hands out slices of the text itself, whose offsets are the spans.
+fn read_attrs(
+    text: &str,
+    reader: &NsReader<&[u8]>,
+    e: &quick_xml::events::BytesStart<'_>,
+    span: Range<usize>,
+    lines: &LineIndex,
+    names: &mut Names,
+    out: &mut Vec<Attr>,
+) -> Result<(), Error> {
+    out.clear();
+    let tag = text.get(span.clone()).unwrap_or_default();
+    // Where a slice of the text starts in it (its address less the text's).
+    let base = text.as_ptr() as usize;
+    let offset_in_text = |s: &str| (s.as_ptr() as usize).wrapping_sub(base);
+    for attr in e.attributes() {
+        let attr = match attr {
+            Ok(attr) => attr,
+            Err(err) => {
+                use quick_xml::events::attributes::AttrError as E;
+                let at = |off: usize| lines.position(text, span.start + off.min(tag.len()));
+                let (position, message) = match err {
+                    E::Duplicated(here, first) => (at(here), format!("attribute given twice (first at {})", at(first))),
+                    E::ExpectedEq(o) => (at(o), "expected `=` after the attribute name".into()),
+                    E::ExpectedValue(o) | E::UnquotedValue(o) => (at(o), "attribute value must be in quotes".into()),
+                    E::ExpectedQuote(o, q) => (at(o), format!("attribute value not closed by `{}`", char::from(q))),
+                };
+                return Err(Error::Xml { position, message });
+            }
+        };
+        let qname = attr.key.0;
+        let (key_start, value_start) = (offset_in_text(qname), offset_in_text(&attr.value));
+        let value_end = value_start.wrapping_add(attr.value.len());
+        let quote = value_start.checked_sub(1).and_then(|q| text.as_bytes().get(q)).copied();
+        let (raw_value, quote) = match (&attr.value, quote) {
+            (Cow::Borrowed(v), Some(q @ (b'"' | b'\''))) if span.start < key_start && value_end < span.end => (*v, q),
+            // Always borrowed from the text and quoted, as quick-xml reads
+            // a string: anything else is not this parser's text.
+            _ => {
+                return Err(Error::Xml {
+                    position: lines.position(text, span.start),
+                    message: "unreadable attributes".into(),
+                })
+            }
+        };
+        let at = |off: usize| lines.position(text, off);
+        let Ok((qname_id, _)) = names.qname(qname) else {
+            return Err(Error::Xml {
+                position: at(key_start),
+                message: format!("\"{qname}\" is not a valid attribute name"),
+            });
+        };
+        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && raw_value != XML_NS) {
+            return Err(Error::Xml {
+                position: at(key_start),
+                message: format!("\"{qname}\" may not be declared"),
+            });
+        }
+        if let Some(lt) = memchr::memchr(b'<', raw_value.as_bytes()) {
+            return Err(Error::Xml {
+                position: at(value_start + lt),
+                message: "`<` is not allowed in an attribute value".into(),
+            });
+        }
+        let is_decl = qname == "xmlns" || qname.starts_with("xmlns:");
+        // Unprefixed attributes are in no namespace (but `xmlns` itself).
+        let ns = if is_decl || qname.contains(':') {
+            let (res, _) = reader.resolver().resolve_attribute(QName(qname));
+            match resolved(res, names) {
+                Ok(ns) => ns,
+                Err(prefix) => {
+                    return Err(Error::Xml {
+                        position: at(value_start),
+                        message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
+                    })
+                }
+            }
+        } else {
+            NONE
+        };
+        let decl = if is_decl {
+            names.id(&decode_attr(raw_value).unwrap_or(Cow::Borrowed(raw_value)))
+        } else {
+            NONE
+        };
+        out.push(Attr {
+            qname: qname_id,
+            ns,
+            span: Span::of(&(key_start..value_end + 1)),
+            value: Span::of(&(value_start..value_end)),
+            quote,
+            decl,
+        });
+    }
+    // Namespaces in XML §6.3: no two attributes with one expanded name
+    // (quick-xml only compares the names as written).
+    let name = |id: u32| names.list.get(id as usize).map_or("", |s| &**s);
+    for (i, a) in out.iter().enumerate().filter(|(_, a)| a.decl == NONE && a.ns != NONE) {
+        let local = name(a.qname).rsplit(':').next().unwrap_or_default();
+        let first = out
+            .iter()
+            .take(i)
+            .filter(|b| b.decl == NONE && b.ns == a.ns)
+            .find(|b| name(b.qname).rsplit(':').next() == Some(local));
+        if let Some(first) = first {
+            return Err(Error::Xml {
+                position: lines.position(text, a.span.0 as usize),
+                message: format!(
+                    "attribute given twice: \"{}\" is \"{}\" (at {}), both prefixes being bound to {}",
+                    name(a.qname),
+                    name(first.qname),
+                    lines.position(text, first.span.0 as usize),
+                    name(a.ns)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
