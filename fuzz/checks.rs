@@ -82,3 +82,18 @@ pub fn archive(data: &[u8]) {
         assert_eq!(again, out);
     }
 }
+
+/// A document read in parts side by side, as a large one is: the tree, or
+/// the error, must be those of one reading.
+///
+/// Input layout: byte 0 picks the number of parts (2 to 5), the rest is the
+/// document (skipped unless UTF-8).
+pub fn xml_split(data: &[u8]) {
+    let [p, rest @ ..] = data else { return };
+    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let parts = 2 + usize::from(*p % 4);
+    assert!(
+        procpatch::__fuzz::parts_agree(text, parts),
+        "{parts} parts read another tree than one reading"
+    );
+}

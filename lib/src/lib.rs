@@ -80,6 +80,17 @@ mod suggest;
 mod tree;
 mod xmlname;
 
+/// Checks the fuzz targets and their regression tests run on private
+/// parts of the crate; not part of its API, and may change at any time.
+#[doc(hidden)]
+pub mod __fuzz {
+    /// Whether reading `text` in `parts` parts (cut where a large document
+    /// would be) gives the tree, or the error, of one reading.
+    pub fn parts_agree(text: &str, parts: usize) -> bool {
+        crate::tree::parts_agree(text, parts)
+    }
+}
+
 pub use bpmn::{Field, Form, Process, Task, XmlAttribute};
 pub use charset::Charset;
 pub use document::{is_bpmn, Document};

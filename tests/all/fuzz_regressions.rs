@@ -25,3 +25,8 @@ fn xml_edit_crashers_stay_fixed() {
 fn archive_crashers_stay_fixed() {
     run("archive", checks::archive);
 }
+
+#[test]
+fn xml_split_crashers_stay_fixed() {
+    run("xml_split", checks::xml_split);
+}

@@ -23,6 +23,8 @@ use crate::error::{Error, LineIndex, Position};
 mod parse;
 mod split;
 
+pub(crate) use split::agree as parts_agree;
+
 /// Index of an element in the tree.
 pub(crate) type ElemId = usize;
 
