@@ -604,3 +604,49 @@ fn reading_ahead_gives_what_reading_alone_gives() {
     );
     assert!(seen[2].contains("processes/broken.bpmn20.xml"), "{}", seen[2]);
 }
+
+/// A bare BPMN document of the sample export, with 300 KiB of comment after
+/// its root: long stretches of unchanged bytes, which are copied from the
+/// input file rather than written from memory.
+fn long_document() -> Vec<u8> {
+    let zip = support::read(support::fixture("testdata/archives/ProcessImport.zip"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut doc = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name("UsersProcLock.bpmn20.xml").unwrap(), &mut doc).unwrap();
+    doc.extend_from_slice(b"\n<!-- ");
+    doc.extend((0..300 * 1024).map(|i| b"abcdefgh"[i % 8]));
+    doc.extend_from_slice(b" -->\n");
+    doc
+}
+
+#[test]
+fn a_long_document_is_written_from_its_input_file_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("lock.bpmn20.xml");
+    let doc = long_document();
+    std::fs::write(&input, &doc).unwrap();
+    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+    let output = tmp.path().join("out.bpmn20.xml");
+    plan.write(&output, &WriteOptions::default()).unwrap();
+    let (expected, _) = procpatch::patch(&doc, &Recipe::builtin()).unwrap();
+    assert_ne!(expected, doc);
+    assert!(std::fs::read(&output).unwrap() == expected);
+
+    // The input changed after it was read (same length): the copy does not
+    // hold what was planned, so nothing is written.
+    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+    let mut changed = doc.clone();
+    let n = changed.len();
+    changed[n - 100] = b'Z';
+    std::fs::write(&input, &changed).unwrap();
+    let output = tmp.path().join("out2.bpmn20.xml");
+    let err = plan.write(&output, &WriteOptions::default()).unwrap_err();
+    assert!(matches!(err, ArchiveError::Verify(_)), "{err}");
+    assert!(!output.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".procpatch-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -138,25 +138,29 @@ impl FilePlan {
             .tempfile_in(&dir)
             .map_err(out_err)?;
         let signing = prepared.as_ref().and_then(|p| p.signing.clone());
-        let built = self.fill(tmp.as_file_mut(), target, prepared)?;
-        tmp.as_file().sync_all().map_err(out_err)?;
+        let built = match &self.root {
+            Root::Xml { old, splices } => {
+                write_document(tmp.as_file_mut(), &self.path, old, splices.as_deref())
+                    .map_err(|e| self.write_error(e, target))?;
+                None
+            }
+            Root::Zip { .. } => self.fill(tmp.as_file_mut(), target, prepared)?,
+        };
         // The written file is read back once: a document streamed and
         // compared piece by piece; an archive into memory when the input
-        // was, hashed and verified side by side.
-        let (sha, back) = match &self.root {
-            Root::Xml { old, splices } => (verify_document(tmp.path(), old, splices.as_deref())?, None),
-            Root::Zip { .. } => {
-                let back = Source::open(tmp.path(), self.options.max_in_memory)?;
-                let copied = built.is_none();
-                let (verified, sha) = rayon::join(|| self.verify(&back, built), || back.sha256());
-                let sha = sha?;
-                verified?;
-                if copied && sha != self.report.sha256 {
-                    return Err(ArchiveError::Verify("the copy differs from the input".into()));
-                }
-                (sha, Some(back))
-            }
-        };
+        // was, hashed and verified side by side. Meanwhile it goes to disk
+        // (it is read back from the page cache either way).
+        let file = tmp.as_file();
+        let (synced, checked) = std::thread::scope(|s| {
+            let sync = s.spawn(|| file.sync_all());
+            let checked = self.check_written(tmp.path(), built);
+            let synced = sync
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing the file stopped")));
+            (synced, checked)
+        });
+        synced.map_err(out_err)?;
+        let (sha, back) = checked?;
         if let (Some(s), Some(back)) = (signing, &back) {
             // The new signature holds in the written file, or nothing is put
             // in place.
@@ -268,6 +272,36 @@ impl FilePlan {
         Ok(None)
     }
 
+    /// Reads the file written at `path` back and checks it against the
+    /// plan: its SHA-256, and for an archive the file read back.
+    fn check_written(&self, path: &Path, built: Option<Built<'_>>) -> Result<(String, Option<Source>), ArchiveError> {
+        Ok(match &self.root {
+            Root::Xml { old, splices } => (verify_document(path, old, splices.as_deref())?, None),
+            Root::Zip { .. } => {
+                let back = Source::open(path, self.options.max_in_memory)?;
+                let copied = built.is_none();
+                let (verified, sha) = rayon::join(|| self.verify(&back, built), || back.sha256());
+                let sha = sha?;
+                verified?;
+                if copied && sha != self.report.sha256 {
+                    return Err(ArchiveError::Verify("the copy differs from the input".into()));
+                }
+                (sha, Some(back))
+            }
+        })
+    }
+
+    /// A failure of [`write_document`] as an error about `target` or the input.
+    fn write_error(&self, e: Written, target: &Path) -> ArchiveError {
+        match e {
+            Written::Read(e) => e,
+            Written::Write(source) => ArchiveError::Output {
+                path: target.to_path_buf(),
+                source,
+            },
+        }
+    }
+
     /// The output bytes, into `out` (buffered). A failure to write is an
     /// error about `target`; a failure to read stays one about the input.
     fn fill<'p>(
@@ -305,33 +339,120 @@ impl FilePlan {
     }
 }
 
+/// Writes a document: `old` with `splices` applied. The stretches of the
+/// old bytes are copied from the input file at `input` where it still has
+/// `old`'s length (in the kernel: `std::io::copy` between files uses
+/// `copy_file_range` on Linux, which costs a fraction of writing them from
+/// memory), else written from memory. The copy is checked against `old`
+/// and the splices when it is read back ([`verify_document`]), so an input
+/// changed meanwhile is caught there.
+fn write_document(out: &mut File, input: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -> Result<(), Written> {
+    use std::io::{Read, Seek, SeekFrom};
+    /// Stretches shorter than this are written from memory.
+    const COPY_FROM: usize = 1 << 16;
+    let mut from = File::open(input)
+        .ok()
+        .filter(|f| f.metadata().is_ok_and(|m| m.is_file() && m.len() == old.len() as u64));
+    let base = old.as_ptr() as usize;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    for piece in crate::splice::pieces(old, splices.unwrap_or_default()).map_err(|e| Written::Read(e.into()))? {
+        // A stretch of the old bytes lies inside `old`; a splice's bytes do not.
+        let at = (piece.as_ptr() as usize).wrapping_sub(base);
+        let inside = at <= old.len()
+            && old
+                .get(at..at + piece.len())
+                .is_some_and(|s| s.as_ptr() == piece.as_ptr());
+        match from.as_mut() {
+            Some(f) if inside && piece.len() >= COPY_FROM => {
+                w.flush().map_err(Written::Write)?;
+                f.seek(SeekFrom::Start(at as u64))
+                    .map_err(|e| Written::Read(e.into()))?;
+                let to: &mut File = w.get_mut();
+                let n = std::io::copy(&mut Read::take(&*f, piece.len() as u64), to).map_err(Written::Write)?;
+                if n != piece.len() as u64 {
+                    return Err(Written::Read(ArchiveError::Verify(
+                        "the input changed while it was copied".into(),
+                    )));
+                }
+            }
+            _ => w.write_all(piece).map_err(Written::Write)?,
+        }
+    }
+    w.flush().map_err(Written::Write)
+}
+
+/// Why writing a document failed.
+enum Written {
+    /// Reading the input, or the plan.
+    Read(ArchiveError),
+    /// Writing the output.
+    Write(std::io::Error),
+}
+
 /// Reads the document written at `path` back, in pieces, and checks it is
 /// byte for byte what was planned (`old` with `splices` applied), as an
 /// edited entry of an archive is checked: the splices are what the tests
 /// and the fuzz targets prove well-formed, and a large document is neither
-/// made whole nor parsed a second time. Returns its SHA-256.
+/// made whole nor parsed a second time. Returns its SHA-256, worked out on
+/// a second thread while the pieces are compared.
 fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -> Result<String, ArchiveError> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
+    use std::sync::mpsc::sync_channel;
+    /// Read back in chunks of this size.
+    const CHUNK: usize = 1 << 22;
     let differs = || ArchiveError::Verify("the written document differs from the plan".into());
-    let opened = File::open(path).map_err(|e| ArchiveError::io_at(path, e))?;
-    let mut file = std::io::BufReader::with_capacity(1 << 16, opened);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    for piece in crate::splice::pieces(old, splices.unwrap_or_default())? {
-        for want in piece.chunks(buf.len()) {
-            let got = buf.get_mut(..want.len()).ok_or_else(differs)?;
-            file.read_exact(got).map_err(|_| differs())?;
-            if got != want {
+    let mut file = File::open(path).map_err(|e| ArchiveError::io_at(path, e))?;
+    let pieces = crate::splice::pieces(old, splices.unwrap_or_default())?;
+    let total: usize = pieces.iter().map(|p| p.len()).sum();
+    let (tx, rx) = sync_channel::<Vec<u8>>(2);
+    std::thread::scope(|s| {
+        let hasher = s.spawn(move || {
+            let mut h = Sha256::new();
+            for chunk in rx {
+                h.update(&chunk);
+            }
+            super::source::hex(&h.finalize())
+        });
+        // The expected bytes, piece after piece, against each chunk read.
+        let mut expected = pieces.iter().flat_map(|p| p.chunks(CHUNK));
+        let mut want: &[u8] = &[];
+        let mut done = 0usize;
+        let compared = (|| {
+            while done < total {
+                let mut chunk = vec![0u8; CHUNK.min(total - done)];
+                file.read_exact(&mut chunk).map_err(|_| differs())?;
+                let mut got: &[u8] = &chunk;
+                while !got.is_empty() {
+                    if want.is_empty() {
+                        want = expected.next().ok_or_else(differs)?;
+                    }
+                    let k = want.len().min(got.len());
+                    let (w, w_rest) = want.split_at(k);
+                    let (g, g_rest) = got.split_at(k);
+                    if w != g {
+                        return Err(differs());
+                    }
+                    (want, got) = (w_rest, g_rest);
+                }
+                done += chunk.len();
+                if tx.send(chunk).is_err() {
+                    return Err(ArchiveError::Internal("the hashing thread stopped".into()));
+                }
+            }
+            let mut more = [0u8; 1];
+            if file.read(&mut more)? != 0 {
                 return Err(differs());
             }
-            hasher.update(&*got);
-        }
-    }
-    if file.read(&mut buf)? != 0 {
-        return Err(differs());
-    }
-    Ok(super::source::hex(&hasher.finalize()))
+            Ok(())
+        })();
+        drop(tx);
+        let sha = hasher
+            .join()
+            .map_err(|_| ArchiveError::Internal("the hashing thread stopped".into()));
+        compared?;
+        sha
+    })
 }
 
 /// A writer that remembers whether it failed, so that an I/O error can be

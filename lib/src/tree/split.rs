@@ -34,7 +34,7 @@ type Read = (Tree, Vec<Box<str>>);
 /// How many parts to read a text of `len` bytes in.
 pub(super) fn parts(len: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(MAX_PARTS).min(len / MIN_PART).max(1)
+    cores.saturating_mul(2).min(MAX_PARTS).min(len / MIN_PART).max(1)
 }
 
 /// Parses `text` in up to `parts` parts: the kept tree (its names and line
