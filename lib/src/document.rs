@@ -35,7 +35,7 @@ pub struct Document<'a> {
 }
 
 /// Processes read per thread, at least: fewer are read on one.
-const PROCESSES_PER_THREAD: usize = 512;
+const PROCESSES_PER_THREAD: usize = 64;
 
 /// The processes `heads` with their tasks, read side by side on the
 /// available cores when there are many (a large export's document holds
@@ -302,6 +302,10 @@ mod tests {
             .collect();
         let json = |p: &[Process]| serde_json::to_string(p).unwrap();
         assert_eq!(json(doc.processes()), json(&one));
-        assert_eq!(doc.processes()[1000].tasks[0].selector.id.as_deref(), Some("t1000"));
+        let last = 3 * PROCESSES_PER_THREAD - 1;
+        assert_eq!(
+            doc.processes()[last].tasks[0].selector.id.as_deref(),
+            Some(format!("t{last}").as_str())
+        );
     }
 }

@@ -204,7 +204,7 @@ fn recompress_failed(name: &str, why: &str) -> ArchiveError {
 }
 
 /// Data deflated in pieces of this size, side by side.
-const PIECE: usize = 1 << 20;
+const PIECE: usize = 256 << 10;
 
 /// How much of the data before a piece primes its compressor: deflate's
 /// whole window, so that a piece compresses as well as it would in one

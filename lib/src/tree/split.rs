@@ -22,7 +22,7 @@ use crate::error::{Error, LineIndex};
 
 /// The least text per part: below it, a second thread costs more than it
 /// saves.
-const MIN_PART: usize = 4 << 20;
+const MIN_PART: usize = 128 << 10;
 
 /// At most this many parts.
 const MAX_PARTS: usize = 8;
