@@ -41,8 +41,10 @@ const PROCESSES_PER_THREAD: usize = 64;
 /// available cores when there are many (a large export's document holds
 /// thousands), in document order.
 fn processes(tree: &Tree, text: &str, heads: &[Head], doc: u64) -> Vec<Process> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(heads.len() / PROCESSES_PER_THREAD).max(1);
+    let threads = match heads.len() / PROCESSES_PER_THREAD {
+        0 | 1 => 1,
+        n => crate::cores::cores().min(n),
+    };
     if threads == 1 {
         return heads.iter().map(|h| bpmn::process(tree, text, h, doc)).collect();
     }

@@ -63,6 +63,7 @@
 pub mod archive;
 mod bpmn;
 mod charset;
+mod cores;
 pub mod diagram;
 mod document;
 mod editor;

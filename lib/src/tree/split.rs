@@ -33,8 +33,14 @@ type Read = (Tree, Vec<Box<str>>);
 
 /// How many parts to read a text of `len` bytes in.
 pub(super) fn parts(len: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.saturating_mul(2).min(MAX_PARTS).min(len / MIN_PART).max(1)
+    if len < 2 * MIN_PART {
+        return 1;
+    }
+    crate::cores::cores()
+        .saturating_mul(2)
+        .min(MAX_PARTS)
+        .min(len / MIN_PART)
+        .max(1)
 }
 
 /// Parses `text` in up to `parts` parts: the kept tree (its names and line
@@ -172,6 +178,17 @@ fn in_parts(
     }
     let mut tree = first.tree;
     let mut names = first.names;
+    if rest.iter().any(|p| !matches!(p, Some((_, Stop::Boundary)))) {
+        return Ok(None);
+    }
+    // Room for every part at once, not grown by doubling as they come.
+    let parts = rest.iter().flatten().map(|(p, _)| &p.tree);
+    let (e, a, n) = parts.fold((0, 0, 0), |(e, a, n), t| {
+        (e + t.elements.len(), a + t.attrs.len(), n + t.nodes.len())
+    });
+    tree.elements.reserve_exact(e);
+    tree.attrs.reserve_exact(a);
+    tree.nodes.reserve_exact(n);
     for part in rest {
         // Each part must end where the next begins, the last at the end tag.
         let Some((p, Stop::Boundary)) = part else {
