@@ -44,8 +44,12 @@ impl Stdout {
     /// One JSON document, pretty-printed, with a final newline.
     pub fn json(&mut self, value: &impl serde::Serialize) -> Result<(), Failure> {
         self.with(|out| {
-            serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
-            writeln!(out)
+            // Buffered: serde writes a token at a time, and standard output
+            // is line-buffered (a write per line of a large report).
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+            serde_json::to_writer_pretty(&mut buffered, value).map_err(std::io::Error::from)?;
+            writeln!(buffered)?;
+            buffered.flush()
         })
     }
 }

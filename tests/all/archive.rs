@@ -650,3 +650,29 @@ fn a_long_document_is_written_from_its_input_file_and_checked() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_long_listing_keeps_the_processes_in_document_order() {
+    let mut xml = String::from(
+        "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" xmlns:activiti=\"http://activiti.org/bpmn\">\n",
+    );
+    for i in 0..1500 {
+        xml += &format!(
+            "  <process id=\"p{i}\"><serviceTask id=\"t{i}\" name=\"T{i}\"><extensionElements>\
+             <activiti:field name=\"value\" expression=\"v{i}\"/></extensionElements></serviceTask></process>\n"
+        );
+    }
+    xml += "</definitions>\n";
+    let inspection = archive::inspect_bytes(xml.as_bytes(), &Options::default()).unwrap();
+    let text = inspection.to_string();
+    let processes: Vec<&str> = text.lines().filter(|l| l.starts_with("    process ")).collect();
+    assert_eq!(processes.len(), 1500);
+    for (i, line) in processes.iter().enumerate() {
+        assert!(line.ends_with(&format!(" p{i} at {}:3", i + 2)), "{line} at {i}");
+    }
+    // Each process's task and field follow it.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains(" p777 at ")).unwrap();
+    assert!(lines[at + 1].contains("(id t777)"), "{}", lines[at + 1]);
+    assert!(lines[at + 2].contains("\"v777\""), "{}", lines[at + 2]);
+}

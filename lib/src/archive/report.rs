@@ -451,27 +451,25 @@ impl Inspection {
             if let Some(err) = &e.error {
                 writeln!(out, "    error: {err}")?;
             }
-            for p in &e.processes {
-                writeln!(out, "    process {} at {}", p.selector, p.position)?;
-                for t in &p.tasks {
-                    let within = if t.within.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" in {}", t.within.join(" › "))
-                    };
-                    writeln!(out, "      {} {}{within} at {}", t.kind, t.selector, t.position)?;
-                    for a in &t.attributes {
-                        if a.name != "id" && a.name != "name" {
-                            writeln!(out, "        @{} = {:?}", a.name, a.value)?;
-                        }
-                    }
-                    for fld in &t.fields {
-                        let value = show_value(fld.value.as_deref());
-                        match label_of(&fld.name) {
-                            Some((label, _)) => writeln!(out, "        {label} [{}] = {value}", fld.name)?,
-                            None => writeln!(out, "        {} = {value}", fld.name)?,
-                        }
-                    }
+            // A large document's processes are written side by side, in
+            // order: its listing can run to a million lines.
+            if e.processes.len() >= 2 * PROCESSES_PER_CHUNK {
+                use rayon::prelude::*;
+                let chunks: Vec<Result<String, fmt::Error>> = e
+                    .processes
+                    .par_chunks(PROCESSES_PER_CHUNK)
+                    .map(|chunk| {
+                        let mut text = String::new();
+                        chunk.iter().try_for_each(|p| write_process(&mut text, p, &label_of))?;
+                        Ok(text)
+                    })
+                    .collect();
+                for chunk in chunks {
+                    out.write_str(&chunk?)?;
+                }
+            } else {
+                for p in &e.processes {
+                    write_process(out, p, &label_of)?;
                 }
             }
         }
@@ -483,6 +481,42 @@ impl Inspection {
         }
         write!(out, "  sha256 {}", self.sha256)
     }
+}
+
+/// Processes listed per thread, at least, in [`Inspection::write_text`].
+const PROCESSES_PER_CHUNK: usize = 256;
+
+/// A label and the field names it maps.
+type Label = (String, Vec<String>);
+
+/// One process of an inspection's listing, with its tasks.
+fn write_process<'l>(
+    out: &mut dyn fmt::Write,
+    p: &crate::Process,
+    label_of: &dyn Fn(&str) -> Option<&'l Label>,
+) -> fmt::Result {
+    writeln!(out, "    process {} at {}", p.selector, p.position)?;
+    for t in &p.tasks {
+        let within = if t.within.is_empty() {
+            String::new()
+        } else {
+            format!(" in {}", t.within.join(" › "))
+        };
+        writeln!(out, "      {} {}{within} at {}", t.kind, t.selector, t.position)?;
+        for a in &t.attributes {
+            if a.name != "id" && a.name != "name" {
+                writeln!(out, "        @{} = {:?}", a.name, a.value)?;
+            }
+        }
+        for fld in &t.fields {
+            let value = show_value(fld.value.as_deref());
+            match label_of(&fld.name) {
+                Some((label, _)) => writeln!(out, "        {label} [{}] = {value}", fld.name)?,
+                None => writeln!(out, "        {} = {value}", fld.name)?,
+            }
+        }
+    }
+    Ok(())
 }
 
 impl fmt::Display for Inspection {
