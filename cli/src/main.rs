@@ -220,6 +220,31 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
         html::check_target(path, &jobs)?;
     }
     let options = invocation::options(args.input.max_entry_size, false);
+    if !args.report.json && args.html.is_none() {
+        // Text alone: each file is listed as it is read, keeping the text
+        // and not the processes (a large document holds a million).
+        let results = each(&jobs, args.report.quiet, |job| {
+            let mut listing = archive::Listing::new(&labels);
+            let inspection = archive::inspect_file_with(&job.input, &options, &mut |found| listing.add(found))
+                .map_err(|e| Failure::archive(&job.input, &e))?;
+            let mut text = String::new();
+            listing
+                .write(&mut text, &inspection)
+                .map_err(|e| Failure::io(&job.input, &std::io::Error::other(e)))?;
+            Ok(Listed {
+                text,
+                processes: listing.processes(),
+            })
+        });
+        return finish(
+            results,
+            &args.report,
+            "inspect",
+            Code::Success,
+            |t, l| *t.processes.get_or_insert(0) += l.processes,
+            |out, l| render::listing(out, &l.text),
+        );
+    }
     let results = each(&jobs, args.report.quiet, |job| {
         archive::inspect_file(&job.input, &options).map_err(|e| Failure::archive(&job.input, &e))
     });
@@ -239,6 +264,16 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
         Some((path, page)) => html::finish(html::write(path, &page), code),
         None => code,
     })
+}
+
+/// A file listed as it was read, by `inspect` without `--json`: the text,
+/// and how many processes it lists. It is never written as JSON.
+#[derive(serde::Serialize)]
+struct Listed {
+    #[serde(skip)]
+    text: String,
+    #[serde(skip)]
+    processes: usize,
 }
 
 /// A checked file: its report and the verdict.

@@ -90,6 +90,12 @@ pub fn diff(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
 pub fn inspection(out: &mut dyn Write, i: &Inspection, labels: &[(String, Vec<String>)]) -> std::io::Result<()> {
     let mut text = String::new();
     i.write_text(&mut text, labels).map_err(std::io::Error::other)?;
+    listing(out, &text)
+}
+
+/// An inspection's listing, made by [`Inspection::write_text`] or a
+/// `Listing`: its first line in bold.
+pub fn listing(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
     if text.is_empty() {
         return Ok(());
     }
@@ -104,7 +110,7 @@ pub fn inspection(out: &mut dyn Write, i: &Inspection, labels: &[(String, Vec<St
         return Ok(());
     }
     // The rest in one write: a large export lists a million lines.
-    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     writeln!(out, "{BOLD}{first}{BOLD:#}")?;
     out.write_all(rest.as_bytes())?;
     if !rest.is_empty() && !rest.ends_with('\n') {

@@ -142,16 +142,38 @@ impl<'a> Document<'a> {
 
     /// Every process with its tasks, from a full tree.
     fn read_processes(&self) -> Vec<Process> {
+        self.with_full_tree(|tree, heads| processes(tree, &self.decoded.text, heads, self.id))
+    }
+
+    /// Every process with its tasks, `batch` at a time and in document
+    /// order, each batch handed to `each` and dropped after: a listing of a
+    /// large document never holds all its processes.
+    pub(crate) fn each_process(&self, batch: usize, each: &mut dyn FnMut(&[Process])) {
+        if let Some(all) = self.processes.get() {
+            all.chunks(batch.max(1)).for_each(each);
+            return;
+        }
+        self.with_full_tree(|tree, heads| {
+            for part in heads.chunks(batch.max(1)) {
+                each(&processes(tree, &self.decoded.text, part, self.id));
+            }
+        });
+    }
+
+    /// `f` on a tree that holds the inside of every process, and its
+    /// processes' heads: this document's own, or after [`Document::parse_for`]
+    /// one read again in full.
+    fn with_full_tree<T>(&self, f: impl FnOnce(&Tree, &[Head]) -> T) -> T {
         let text = &self.decoded.text;
         if self.partial {
             // The text parsed once already, so this parse succeeds.
             if let Ok(full) = Tree::parse(text, Scope::Edit) {
                 if let Ok(heads) = bpmn::heads(&full, text) {
-                    return processes(&full, text, &heads, self.id);
+                    return f(&full, &heads);
                 }
             }
         }
-        processes(&self.tree, text, &self.heads, self.id)
+        f(&self.tree, &self.heads)
     }
 
     /// Every process without its tasks: enough to find the processes a

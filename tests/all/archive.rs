@@ -529,7 +529,7 @@ fn a_file_too_large_to_hold_is_read_from_disk_with_the_same_result() {
 /// An export of 120 entries (enough to be read ahead on a second thread):
 /// the three vendor processes among notes and filler documents, entry 70
 /// `fault` ("crc": its CRC-32 wrong; "xml": a malformed document; "" none).
-fn many_entries(dir: &Path, fault: &str) -> PathBuf {
+pub(crate) fn many_entries(dir: &Path, fault: &str) -> PathBuf {
     let out = dir.join(format!("many-{fault}.zip"));
     let script = r#"
 import sys, zipfile, binascii

@@ -2,24 +2,69 @@
 
 use std::path::Path;
 
+use crate::document::Document;
+
 use super::entries::EntryKind;
 use super::error::{self, ArchiveError};
 use super::notes::Note;
 use super::plan::walk_and_hash;
-use super::prepare::{self, Prepare, Prepared};
-use super::report::{FileKind, InspectedEntry, Inspection, SignatureStatus};
+use super::prepare::{self, Inspected, Prepare, Prepared};
+use super::report::{FileKind, Found, InspectedEntry, Inspection, SignatureStatus};
 use super::scan::Visitor;
 use super::sniff::{file_kind, Kind};
 use super::source::{self, Source};
 use super::{signature, Options};
 
+/// Where [`inspect_file_with`] hands over entries and processes.
+type Each<'e> = &'e mut (dyn FnMut(Found<'_>) + Send);
+
+/// Processes read at a time from a document listed as it is read.
+const PROCESSES_PER_BATCH: usize = 1024;
+
 /// Collects what each entry is, and the processes of BPMN documents.
-struct Inspector {
+struct Inspector<'e> {
     entries: Vec<InspectedEntry>,
     notes: Vec<Note>,
+    /// With [`inspect_file_with`]: where each entry goes once known, and
+    /// its processes as they are read (which `entries` then does not keep).
+    each: Option<Each<'e>>,
 }
 
-impl Visitor<'static> for Inspector {
+/// Records what a document holds as its entry, which was listed just
+/// before it (looked for from the end, so that 50,000 entries cost linear
+/// time) or, for a bare document, is new.
+fn record<'i>(
+    entries: &'i mut Vec<InspectedEntry>,
+    entry: &str,
+    size: usize,
+    found: Inspected,
+) -> Option<&'i InspectedEntry> {
+    let Inspected {
+        encoding,
+        processes,
+        error,
+    } = found;
+    let e = match entries.iter().rposition(|e| e.entry == entry) {
+        Some(at) => entries.get_mut(at),
+        None => {
+            entries.push(InspectedEntry {
+                entry: entry.to_string(),
+                kind: EntryKind::Bpmn,
+                size: size as u64,
+                encoding: None,
+                processes: Vec::new(),
+                error: None,
+            });
+            entries.last_mut()
+        }
+    }?;
+    e.encoding = encoding;
+    e.processes = processes;
+    e.error = error;
+    Some(e)
+}
+
+impl Visitor<'static> for Inspector<'_> {
     fn preparer(&self) -> Option<&'static dyn Prepare> {
         Some(&prepare::Inspect)
     }
@@ -30,27 +75,46 @@ impl Visitor<'static> for Inspector {
         data: &[u8],
         prepared: Option<Prepared>,
     ) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
-        let prepare::Inspected {
-            encoding,
-            processes,
-            error,
-        } = prepare::take(prepared, || prepare::inspect(data));
-        // The entry was listed just before its document: looked for from
-        // the end, so that 50,000 entries cost linear time.
-        match self.entries.iter_mut().rev().find(|e| e.entry == entry) {
-            Some(e) => {
-                e.encoding = encoding;
-                e.processes = processes;
-                e.error = error;
+        let ready = prepared.and_then(|p| p.downcast::<Inspected>().ok()).map(|done| *done);
+        let Some(each) = self.each.as_deref_mut() else {
+            let found = ready.unwrap_or_else(|| prepare::inspect(data));
+            record(&mut self.entries, entry, data.len(), found);
+            return Ok(None);
+        };
+        match ready {
+            // Prepared ahead (a small document): its processes are read.
+            Some(mut found) => {
+                let processes = std::mem::take(&mut found.processes);
+                if let Some(e) = record(&mut self.entries, entry, data.len(), found) {
+                    each(Found::Entry(e));
+                }
+                if !processes.is_empty() {
+                    each(Found::Processes(&processes));
+                }
             }
-            None => self.entries.push(InspectedEntry {
-                entry: entry.to_string(),
-                kind: EntryKind::Bpmn,
-                size: data.len() as u64,
-                encoding,
-                processes,
-                error,
-            }),
+            None => match Document::parse(data) {
+                Ok(doc) => {
+                    let found = Inspected {
+                        encoding: Some(doc.charset().name().to_string()),
+                        processes: Vec::new(),
+                        error: None,
+                    };
+                    if let Some(e) = record(&mut self.entries, entry, data.len(), found) {
+                        each(Found::Entry(e));
+                    }
+                    doc.each_process(PROCESSES_PER_BATCH, &mut |batch| each(Found::Processes(batch)));
+                }
+                Err(e) => {
+                    let found = Inspected {
+                        encoding: None,
+                        processes: Vec::new(),
+                        error: Some(e.to_string()),
+                    };
+                    if let Some(e) = record(&mut self.entries, entry, data.len(), found) {
+                        each(Found::Entry(e));
+                    }
+                }
+            },
         }
         Ok(None)
     }
@@ -64,6 +128,12 @@ impl Visitor<'static> for Inspector {
             processes: Vec::new(),
             error: None,
         });
+        // A document's entry is handed over once its document is read.
+        if let (Some(each), Some(e)) = (self.each.as_deref_mut(), self.entries.last()) {
+            if kind != EntryKind::Bpmn {
+                each(Found::Entry(e));
+            }
+        }
     }
 
     fn signature(&mut self, _: Vec<String>, _: bool) {}
@@ -83,7 +153,7 @@ impl Visitor<'static> for Inspector {
 /// the whole file.
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
     let source = Source::open(path, options.max_in_memory).map_err(|e| e.reading(path))?;
-    inspect_source(path, source, options).map_err(|e| e.reading(path))
+    inspect_source(path, source, options, None).map_err(|e| e.reading(path))
 }
 
 /// [`inspect_file`] on the bytes of a file held in memory (a zip archive or a
@@ -93,15 +163,41 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
 ///
 /// As [`inspect_file`], but for reading a file.
 pub fn inspect_bytes(bytes: &[u8], options: &Options) -> Result<Inspection, ArchiveError> {
-    inspect_source(Path::new(""), Source::Memory(bytes.to_vec()), options)
+    inspect_source(Path::new(""), Source::Memory(bytes.to_vec()), options, None)
 }
 
-/// What [`inspect_file`] and [`inspect_bytes`] share: `name` is the file's
-/// path (empty for bytes in memory).
-fn inspect_source(name: &Path, source: Source, options: &Options) -> Result<Inspection, ArchiveError> {
+/// [`inspect_file`], handing each entry and its processes to `each` as
+/// they are read, in the order of the listing, instead of keeping them:
+/// the inspection returned holds no processes. A document is read a batch
+/// of processes at a time, so listing a large one (with a [`Listing`])
+/// needs little more memory than its text and its element tree.
+///
+/// [`Listing`]: super::Listing
+///
+/// # Errors
+///
+/// As [`inspect_file`].
+pub fn inspect_file_with(
+    path: &Path,
+    options: &Options,
+    each: &mut (dyn FnMut(Found<'_>) + Send),
+) -> Result<Inspection, ArchiveError> {
+    let source = Source::open(path, options.max_in_memory).map_err(|e| e.reading(path))?;
+    inspect_source(path, source, options, Some(each)).map_err(|e| e.reading(path))
+}
+
+/// What [`inspect_file`], [`inspect_file_with`] and [`inspect_bytes`]
+/// share: `name` is the file's path (empty for bytes in memory).
+fn inspect_source(
+    name: &Path,
+    source: Source,
+    options: &Options,
+    each: Option<Each<'_>>,
+) -> Result<Inspection, ArchiveError> {
     let mut inspector = Inspector {
         entries: Vec::new(),
         notes: Vec::new(),
+        each,
     };
     let mut signature = None;
     let (kind, sha256) = match file_kind(name, source, options)? {

@@ -81,14 +81,14 @@ use std::path::Path;
 pub use documents::for_each_document;
 pub use entries::EntryKind;
 pub use error::{ArchiveError, DocumentError, ErrorKind};
-pub use inspect::{inspect_bytes, inspect_file};
+pub use inspect::{inspect_bytes, inspect_file, inspect_file_with};
 pub use notes::{Note, NoteKind};
 pub use options::Options;
 pub use output::{same_file, WriteOptions};
 pub use plan::{patch_archive, plan_file, DocumentChange, FilePlan};
 pub use report::{
-    Decoration, EntryReport, FileKind, FileReport, InspectedEntry, Inspection, OutputReport, Plain, Row,
-    SignatureReport, SignatureStatus,
+    Decoration, EntryReport, FileKind, FileReport, Found, InspectedEntry, Inspection, Listing, OutputReport, Plain,
+    Row, SignatureReport, SignatureStatus,
 };
 pub use signature::{
     CertInfo, ChainStatus, DigestAlg, EntryCheck, EntryStatus, KeyKind, Signer, SignerCheck, SignerError,

@@ -429,61 +429,148 @@ impl Inspection {
     ///
     /// Only what `out` returns.
     pub fn write_text(&self, out: &mut dyn fmt::Write, labels: &[(String, Vec<String>)]) -> fmt::Result {
-        writeln!(
-            out,
-            "{}  ({})",
-            self.path,
-            if self.kind == FileKind::Zip { "zip" } else { "xml" }
-        )?;
-        let label_of = |field: &str| labels.iter().find(|(_, names)| names.iter().any(|n| n == field));
+        let mut listing = Listing::new(labels);
         for e in &self.entries {
-            let kind = match e.kind {
-                EntryKind::Bpmn => "bpmn",
-                EntryKind::Zip => "zip",
-                EntryKind::Other => "other",
-                EntryKind::Directory => "dir",
-                EntryKind::Unreadable => "unreadable",
-                EntryKind::Encrypted => "encrypted",
-            };
-            if !e.entry.is_empty() {
-                writeln!(out, "  {} [{kind}, {} bytes]", e.entry, e.size)?;
-            }
-            if let Some(err) = &e.error {
-                writeln!(out, "    error: {err}")?;
-            }
-            // A large document's processes are written side by side, in
-            // order: its listing can run to a million lines.
-            if e.processes.len() >= 2 * PROCESSES_PER_CHUNK {
-                use rayon::prelude::*;
-                let chunks: Vec<Result<String, fmt::Error>> = e
-                    .processes
-                    .par_chunks(PROCESSES_PER_CHUNK)
-                    .map(|chunk| {
-                        let mut text = String::new();
-                        chunk.iter().try_for_each(|p| write_process(&mut text, p, &label_of))?;
-                        Ok(text)
-                    })
-                    .collect();
-                for chunk in chunks {
-                    out.write_str(&chunk?)?;
-                }
-            } else {
-                for p in &e.processes {
-                    write_process(out, p, &label_of)?;
-                }
-            }
+            listing.add(Found::Entry(e));
+            listing.add(Found::Processes(&e.processes));
         }
-        for note in &self.notes {
-            writeln!(out, "  {note}")?;
-        }
-        if let Some(sig) = &self.signature {
-            writeln!(out, "  signature: {}", sig.summary)?;
-        }
-        write!(out, "  sha256 {}", self.sha256)
+        listing.write(out, self)
     }
 }
 
-/// Processes listed per thread, at least, in [`Inspection::write_text`].
+/// What [`inspect_file_with`](super::inspect_file_with) hands over as it
+/// reads a file, in the order of the listing.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Found<'a> {
+    /// An entry, once it is known what it is: for a BPMN document, with its
+    /// encoding or why it cannot be read. Its processes are not in it: they
+    /// follow as [`Found::Processes`].
+    Entry(&'a InspectedEntry),
+    /// Processes of the entry handed over last, in document order.
+    Processes(&'a [crate::Process]),
+}
+
+/// The text listing of [`Inspection::write_text`], made as a file is read:
+/// [`Listing::add`] what [`inspect_file_with`](super::inspect_file_with)
+/// finds, then [`Listing::write`] it with the inspection that returns. Only
+/// the text is kept, not the processes, so a large document's listing needs
+/// a fraction of the memory of its [`Inspection`].
+///
+/// ```no_run
+/// use procpatch::archive::{inspect_file_with, Listing, Options};
+/// let labels = procpatch::Recipe::builtin().labels();
+/// let mut listing = Listing::new(&labels);
+/// let inspection = inspect_file_with("export.zip".as_ref(), &Options::default(), &mut |found| listing.add(found))?;
+/// let mut text = String::new();
+/// listing.write(&mut text, &inspection)?;
+/// println!("{text}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Listing<'l> {
+    labels: &'l [Label],
+    body: String,
+    processes: usize,
+    /// What writing the body returned, first fault kept.
+    status: fmt::Result,
+}
+
+impl<'l> Listing<'l> {
+    /// An empty listing; `labels` as for [`Inspection::write_text`].
+    pub fn new(labels: &'l [(String, Vec<String>)]) -> Listing<'l> {
+        Listing {
+            labels,
+            body: String::new(),
+            processes: 0,
+            status: Ok(()),
+        }
+    }
+
+    /// Adds an entry or processes to the listing.
+    pub fn add(&mut self, found: Found<'_>) {
+        let written = match found {
+            Found::Entry(e) => write_entry(&mut self.body, e),
+            Found::Processes(processes) => {
+                self.processes += processes.len();
+                write_processes(&mut self.body, processes, self.labels)
+            }
+        };
+        self.status = self.status.and(written);
+    }
+
+    /// How many processes it lists.
+    pub fn processes(&self) -> usize {
+        self.processes
+    }
+
+    /// Writes the listing of `inspection`: its file, what was added, and
+    /// its notes, signature and SHA-256.
+    ///
+    /// # Errors
+    ///
+    /// Only what `out` returns.
+    pub fn write(&self, out: &mut dyn fmt::Write, inspection: &Inspection) -> fmt::Result {
+        self.status?;
+        writeln!(
+            out,
+            "{}  ({})",
+            inspection.path,
+            if inspection.kind == FileKind::Zip { "zip" } else { "xml" }
+        )?;
+        out.write_str(&self.body)?;
+        for note in &inspection.notes {
+            writeln!(out, "  {note}")?;
+        }
+        if let Some(sig) = &inspection.signature {
+            writeln!(out, "  signature: {}", sig.summary)?;
+        }
+        write!(out, "  sha256 {}", inspection.sha256)
+    }
+}
+
+/// An entry's line in a listing, and its error.
+fn write_entry(out: &mut dyn fmt::Write, e: &InspectedEntry) -> fmt::Result {
+    let kind = match e.kind {
+        EntryKind::Bpmn => "bpmn",
+        EntryKind::Zip => "zip",
+        EntryKind::Other => "other",
+        EntryKind::Directory => "dir",
+        EntryKind::Unreadable => "unreadable",
+        EntryKind::Encrypted => "encrypted",
+    };
+    if !e.entry.is_empty() {
+        writeln!(out, "  {} [{kind}, {} bytes]", e.entry, e.size)?;
+    }
+    if let Some(err) = &e.error {
+        writeln!(out, "    error: {err}")?;
+    }
+    Ok(())
+}
+
+/// Processes in a listing. Many are written side by side, in order: a large
+/// document's listing can run to a million lines.
+fn write_processes(out: &mut dyn fmt::Write, processes: &[Process], labels: &[Label]) -> fmt::Result {
+    let label_of = |field: &str| labels.iter().find(|(_, names)| names.iter().any(|n| n == field));
+    if processes.len() < 2 * PROCESSES_PER_CHUNK {
+        return processes.iter().try_for_each(|p| write_process(out, p, &label_of));
+    }
+    use rayon::prelude::*;
+    let chunks: Vec<Result<String, fmt::Error>> = processes
+        .par_chunks(PROCESSES_PER_CHUNK)
+        .map(|chunk| {
+            let mut text = String::new();
+            chunk.iter().try_for_each(|p| write_process(&mut text, p, &label_of))?;
+            Ok(text)
+        })
+        .collect();
+    for chunk in chunks {
+        out.write_str(&chunk?)?;
+    }
+    Ok(())
+}
+
+/// Processes listed per thread, at least, in a [`Listing`].
 const PROCESSES_PER_CHUNK: usize = 256;
 
 /// A label and the field names it maps.
