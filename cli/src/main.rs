@@ -157,7 +157,7 @@ fn finish<T: serde::Serialize>(
     verb: &str,
     ok: Code,
     total: impl Fn(&mut Totals, &T),
-    human: impl Fn(&mut dyn Write, &T) -> std::io::Result<()>,
+    human: impl Fn(&mut Stdout, &T) -> Result<(), Failure>,
 ) -> Result<Code, Failure> {
     let mut code = ok;
     let mut files = Vec::new();
@@ -171,7 +171,7 @@ fn finish<T: serde::Serialize>(
             Ok(value) => {
                 total(&mut totals, &value);
                 if !report.json && !report.quiet {
-                    stdout.with(|out| human(out, &value))?;
+                    human(&mut stdout, &value)?;
                 }
                 files.push(value);
             }
@@ -227,14 +227,11 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
             let mut listing = archive::Listing::new(&labels);
             let inspection = archive::inspect_file_with(&job.input, &options, &mut |found| listing.add(found))
                 .map_err(|e| Failure::archive(&job.input, &e))?;
-            let mut text = String::new();
-            listing
-                .write(&mut text, &inspection)
+            let processes = listing.processes();
+            let pieces = listing
+                .finish(&inspection)
                 .map_err(|e| Failure::io(&job.input, &std::io::Error::other(e)))?;
-            Ok(Listed {
-                text,
-                processes: listing.processes(),
-            })
+            Ok(Listed { pieces, processes })
         });
         return finish(
             results,
@@ -242,7 +239,7 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
             "inspect",
             Code::Success,
             |t, l| *t.processes.get_or_insert(0) += l.processes,
-            |out, l| render::listing(out, &l.text),
+            |out, l| out.with_raw(|styled, raw| render::listing_pieces(styled, raw, &l.pieces)),
         );
     }
     let results = each(&jobs, args.report.quiet, |job| {
@@ -258,7 +255,7 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
         "inspect",
         Code::Success,
         |t, i| *t.processes.get_or_insert(0) += i.entries.iter().map(|e| e.processes.len()).sum::<usize>(),
-        |out, i| render::inspection(out, i, &labels),
+        |stdout, i| stdout.with(|out| render::inspection(out, i, &labels)),
     )?;
     Ok(match page {
         Some((path, page)) => html::finish(html::write(path, &page), code),
@@ -267,11 +264,12 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
 }
 
 /// A file listed as it was read, by `inspect` without `--json`: the text,
+/// in the pieces it was made in,
 /// and how many processes it lists. It is never written as JSON.
 #[derive(serde::Serialize)]
 struct Listed {
     #[serde(skip)]
-    text: String,
+    pieces: Vec<String>,
     #[serde(skip)]
     processes: usize,
 }
@@ -310,9 +308,11 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         "check",
         Code::Success,
         |t, c| add_values(t, &c.report),
-        |out, c| {
-            render::report(out, &c.report)?;
-            writeln!(out, "  {}", c.verdict)
+        |stdout, c| {
+            stdout.with(|out| {
+                render::report(out, &c.report)?;
+                writeln!(out, "  {}", c.verdict)
+            })
         },
     )?;
     Ok(if code == Code::Success && pending {
@@ -338,15 +338,17 @@ fn verify(args: &VerifyArgs) -> Result<Code, Failure> {
         "verify",
         Code::Success,
         |t, v| *t.needs_edit.get_or_insert(0) += usize::from(v.status != archive::VerifyStatus::Valid),
-        |out, v| {
-            writeln!(out, "{v}")?;
-            // The library names no flags; the command line does. Once the
-            // signature holds, the chain is what is left to check.
-            let unchecked = v.signers.iter().any(|s| s.chain == archive::ChainStatus::NotChecked);
-            if v.status == archive::VerifyStatus::Valid && unchecked {
-                writeln!(out, "  (give --trust FILE to check the certificate chain)")?;
-            }
-            Ok(())
+        |stdout, v| {
+            stdout.with(|out| {
+                writeln!(out, "{v}")?;
+                // The library names no flags; the command line does. Once
+                // the signature holds, the chain is what is left to check.
+                let unchecked = v.signers.iter().any(|s| s.chain == archive::ChainStatus::NotChecked);
+                if v.status == archive::VerifyStatus::Valid && unchecked {
+                    writeln!(out, "  (give --trust FILE to check the certificate chain)")?;
+                }
+                Ok(())
+            })
         },
     )?;
     Ok(if code == Code::Success && failing {
@@ -451,11 +453,13 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
         "apply",
         Code::Success,
         |t, a| add_values(t, &a.report),
-        |out, a| {
-            for d in a.diffs.iter().flatten() {
-                render::diff(out, &d.diff)?;
-            }
-            render::report(out, &a.report)
+        |stdout, a| {
+            stdout.with(|out| {
+                for d in a.diffs.iter().flatten() {
+                    render::diff(out, &d.diff)?;
+                }
+                render::report(out, &a.report)
+            })
         },
     )?;
     Ok(match page {

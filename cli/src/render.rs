@@ -93,8 +93,51 @@ pub fn inspection(out: &mut dyn Write, i: &Inspection, labels: &[(String, Vec<St
     listing(out, &text)
 }
 
-/// An inspection's listing, made by [`Inspection::write_text`] or a
-/// `Listing`: its first line in bold.
+/// An inspection's listing in the pieces a `Listing` made it in, its first
+/// line in bold: as [`listing`] writes the whole text. A piece with no
+/// control character but line ends and tabs has nothing that colour
+/// handling would strip, so it goes to `raw`, unscanned (a large
+/// document's listing is tens of megabytes).
+pub fn listing_pieces(styled: &mut dyn Write, raw: &mut dyn Write, pieces: &[String]) -> std::io::Result<()> {
+    if pieces.iter().any(|p| p.contains('\r')) {
+        return listing(styled, &pieces.concat());
+    }
+    let Some((first, rest)) = pieces.split_first() else {
+        return Ok(());
+    };
+    let (line, after) = first.split_once('\n').unwrap_or((first, ""));
+    writeln!(styled, "{BOLD}{line}{BOLD:#}")?;
+    let mut last = after;
+    for piece in std::iter::once(after).chain(rest.iter().map(String::as_str)) {
+        if piece.is_empty() {
+            continue;
+        }
+        if plain(piece) {
+            styled.flush()?;
+            raw.write_all(piece.as_bytes())?;
+        } else {
+            styled.write_all(piece.as_bytes())?;
+        }
+        last = piece;
+    }
+    if !last.is_empty() && !last.ends_with('\n') {
+        writeln!(styled)?;
+    }
+    Ok(())
+}
+
+/// Whether `text` has no control character (C0, DEL or C1) but line ends
+/// and tabs.
+fn plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !bytes
+        .iter()
+        .any(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+        && !bytes.windows(2).any(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+}
+
+/// An inspection's listing, made by [`Inspection::write_text`]: its first
+/// line in bold.
 pub fn listing(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
     if text.is_empty() {
         return Ok(());
@@ -215,4 +258,58 @@ pub struct Json<T: serde::Serialize> {
     pub files: Vec<T>,
     pub errors: Vec<JsonError>,
     pub totals: Totals,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Pieces give the bytes the whole text gives; only plain ones go raw.
+    #[test]
+    fn a_listing_in_pieces_is_written_as_the_whole_text_is() {
+        let cases: [&[&str]; 4] = [
+            &[
+                "a.zip  (zip)\n",
+                "  x [bpmn, 1 bytes]\n",
+                "    process \"p\" at 1:1\n",
+                "  sha256 00",
+            ],
+            &["a.zip  (zip)\n", "    process \"bell\u{7}\" at 1:1\n", "  sha256 00"],
+            &["a.zip  (zip)\n", "    process \"c1\u{9b}\" at 1:1\n", "  sha256 00"],
+            &["a.zip  (zip)\n", "    process \"cr\r\n\" at 1:1\r\n", "  sha256 00"],
+        ];
+        for pieces in cases {
+            let pieces: Vec<String> = pieces.iter().map(|p| p.to_string()).collect();
+            let mut whole = Vec::new();
+            listing(&mut whole, &pieces.concat()).unwrap();
+            let (mut styled, mut raw) = (Vec::new(), Vec::new());
+            listing_pieces(&mut styled, &mut raw, &pieces).unwrap();
+            let raw = String::from_utf8(raw).unwrap();
+            // Put back in order, the two streams are the whole text's bytes.
+            let mut joined = Vec::new();
+            let styled = String::from_utf8(styled).unwrap();
+            let (first, rest) = styled.split_once('\n').unwrap();
+            joined.extend_from_slice(first.as_bytes());
+            joined.push(b'\n');
+            let mut rest = rest;
+            for p in pieces.iter().skip(1) {
+                if plain(p) {
+                    joined.extend_from_slice(p.as_bytes());
+                } else if let Some(after) = rest.strip_prefix(p.as_str()) {
+                    joined.extend_from_slice(p.as_bytes());
+                    rest = after;
+                }
+            }
+            joined.extend_from_slice(rest.as_bytes());
+            if pieces.iter().any(|p| p.contains('\r')) {
+                assert!(raw.is_empty());
+                assert_eq!(styled.as_bytes(), whole.as_slice());
+            } else {
+                let expected: String = pieces.iter().skip(1).filter(|p| plain(p)).map(String::as_str).collect();
+                assert_eq!(raw, expected, "{pieces:?}");
+                assert_eq!(joined, whole, "{pieces:?}");
+            }
+        }
+    }
 }

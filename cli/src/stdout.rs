@@ -37,6 +37,18 @@ impl Stdout {
         }
     }
 
+    /// Runs `write` with standard output twice over: as [`Stdout::with`]
+    /// gives it (colour stripped where it must be), and the stream itself,
+    /// for text with nothing to strip. Both write through the one buffer
+    /// of standard output, so what they write stays in order.
+    pub fn with_raw(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write, &mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), Failure> {
+        let mut raw = std::io::stdout();
+        self.with(|styled| write(styled, &mut raw).and_then(|()| raw.flush()))
+    }
+
     pub fn bytes(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         self.with(|out| out.write_all(bytes))
     }

@@ -470,9 +470,11 @@ pub enum Found<'a> {
 #[derive(Debug)]
 pub struct Listing<'l> {
     labels: &'l [Label],
-    body: String,
+    /// The text so far: pieces made side by side, then what follows them.
+    pieces: Vec<String>,
+    last: String,
     processes: usize,
-    /// What writing the body returned, first fault kept.
+    /// What writing the text returned, first fault kept.
     status: fmt::Result,
 }
 
@@ -481,7 +483,8 @@ impl<'l> Listing<'l> {
     pub fn new(labels: &'l [(String, Vec<String>)]) -> Listing<'l> {
         Listing {
             labels,
-            body: String::new(),
+            pieces: Vec::new(),
+            last: String::new(),
             processes: 0,
             status: Ok(()),
         }
@@ -490,10 +493,10 @@ impl<'l> Listing<'l> {
     /// Adds an entry or processes to the listing.
     pub fn add(&mut self, found: Found<'_>) {
         let written = match found {
-            Found::Entry(e) => write_entry(&mut self.body, e),
+            Found::Entry(e) => write_entry(&mut self.last, e),
             Found::Processes(processes) => {
                 self.processes += processes.len();
-                write_processes(&mut self.body, processes, self.labels)
+                self.write_processes(processes)
             }
         };
         self.status = self.status.and(written);
@@ -512,21 +515,76 @@ impl<'l> Listing<'l> {
     /// Only what `out` returns.
     pub fn write(&self, out: &mut dyn fmt::Write, inspection: &Inspection) -> fmt::Result {
         self.status?;
-        writeln!(
-            out,
-            "{}  ({})",
-            inspection.path,
-            if inspection.kind == FileKind::Zip { "zip" } else { "xml" }
-        )?;
-        out.write_str(&self.body)?;
-        for note in &inspection.notes {
-            writeln!(out, "  {note}")?;
+        out.write_str(&head(inspection))?;
+        for piece in &self.pieces {
+            out.write_str(piece)?;
         }
-        if let Some(sig) = &inspection.signature {
-            writeln!(out, "  signature: {}", sig.summary)?;
-        }
-        write!(out, "  sha256 {}", inspection.sha256)
+        out.write_str(&self.last)?;
+        write_tail(out, inspection)
     }
+
+    /// The text [`Listing::write`] writes, in the pieces it was made in
+    /// (a large document's listing is made side by side): the first is
+    /// the file's line, with its line end.
+    ///
+    /// # Errors
+    ///
+    /// None in practice: what writing to a `String` returns.
+    pub fn finish(mut self, inspection: &Inspection) -> Result<Vec<String>, fmt::Error> {
+        self.status?;
+        write_tail(&mut self.last, inspection)?;
+        let mut out = Vec::with_capacity(self.pieces.len() + 2);
+        out.push(head(inspection));
+        out.append(&mut self.pieces);
+        out.push(self.last);
+        Ok(out)
+    }
+
+    /// Processes in the listing. Many are written side by side, in
+    /// order, each share a piece of its own: a large document's listing
+    /// can run to a million lines.
+    fn write_processes(&mut self, processes: &[Process]) -> fmt::Result {
+        let labels = self.labels;
+        let label_of = |field: &str| labels.iter().find(|(_, names)| names.iter().any(|n| n == field));
+        if processes.len() < 2 * PROCESSES_PER_CHUNK {
+            return processes
+                .iter()
+                .try_for_each(|p| write_process(&mut self.last, p, &label_of));
+        }
+        use rayon::prelude::*;
+        let chunks: Vec<Result<String, fmt::Error>> = processes
+            .par_chunks(PROCESSES_PER_CHUNK)
+            .map(|chunk| {
+                let mut text = String::new();
+                chunk.iter().try_for_each(|p| write_process(&mut text, p, &label_of))?;
+                Ok(text)
+            })
+            .collect();
+        if !self.last.is_empty() {
+            self.pieces.push(std::mem::take(&mut self.last));
+        }
+        for chunk in chunks {
+            self.pieces.push(chunk?);
+        }
+        Ok(())
+    }
+}
+
+/// The first line of a listing: the file and what it is.
+fn head(inspection: &Inspection) -> String {
+    let kind = if inspection.kind == FileKind::Zip { "zip" } else { "xml" };
+    format!("{}  ({kind})\n", inspection.path)
+}
+
+/// The end of a listing: notes, signature, SHA-256 (with no line end).
+fn write_tail(out: &mut dyn fmt::Write, inspection: &Inspection) -> fmt::Result {
+    for note in &inspection.notes {
+        writeln!(out, "  {note}")?;
+    }
+    if let Some(sig) = &inspection.signature {
+        writeln!(out, "  signature: {}", sig.summary)?;
+    }
+    write!(out, "  sha256 {}", inspection.sha256)
 }
 
 /// An entry's line in a listing, and its error.
@@ -544,28 +602,6 @@ fn write_entry(out: &mut dyn fmt::Write, e: &InspectedEntry) -> fmt::Result {
     }
     if let Some(err) = &e.error {
         writeln!(out, "    error: {err}")?;
-    }
-    Ok(())
-}
-
-/// Processes in a listing. Many are written side by side, in order: a large
-/// document's listing can run to a million lines.
-fn write_processes(out: &mut dyn fmt::Write, processes: &[Process], labels: &[Label]) -> fmt::Result {
-    let label_of = |field: &str| labels.iter().find(|(_, names)| names.iter().any(|n| n == field));
-    if processes.len() < 2 * PROCESSES_PER_CHUNK {
-        return processes.iter().try_for_each(|p| write_process(out, p, &label_of));
-    }
-    use rayon::prelude::*;
-    let chunks: Vec<Result<String, fmt::Error>> = processes
-        .par_chunks(PROCESSES_PER_CHUNK)
-        .map(|chunk| {
-            let mut text = String::new();
-            chunk.iter().try_for_each(|p| write_process(&mut text, p, &label_of))?;
-            Ok(text)
-        })
-        .collect();
-    for chunk in chunks {
-        out.write_str(&chunk?)?;
     }
     Ok(())
 }
