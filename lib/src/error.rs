@@ -41,6 +41,22 @@ impl fmt::Display for Position {
     }
 }
 
+/// Bytes of text each thread indexes, at least ([`LineIndex::new`]).
+const INDEX_PART: usize = 2 << 20;
+
+/// Pushes the start of each line that begins after a line end in `range`
+/// of `bytes` (a line ends at `\n`, `\r\n` or a lone `\r`; the byte after
+/// the range is looked at for a `\r` at its end).
+fn line_starts(bytes: &[u8], range: std::ops::Range<usize>, out: &mut Vec<u32>) {
+    let from = range.start;
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes.get(range).unwrap_or_default()) {
+        let i = from + i;
+        if bytes.get(i) == Some(&b'\n') || bytes.get(i + 1) != Some(&b'\n') {
+            out.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        }
+    }
+}
+
 /// Maps byte offsets in a text to line:column positions.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LineIndex {
@@ -51,14 +67,45 @@ pub(crate) struct LineIndex {
 
 impl LineIndex {
     /// Indexes `text`. A line ends at `\n`, `\r\n` or a lone `\r`.
+    /// A long text is indexed in parts side by side.
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
+        let parts = match bytes.len() / INDEX_PART {
+            0 | 1 => 1,
+            n => crate::cores::cores().min(n),
+        };
         let mut starts = Vec::with_capacity(bytes.len() / 48 + 1);
         starts.push(0);
-        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            if bytes.get(i) == Some(&b'\n') || bytes.get(i + 1) != Some(&b'\n') {
-                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
+        if parts == 1 {
+            line_starts(bytes, 0..bytes.len(), &mut starts);
+            return LineIndex { starts };
+        }
+        let share = bytes.len().div_ceil(parts);
+        let found: Vec<Vec<u32>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..parts)
+                .map(|k| {
+                    let range = k * share..((k + 1) * share).min(bytes.len());
+                    s.spawn(move || {
+                        let mut part = Vec::with_capacity(range.len() / 48 + 1);
+                        line_starts(bytes, range, &mut part);
+                        part
+                    })
+                })
+                .collect();
+            (0..parts)
+                .zip(handles)
+                .map(|(k, h)| {
+                    // A thread that could not finish: its share is read here.
+                    h.join().unwrap_or_else(|_| {
+                        let mut part = Vec::new();
+                        line_starts(bytes, k * share..((k + 1) * share).min(bytes.len()), &mut part);
+                        part
+                    })
+                })
+                .collect()
+        });
+        for part in found {
+            starts.extend_from_slice(&part);
         }
         LineIndex { starts }
     }
@@ -317,6 +364,32 @@ fn did_you_mean(suggestions: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long text indexed in parts side by side gives the index of one
+    /// pass, whatever line ends its parts' edges fall on.
+    #[test]
+    fn a_long_text_indexed_in_parts_is_indexed_as_in_one_pass() {
+        // 61 bytes a round (a prime), so the edges fall at every place in it.
+        let pattern = format!("ab\r\ncd\re\n{}", "x".repeat(52));
+        assert_eq!(pattern.len(), 61);
+        let one_pass = |text: &str| {
+            let mut starts = vec![0];
+            line_starts(text.as_bytes(), 0..text.len(), &mut starts);
+            starts
+        };
+        for extra in ["", "\r", "\r\n", "x\r"] {
+            let text = format!("{}{extra}", pattern.repeat(2 * INDEX_PART / pattern.len() + 7));
+            assert_eq!(LineIndex::new(&text).starts, one_pass(&text), "{extra:?}");
+        }
+        // An edge at every place in a round.
+        let text = pattern.repeat(3);
+        for cut in 0..=text.len() {
+            let mut parts = vec![0];
+            line_starts(text.as_bytes(), 0..cut, &mut parts);
+            line_starts(text.as_bytes(), cut..text.len(), &mut parts);
+            assert_eq!(parts, one_pass(&text), "{cut}");
+        }
+    }
 
     #[test]
     fn line_index_counts_crlf_and_characters() {

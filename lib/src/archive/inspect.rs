@@ -152,8 +152,8 @@ impl Visitor<'static> for Inspector<'_> {
 /// BPMN entry that does not parse is listed with its error, not an error of
 /// the whole file.
 pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, ArchiveError> {
-    let source = Source::open(path, options.max_in_memory).map_err(|e| e.reading(path))?;
-    inspect_source(path, source, options, None).map_err(|e| e.reading(path))
+    let (source, known) = Source::open_hashed(path, options.max_in_memory).map_err(|e| e.reading(path))?;
+    inspect_source(path, source, known, options, None).map_err(|e| e.reading(path))
 }
 
 /// [`inspect_file`] on the bytes of a file held in memory (a zip archive or a
@@ -163,7 +163,7 @@ pub fn inspect_file(path: &Path, options: &Options) -> Result<Inspection, Archiv
 ///
 /// As [`inspect_file`], but for reading a file.
 pub fn inspect_bytes(bytes: &[u8], options: &Options) -> Result<Inspection, ArchiveError> {
-    inspect_source(Path::new(""), Source::Memory(bytes.to_vec()), options, None)
+    inspect_source(Path::new(""), Source::Memory(bytes.to_vec()), None, options, None)
 }
 
 /// [`inspect_file`], handing each entry and its processes to `each` as
@@ -182,15 +182,17 @@ pub fn inspect_file_with(
     options: &Options,
     each: &mut (dyn FnMut(Found<'_>) + Send),
 ) -> Result<Inspection, ArchiveError> {
-    let source = Source::open(path, options.max_in_memory).map_err(|e| e.reading(path))?;
-    inspect_source(path, source, options, Some(each)).map_err(|e| e.reading(path))
+    let (source, known) = Source::open_hashed(path, options.max_in_memory).map_err(|e| e.reading(path))?;
+    inspect_source(path, source, known, options, Some(each)).map_err(|e| e.reading(path))
 }
 
 /// What [`inspect_file`], [`inspect_file_with`] and [`inspect_bytes`]
-/// share: `name` is the file's path (empty for bytes in memory).
+/// share: `name` is the file's path (empty for bytes in memory), `known`
+/// the SHA-256 taken as the file was read.
 fn inspect_source(
     name: &Path,
     source: Source,
+    known: Option<String>,
     options: &Options,
     each: Option<Each<'_>>,
 ) -> Result<Inspection, ArchiveError> {
@@ -202,12 +204,15 @@ fn inspect_source(
     let mut signature = None;
     let (kind, sha256) = match file_kind(name, source, options)? {
         Kind::Xml(data) => {
-            let (read, sha256) = rayon::join(|| inspector.document("", &data, None), || source::sha256(&data));
+            let (read, sha256) = match known {
+                Some(sha256) => (inspector.document("", &data, None), sha256),
+                None => rayon::join(|| inspector.document("", &data, None), || source::sha256(&data)),
+            };
             read?;
             (FileKind::Xml, sha256)
         }
         Kind::Zip(source) => {
-            let (_, sha256) = walk_and_hash(&source, options, &mut inspector)?;
+            let (_, sha256) = walk_and_hash(&source, known, options, &mut inspector)?;
             let checked = source
                 .reader()
                 .and_then(|r| signature::verify(r, &name.display().to_string(), options, None));

@@ -53,12 +53,17 @@ pub struct DocumentChange<'a> {
 }
 
 /// Walks the archive in `source` with `visitor`, and hashes it: both from
-/// one buffer, side by side, when it is held in memory.
+/// one buffer, side by side, when it is held in memory, unless its hash
+/// is `known` (taken as it was read).
 pub(super) fn walk_and_hash<'p>(
     source: &Source,
+    known: Option<String>,
     options: &Options,
     visitor: &mut (dyn Visitor<'p> + Send),
 ) -> Result<(ZipNode, String), ArchiveError> {
+    if let (Some(sha), Some(bytes)) = (known, source.bytes()) {
+        return Ok((scan::walk_bytes(bytes, "", 0, options, visitor)?, sha));
+    }
     match source.bytes() {
         Some(bytes) => {
             // The walk stays on this thread (rayon runs the first closure
@@ -92,29 +97,39 @@ pub(super) fn walk_and_hash<'p>(
 /// is damaged or malformed (with the entry path and line:column); a recipe
 /// target not found or ambiguous (see [`ArchiveError::kind`]).
 pub fn plan_file(path: &Path, recipe: &Recipe, options: &Options) -> Result<FilePlan, ArchiveError> {
-    plan_source(path, || Source::open(path, options.max_in_memory), recipe, options).map_err(|e| e.reading(path))
+    plan_source(
+        path,
+        || Source::open_hashed(path, options.max_in_memory),
+        recipe,
+        options,
+    )
+    .map_err(|e| e.reading(path))
 }
 
 /// The one route of every plan, whether the bytes come from a file or from
 /// memory: the recipe checked, the source opened, what it is told apart, the
 /// recipe planned on each document, the reports merged. `name` is the
-/// file's path (empty for bytes in memory).
+/// file's path (empty for bytes in memory); `open` gives the source and,
+/// when it was taken as the file was read, its SHA-256.
 fn plan_source(
     name: &Path,
-    open: impl FnOnce() -> Result<Source, ArchiveError>,
+    open: impl FnOnce() -> Result<(Source, Option<String>), ArchiveError>,
     recipe: &Recipe,
     options: &Options,
 ) -> Result<FilePlan, ArchiveError> {
     recipe.validate().map_err(crate::Error::from)?;
-    let source = open()?;
+    let (source, known) = open()?;
     let mut planner = Planner::new(recipe);
     let (root, kind, sha256) = match file_kind(name, source, options)? {
         Kind::Xml(old) => {
-            let (splices, sha256) = rayon::join(|| planner.document("", &old, None), || source::sha256(&old));
+            let (splices, sha256) = match known {
+                Some(sha256) => (planner.document("", &old, None), sha256),
+                None => rayon::join(|| planner.document("", &old, None), || source::sha256(&old)),
+            };
             (Root::Xml { old, splices: splices? }, FileKind::Xml, sha256)
         }
         Kind::Zip(source) => {
-            let (node, sha256) = walk_and_hash(&source, options, &mut planner)?;
+            let (node, sha256) = walk_and_hash(&source, known, options, &mut planner)?;
             let root = Root::Zip {
                 node: Box::new(node),
                 source,
@@ -219,7 +234,12 @@ impl FilePlan {
 /// edit would break, [`ArchiveError::Verify`] when the new archive does not
 /// verify.
 pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result<(Vec<u8>, FileReport), ArchiveError> {
-    let plan = plan_source(Path::new(""), || Ok(Source::Memory(bytes.to_vec())), recipe, options)?;
+    let plan = plan_source(
+        Path::new(""),
+        || Ok((Source::Memory(bytes.to_vec()), None)),
+        recipe,
+        options,
+    )?;
     plan.writable()?;
     if !plan.needs_edit() {
         // The copy the plan holds is the answer.

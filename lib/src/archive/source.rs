@@ -85,26 +85,114 @@ pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
     Ok(hex(&hasher.finalize()))
 }
 
+/// Bytes read at a time while a second thread hashes what is read.
+const HASHED_CHUNK: usize = 1 << 20;
+
+/// Reads `f`, of about `len` bytes, to its end (at most `limit` + 1 bytes),
+/// a chunk at a time, each chunk hashed on a second thread once it is read.
+fn read_hashing(f: &mut File, len: usize, limit: u64) -> io::Result<(Vec<u8>, String)> {
+    // Zeroed, so that the chunks can be handed out as slices; the zeroes
+    // cost nothing, as the pages are only made when first read into.
+    let mut bytes = vec![0u8; len];
+    let (filled, mut hasher) = std::thread::scope(|s| -> io::Result<(usize, Sha256)> {
+        let (tx, rx) = std::sync::mpsc::channel::<&[u8]>();
+        let hashing = s.spawn(move || {
+            let mut hasher = Sha256::new();
+            for chunk in rx {
+                hasher.update(chunk);
+            }
+            hasher
+        });
+        let mut rest: &mut [u8] = &mut bytes;
+        let mut filled = 0;
+        let mut read = || -> io::Result<()> {
+            while !rest.is_empty() {
+                let n = rest.len().min(HASHED_CHUNK);
+                let (chunk, after) = std::mem::take(&mut rest).split_at_mut(n);
+                let got = fill(f, chunk)?;
+                filled += got;
+                let (done, _) = chunk.split_at(got);
+                // A hashing thread that is gone is found at its join.
+                let _ = tx.send(done);
+                if got < n {
+                    break;
+                }
+                rest = after;
+            }
+            Ok(())
+        };
+        let result = read();
+        drop(tx);
+        let hasher = hashing
+            .join()
+            .map_err(|_| io::Error::other("the thread hashing the file stopped"))?;
+        result.map(|()| (filled, hasher))
+    })?;
+    bytes.truncate(filled);
+    if filled == len {
+        // The file grew while it was read: the rest, up to the limit.
+        let mut more = Vec::new();
+        f.take(limit.saturating_add(1).saturating_sub(len as u64))
+            .read_to_end(&mut more)?;
+        hasher.update(&more);
+        bytes.extend_from_slice(&more);
+    }
+    Ok((bytes, hex(&hasher.finalize())))
+}
+
+/// Reads into `buf` until it is full or the file ends: how much was read.
+fn fill(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+        match f.read(rest) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
 impl Source {
     /// The file at `path`: read whole when it holds at most `limit` bytes.
     pub fn open(path: &Path, limit: u64) -> Result<Source, ArchiveError> {
+        Source::read(path, limit, false).map(|(source, _)| source)
+    }
+
+    /// [`Source::open`], and the SHA-256 of the bytes held, taken on a
+    /// second thread while they are read (the hash then costs no time of
+    /// its own).
+    pub fn open_hashed(path: &Path, limit: u64) -> Result<(Source, Option<String>), ArchiveError> {
+        Source::read(path, limit, true)
+    }
+
+    fn read(path: &Path, limit: u64, hash: bool) -> Result<(Source, Option<String>), ArchiveError> {
         let failed = |e| ArchiveError::io_at(path, e);
         let mut f = File::open(path).map_err(failed)?;
         let len = f.metadata().map_err(failed)?.len();
         if len > limit {
-            return Ok(Source::File(path.to_path_buf()));
+            return Ok((Source::File(path.to_path_buf()), None));
         }
         // The length is a hint: a file that grows while it is read is read
         // to its end, and held if it still fits.
-        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-        (&mut f)
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(failed)?;
+        let len = usize::try_from(len).unwrap_or(0);
+        let (bytes, sha256) = if hash && len >= HASHED_CHUNK {
+            let (bytes, sha256) = read_hashing(&mut f, len, limit).map_err(failed)?;
+            (bytes, Some(sha256))
+        } else {
+            let mut bytes = Vec::with_capacity(len.saturating_add(1));
+            (&mut f)
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(failed)?;
+            let sha256 = hash.then(|| sha256(&bytes));
+            (bytes, sha256)
+        };
         if bytes.len() as u64 > limit {
-            return Ok(Source::File(path.to_path_buf()));
+            return Ok((Source::File(path.to_path_buf()), None));
         }
-        Ok(Source::Memory(bytes))
+        Ok((Source::Memory(bytes), sha256))
     }
 
     /// A reader from the start.
@@ -168,5 +256,76 @@ impl Source {
             }
         };
         Ok((bytes.len() as u64 <= limit).then_some(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes that do not repeat within a chunk.
+    fn content(n: usize) -> Vec<u8> {
+        let mut x: u32 = 0x9E37_79B9;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_file_read_while_hashed_is_held_whole_with_its_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [
+            0,
+            5,
+            HASHED_CHUNK - 1,
+            HASHED_CHUNK,
+            3 * HASHED_CHUNK + HASHED_CHUNK / 2 + 7,
+        ] {
+            let path = dir.path().join(format!("f{n}"));
+            let data = content(n);
+            std::fs::write(&path, &data).unwrap();
+            let (source, sha) = Source::open_hashed(&path, u64::MAX).unwrap();
+            assert_eq!(source.bytes(), Some(data.as_slice()), "{n}");
+            assert_eq!(sha.as_deref(), Some(sha256(&data).as_str()), "{n}");
+            assert_eq!(sha, Some(sha256_file(&path).unwrap()));
+            // Past the limit, nothing is held and nothing hashed.
+            let (source, sha) = Source::open_hashed(&path, n.saturating_sub(1) as u64).unwrap();
+            assert_eq!((source.bytes().is_none(), sha), (n > 0, (n == 0).then(|| sha256(&[]))));
+            // Without the hash, the same bytes.
+            assert_eq!(Source::open(&path, u64::MAX).unwrap().bytes(), Some(data.as_slice()));
+        }
+    }
+
+    /// The length found before reading is a hint: a file found longer is
+    /// read to its end (up to the limit), one found shorter to where it
+    /// ends, and the hash is of what was read.
+    #[test]
+    fn a_file_that_grows_or_shrinks_while_read_is_read_to_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let data = content(2 * HASHED_CHUNK + 100);
+        std::fs::write(&path, &data).unwrap();
+        for hint in [
+            HASHED_CHUNK,
+            2 * HASHED_CHUNK,
+            data.len(),
+            data.len() + 4096,
+            3 * HASHED_CHUNK,
+        ] {
+            let mut f = File::open(&path).unwrap();
+            let (bytes, sha) = read_hashing(&mut f, hint, u64::MAX).unwrap();
+            assert_eq!(bytes, data, "{hint}");
+            assert_eq!(sha, sha256(&data), "{hint}");
+        }
+        // Growth is read up to one byte past the limit, which refuses it.
+        let mut f = File::open(&path).unwrap();
+        let limit = (HASHED_CHUNK + 10) as u64;
+        let (bytes, _) = read_hashing(&mut f, HASHED_CHUNK, limit).unwrap();
+        assert_eq!(bytes.len() as u64, limit + 1);
     }
 }
