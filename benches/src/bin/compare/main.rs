@@ -204,6 +204,8 @@ fn run(args: &Args) -> Result<()> {
     } else {
         Vec::new()
     };
+    // The three user processes alone: each command's fixed cost.
+    let smallest = args.wants(Workload::Doc).then(|| gen.doc(0)).transpose()?;
     let export = args
         .wants(Workload::Export)
         .then(|| gen.export(sizes.export_entries))
@@ -241,8 +243,8 @@ fn run(args: &Args) -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let mut bench = Bench::new(&runner, &tools, &scripts, procpatch.clone(), out, jobs);
     bench.startup();
-    if !docs.is_empty() {
-        bench.docs(&docs);
+    if let (false, Some(smallest)) = (docs.is_empty(), &smallest) {
+        bench.docs(&docs, smallest);
     }
     if let Some(export) = &export {
         bench.export(export);

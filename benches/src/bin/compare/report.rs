@@ -59,6 +59,9 @@ pub struct Series {
     pub command: String,
     /// (size in the table's unit, outcome)
     pub points: Vec<(f64, Outcome)>,
+    /// The command's fixed cost: the same command on the smallest input,
+    /// subtracted from every point; without it, `procpatch --version`'s.
+    pub base: Option<Outcome>,
 }
 
 /// Cost per unit at each size, against the median of the sizes.
@@ -69,6 +72,8 @@ pub struct Linearity {
     pub unit: String,
     /// Whether RSS per unit is a target too (time always is).
     pub rss: bool,
+    /// What is subtracted as the fixed cost, for the text above the table.
+    pub base: String,
     pub series: Vec<Series>,
 }
 
@@ -148,9 +153,13 @@ struct PerUnit {
 }
 
 impl Report {
-    fn per_unit(&self, size: f64, m: &Measured) -> PerUnit {
-        let base_time = self.startup.map_or(0.0, |s| s.secs());
-        let base_rss = self.startup.and_then(|s| s.rss_mib()).unwrap_or(0.0);
+    fn per_unit(&self, size: f64, m: &Measured, series: &Series) -> PerUnit {
+        let base = match &series.base {
+            Some(Ok(base)) => Some(*base),
+            _ => self.startup,
+        };
+        let base_time = base.map_or(0.0, |s| s.secs());
+        let base_rss = base.and_then(|s| s.rss_mib()).unwrap_or(0.0);
         PerUnit {
             time: m.secs() / size,
             time_net: (m.secs() - base_time).max(0.0) / size,
@@ -165,10 +174,13 @@ impl Report {
         let points: Vec<PerUnit> = series
             .points
             .iter()
-            .filter_map(|(size, o)| o.as_ref().ok().map(|m| self.per_unit(*size, m)))
+            .filter_map(|(size, o)| o.as_ref().ok().map(|m| self.per_unit(*size, m, series)))
             .collect();
         if points.len() < series.points.len() {
             return Verdict::NotAvailable("a size failed".into());
+        }
+        if series.base.as_ref().is_some_and(|b| b.is_err()) {
+            return Verdict::NotAvailable("the smallest input failed".into());
         }
         if points.len() < 2 {
             return Verdict::NotAvailable("one size only".into());
@@ -244,8 +256,9 @@ impl Report {
         let _ = writeln!(s, "\n### {}\n", lin.title);
         let _ = writeln!(
             s,
-            "Per {u}, raw and net of `procpatch --version` (the process's fixed cost); Δ is the net value against \
-             the median of the sizes, and a size is within the target at ±{:.0}%{}.\n",
+            "Per {u}, raw and net of {} (the command's fixed cost); Δ is the net value against the median of the \
+             sizes, and a size is within the target at ±{:.0}%{}.\n",
+            lin.base,
             LINEAR_TOLERANCE * 100.0,
             if lin.rss { " in both time and RSS" } else { " in time" }
         );
@@ -258,7 +271,7 @@ impl Report {
             let points: Vec<(f64, Result<PerUnit, &String>)> = series
                 .points
                 .iter()
-                .map(|(size, o)| (*size, o.as_ref().map(|m| self.per_unit(*size, m))))
+                .map(|(size, o)| (*size, o.as_ref().map(|m| self.per_unit(*size, m, series))))
                 .collect();
             let ok: Vec<PerUnit> = points.iter().filter_map(|(_, p)| p.as_ref().ok().copied()).collect();
             let time_median = median(&ok.iter().map(|p| p.time_net).collect::<Vec<_>>()).unwrap_or(0.0);
@@ -406,9 +419,11 @@ mod tests {
             title: String::new(),
             unit: "MiB".into(),
             rss: true,
+            base: String::new(),
             series: vec![Series {
                 command: "apply".into(),
                 points,
+                base: None,
             }],
         };
         // 10 ms and 3 MiB per MiB plus the fixed cost: linear.
@@ -423,5 +438,37 @@ mod tests {
             Verdict::NotAvailable(_)
         ));
         assert!(report.render().contains("| workload |"));
+    }
+
+    /// With the same command's run on the smallest input, that is the fixed
+    /// cost subtracted, not `--version`'s.
+    #[test]
+    fn linearity_is_judged_net_of_the_commands_own_fixed_cost() {
+        let report = Report {
+            startup: m(0.001, 4).ok(),
+            ..Report::default()
+        };
+        let lin = |base: Option<Outcome>| Linearity {
+            title: String::new(),
+            unit: "MiB".into(),
+            rss: true,
+            base: String::new(),
+            series: vec![Series {
+                command: "apply".into(),
+                // 10 ms and 3 MiB per MiB on top of 5 ms and 9 MiB.
+                points: vec![(1.0, m(0.015, 12)), (10.0, m(0.105, 39)), (100.0, m(1.005, 309))],
+                base,
+            }],
+        };
+        let own = lin(Some(m(0.005, 9)));
+        assert_eq!(report.linear(&own, &own.series[0]), Verdict::Yes);
+        // Net of --version alone, the 1 MiB point is 8 MiB per MiB.
+        let startup = lin(None);
+        assert_eq!(report.linear(&startup, &startup.series[0]), Verdict::No);
+        let failed = lin(Some(Err("exit 3".into())));
+        assert!(matches!(
+            report.linear(&failed, &failed.series[0]),
+            Verdict::NotAvailable(_)
+        ));
     }
 }

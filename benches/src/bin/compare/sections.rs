@@ -303,9 +303,31 @@ impl<'a> Bench<'a> {
     /// the Python peer (≥ 4× faster), against inflating the document
     /// (`unzip -p` of its zipped form, for the bare one too: ≤ 4×; `cat`
     /// reported beside a bare one), and peak RSS ≤ 64 MiB + 2× the
-    /// document; then cost per MiB across the sizes.
-    pub fn docs(&mut self, docs: &[Doc]) {
+    /// document; then cost per MiB across the sizes, net of each command's
+    /// fixed cost: the same command on `smallest`, a document of the three
+    /// user processes alone.
+    pub fn docs(&mut self, docs: &[Doc], smallest: &Doc) {
         let mut series: Vec<Series> = Vec::new();
+        for (form, input) in [("zip", &smallest.zipped), ("bare", &smallest.bare)] {
+            let w = format!("doc {}, {form}", crate::report::size(smallest.bytes));
+            let ext = if form == "zip" { "zip" } else { "bpmn20.xml" };
+            let o_pp = self.out.join(format!("doc-smallest-procpatch.{ext}"));
+            let outcomes = [
+                ("apply", self.run(&w, Ok(self.apply(input, &o_pp)), Verify::Edited)),
+                ("check", self.run(&w, Ok(self.check(input)), Verify::Nothing)),
+                ("inspect", self.run(&w, Ok(self.inspect(input)), Verify::Nothing)),
+            ];
+            for (command, outcome) in outcomes {
+                self.report
+                    .rows
+                    .push(row(&w, &format!("procpatch {command}"), &outcome, Vec::new()));
+                series.push(Series {
+                    command: format!("procpatch {command} ({form})"),
+                    points: Vec::new(),
+                    base: Some(outcome),
+                });
+            }
+        }
         for doc in docs {
             for (form, input) in [("zip", &doc.zipped), ("bare", &doc.bare)] {
                 let w = format!("doc {} MiB, {form}", doc.mib);
@@ -341,6 +363,7 @@ impl<'a> Bench<'a> {
                         None => series.push(Series {
                             command: label,
                             points: vec![point],
+                            base: None,
                         }),
                     }
                 }
@@ -361,6 +384,11 @@ impl<'a> Bench<'a> {
             title: "Large document: cost per MiB across sizes".into(),
             unit: "MiB".into(),
             rss: true,
+            base: format!(
+                "the same command on a document of the three user processes alone ({}, the first rows of the \
+                 table above)",
+                crate::report::size(smallest.bytes)
+            ),
             series,
         });
     }
@@ -414,6 +442,7 @@ impl<'a> Bench<'a> {
             .map(|c| Series {
                 command: format!("procpatch {c}"),
                 points: Vec::new(),
+                base: None,
             })
             .collect();
         let mut last = None;
@@ -435,6 +464,7 @@ impl<'a> Bench<'a> {
             title: "Many entries: time per 1,000 entries across counts".into(),
             unit: "1,000 entries".into(),
             rss: false,
+            base: "`procpatch --version`".into(),
             series,
         };
         let out = |who: &str| self.out.join(format!("many-{who}.zip"));
