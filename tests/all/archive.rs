@@ -605,32 +605,45 @@ fn reading_ahead_gives_what_reading_alone_gives() {
     assert!(seen[2].contains("processes/broken.bpmn20.xml"), "{}", seen[2]);
 }
 
-/// A bare BPMN document of the sample export, with 300 KiB of comment after
-/// its root: long stretches of unchanged bytes, which are copied from the
-/// input file rather than written from memory.
-fn long_document() -> Vec<u8> {
+/// A bare BPMN document of the sample export, with `kib` KiB of comment
+/// after its root: long stretches of unchanged bytes, which are copied from
+/// the input file rather than written from memory.
+fn long_document(kib: usize) -> Vec<u8> {
     let zip = support::read(support::fixture("testdata/archives/ProcessImport.zip"));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut doc = Vec::new();
     std::io::Read::read_to_end(&mut archive.by_name("UsersProcLock.bpmn20.xml").unwrap(), &mut doc).unwrap();
     doc.extend_from_slice(b"\n<!-- ");
-    doc.extend((0..300 * 1024).map(|i| b"abcdefgh"[i % 8]));
+    doc.extend((0..kib * 1024).map(|i| b"abcdefgh"[i % 8]));
     doc.extend_from_slice(b" -->\n");
     doc
 }
 
+/// Written from the input file and read back to be checked, in chunks of
+/// 4 MiB at 13 MiB (the buffers read into are used again).
 #[test]
 fn a_long_document_is_written_from_its_input_file_and_checked() {
+    for kib in [300, 13 * 1024] {
+        long_document_written(kib);
+    }
+}
+
+fn long_document_written(kib: usize) {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("lock.bpmn20.xml");
-    let doc = long_document();
+    let doc = long_document(kib);
     std::fs::write(&input, &doc).unwrap();
     let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
     let output = tmp.path().join("out.bpmn20.xml");
-    plan.write(&output, &WriteOptions::default()).unwrap();
+    let report = plan.write(&output, &WriteOptions::default()).unwrap();
     let (expected, _) = procpatch::patch(&doc, &Recipe::builtin()).unwrap();
     assert_ne!(expected, doc);
     assert!(std::fs::read(&output).unwrap() == expected);
+    assert_eq!(
+        report.output.unwrap().sha256.unwrap(),
+        archive::sha256_file(&output).unwrap()
+    );
+    assert_eq!(report.sha256, archive::sha256_file(&input).unwrap());
 
     // The input changed after it was read (same length): the copy does not
     // hold what was planned, so nothing is written.
