@@ -148,6 +148,7 @@ impl<'a> Document<'a> {
     /// Every process with its tasks, `batch` at a time and in document
     /// order, each batch handed to `each` and dropped after: a listing of a
     /// large document never holds all its processes.
+    #[cfg(feature = "archive")]
     pub(crate) fn each_process(&self, batch: usize, each: &mut dyn FnMut(&[Process])) {
         if let Some(all) = self.processes.get() {
             all.chunks(batch.max(1)).for_each(each);
