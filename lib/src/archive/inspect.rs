@@ -75,46 +75,30 @@ impl Visitor<'static> for Inspector<'_> {
         data: &[u8],
         prepared: Option<Prepared>,
     ) -> Result<Option<Vec<crate::Splice>>, ArchiveError> {
-        let ready = prepared.and_then(|p| p.downcast::<Inspected>().ok()).map(|done| *done);
+        let ready = prepare::ready::<Inspected>(prepared);
         let Some(each) = self.each.as_deref_mut() else {
             let found = ready.unwrap_or_else(|| prepare::inspect(data));
             record(&mut self.entries, entry, data.len(), found);
             return Ok(None);
         };
-        match ready {
-            // Prepared ahead (a small document): its processes are read.
-            Some(mut found) => {
-                let processes = std::mem::take(&mut found.processes);
-                if let Some(e) = record(&mut self.entries, entry, data.len(), found) {
-                    each(Found::Entry(e));
-                }
-                if !processes.is_empty() {
-                    each(Found::Processes(&processes));
-                }
+        // Prepared ahead (a small document), its processes read; else parsed
+        // here, its processes read a batch at a time below.
+        let (mut found, doc) = match ready {
+            Some(found) => (found, None),
+            None => {
+                let parsed = Document::parse(data);
+                (prepare::parse_of(&parsed), parsed.ok())
             }
-            None => match Document::parse(data) {
-                Ok(doc) => {
-                    let found = Inspected {
-                        encoding: Some(doc.charset().name().to_string()),
-                        processes: Vec::new(),
-                        error: None,
-                    };
-                    if let Some(e) = record(&mut self.entries, entry, data.len(), found) {
-                        each(Found::Entry(e));
-                    }
-                    doc.each_process(PROCESSES_PER_BATCH, &mut |batch| each(Found::Processes(batch)));
-                }
-                Err(e) => {
-                    let found = Inspected {
-                        encoding: None,
-                        processes: Vec::new(),
-                        error: Some(e.to_string()),
-                    };
-                    if let Some(e) = record(&mut self.entries, entry, data.len(), found) {
-                        each(Found::Entry(e));
-                    }
-                }
-            },
+        };
+        let processes = std::mem::take(&mut found.processes);
+        if let Some(e) = record(&mut self.entries, entry, data.len(), found) {
+            each(Found::Entry(e));
+        }
+        if !processes.is_empty() {
+            each(Found::Processes(&processes));
+        }
+        if let Some(doc) = doc {
+            doc.each_process(PROCESSES_PER_BATCH, &mut |batch| each(Found::Processes(batch)));
         }
         Ok(None)
     }

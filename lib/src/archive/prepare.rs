@@ -26,10 +26,12 @@ pub(crate) trait Prepare: Sync {
 
 /// The prepared value of type `T`, or `f`'s when there is none.
 pub(crate) fn take<T: 'static>(prepared: Option<Prepared>, f: impl FnOnce() -> T) -> T {
-    match prepared.map(|p| p.downcast::<T>()) {
-        Some(Ok(done)) => *done,
-        _ => f(),
-    }
+    ready(prepared).unwrap_or_else(f)
+}
+
+/// The prepared value, if there is one of type `T`.
+pub(crate) fn ready<T: 'static>(prepared: Option<Prepared>) -> Option<T> {
+    prepared.and_then(|p| p.downcast::<T>().ok()).map(|done| *done)
 }
 
 /// A document planned with a recipe.
@@ -83,10 +85,21 @@ pub(crate) struct Inspected {
 /// Parses `data` for `inspect`: a document that does not parse is
 /// reported, not refused.
 pub(crate) fn inspect(data: &[u8]) -> Inspected {
-    match Document::parse(data) {
+    let parsed = Document::parse(data);
+    let mut found = parse_of(&parsed);
+    if let Ok(doc) = parsed {
+        found.processes = doc.into_processes();
+    }
+    found
+}
+
+/// What `inspect` reports of a document's parse, its processes aside: its
+/// encoding, or why it does not parse.
+pub(crate) fn parse_of(parsed: &Result<Document<'_>, crate::Error>) -> Inspected {
+    match parsed {
         Ok(doc) => Inspected {
             encoding: Some(doc.charset().name().to_string()),
-            processes: doc.into_processes(),
+            processes: Vec::new(),
             error: None,
         },
         Err(e) => Inspected {
