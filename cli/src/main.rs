@@ -264,8 +264,8 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
 }
 
 /// A file listed as it was read, by `inspect` without `--json`: the text,
-/// in the pieces it was made in,
-/// and how many processes it lists. It is never written as JSON.
+/// in the pieces it was made in, and how many processes it lists. It is
+/// never written as JSON.
 #[derive(serde::Serialize)]
 struct Listed {
     #[serde(skip)]

@@ -448,7 +448,7 @@ pub enum Found<'a> {
     /// follow as [`Found::Processes`].
     Entry(&'a InspectedEntry),
     /// Processes of the entry handed over last, in document order.
-    Processes(&'a [crate::Process]),
+    Processes(&'a [Process]),
 }
 
 /// The text listing of [`Inspection::write_text`], made as a file is read:
