@@ -587,6 +587,35 @@ mod tests {
     }
 
     #[test]
+    fn a_name_given_twice_is_found_among_many_attributes() {
+        // Past the pairwise limit, plain and prefixed: found, with both
+        // places, and only within one tag.
+        let plain: String = (0..2000).map(|i| format!(" a{i}='v'")).collect();
+        let prefixed: String = (0..2000).map(|i| format!(" p:a{i}='v'")).collect();
+        let ok = format!("<r xmlns:p='urn:x' xmlns:q='urn:y'><e{plain}/><e{plain}/><e{prefixed} q:a7='v'/></r>");
+        assert!(Tree::parse(&ok, Scope::Edit).is_ok());
+        let twice = format!("<r><e{plain} a1999='w'/></r>");
+        let err = Tree::parse(&twice, Scope::Edit).unwrap_err().to_string();
+        let (first, again) = (twice.find(" a1999=").unwrap() + 2, twice.rfind(" a1999=").unwrap() + 2);
+        assert_eq!(
+            err,
+            format!("malformed XML at 1:{again}: attribute given twice (first at 1:{first})")
+        );
+        let expanded = format!("<r xmlns:p='urn:x' xmlns:q='urn:x'><e{prefixed} q:a1500='w'/></r>");
+        let err = Tree::parse(&expanded, Scope::Edit).unwrap_err().to_string();
+        let (first, again) = (
+            expanded.find(" p:a1500=").unwrap() + 2,
+            expanded.find(" q:a1500=").unwrap() + 2,
+        );
+        assert_eq!(
+            err,
+            format!(
+                "malformed XML at 1:{again}: attribute given twice: \"q:a1500\" is \"p:a1500\" (at 1:{first}), both prefixes being bound to urn:x"
+            )
+        );
+    }
+
+    #[test]
     fn characters_xml_forbids_are_found_by_their_bytes() {
         assert_eq!(first_non_xml_char("a\tb\r\nc é €"), None);
         assert_eq!(first_non_xml_char("ab\u{1}"), Some((2, '\u{1}')));

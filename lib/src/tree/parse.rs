@@ -31,7 +31,6 @@ pub(super) struct QInfo {
     task: bool,
 }
 
-#[derive(Default)]
 pub(super) struct Names {
     pub(super) list: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
@@ -40,6 +39,43 @@ pub(super) struct Names {
     /// The last namespace URI interned, and its id: consecutive elements
     /// mostly share one.
     last_ns: Option<(Box<str>, u32)>,
+    /// Ids of qualified names met lately, at a slot picked by their length
+    /// and end bytes ([`recent_slot`]): a hit, confirmed by comparing the
+    /// name, skips hashing. A document's few dozen names mostly each keep a
+    /// slot, so most lookups hit.
+    recent: [u32; RECENT],
+    /// For each id, the start tag ([`Names::tag`]) that last gave an
+    /// attribute of that qualified name: a name given twice in one tag is
+    /// found in constant time, however many attributes the tag has.
+    seen: Vec<u32>,
+    /// The current start tag's number, from 1; 0 in `seen` is "never".
+    tag: u32,
+}
+
+/// Slots in [`Names::recent`] (a power of two).
+const RECENT: usize = 128;
+
+/// The slot of `s` in [`Names::recent`]. Not a hash of the whole name: the
+/// length and the first two and the last bytes tell a document's names
+/// apart well enough, at the cost of three loads.
+fn recent_slot(s: &[u8]) -> usize {
+    let n = s.len();
+    let byte = |i: usize| s.get(i).map_or(0, |&b| usize::from(b));
+    (n.wrapping_mul(97) ^ byte(0) ^ byte(1).wrapping_mul(7) ^ byte(n.wrapping_sub(1)).wrapping_mul(31)) & (RECENT - 1)
+}
+
+impl Default for Names {
+    fn default() -> Names {
+        Names {
+            list: Vec::new(),
+            ids: HashMap::default(),
+            info: Vec::new(),
+            last_ns: None,
+            recent: [NONE; RECENT],
+            seen: Vec::new(),
+            tag: 0,
+        }
+    }
 }
 
 impl Names {
@@ -74,9 +110,19 @@ impl Names {
     /// The element or attribute name `s`, checked as a qualified name the
     /// first time it is seen: its id and what it is.
     fn qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
+        let slot = recent_slot(s.as_bytes());
+        let cached = self.recent.get(slot).copied().unwrap_or(NONE);
+        if let (Some(name), Some(info)) = (self.list.get(cached as usize), self.info.get(cached as usize)) {
+            if info.checked && **name == *s {
+                return Ok((cached, *info));
+            }
+        }
         let id = self.id(s);
         let info = *self.info.get(id as usize).ok_or(())?;
         if info.checked {
+            if let Some(r) = self.recent.get_mut(slot) {
+                *r = id;
+            }
             return Ok((id, info));
         }
         if !crate::xmlname::is_qname(s) {
@@ -92,7 +138,42 @@ impl Names {
         if let Some(slot) = self.info.get_mut(id as usize) {
             *slot = info;
         }
+        if let Some(r) = self.recent.get_mut(slot) {
+            *r = id;
+        }
         Ok((id, info))
+    }
+
+    /// Starts a new start tag for [`Names::again`].
+    fn next_tag(&mut self) {
+        self.tag = self.tag.wrapping_add(1);
+        if self.tag == 0 {
+            // After 4 billion tags: "never" again for every name.
+            self.seen.iter_mut().for_each(|t| *t = 0);
+            self.tag = 1;
+        }
+    }
+
+    /// Whether the current start tag gave an attribute named `id` before;
+    /// notes that it gives one now.
+    fn again(&mut self, id: u32) -> bool {
+        let i = id as usize;
+        if self.seen.len() <= i {
+            self.seen.resize(self.list.len().max(i + 1), 0);
+        }
+        match self.seen.get_mut(i) {
+            Some(t) if *t == self.tag => true,
+            Some(t) => {
+                *t = self.tag;
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// The id of the local part of the qualified name `id`.
+    fn local(&self, id: u32) -> u32 {
+        self.info.get(id as usize).map_or(NONE, |i| i.local)
     }
 }
 
@@ -484,9 +565,13 @@ fn resolved(res: ResolveResult<'_>, names: &mut Names) -> Result<u32, String> {
     }
 }
 
+/// Attributes of one start tag up to which a name given twice is looked for
+/// pairwise.
+const PAIRWISE: usize = 8;
+
 /// Reads and checks the attributes of a start tag into `out`, with their
-/// spans. quick-xml checks their syntax (quotes, `=`, a name given twice)
-/// and hands out slices of the text itself, whose offsets are the spans.
+/// spans. quick-xml checks their syntax (quotes, `=`) and hands out slices
+/// of the text itself, whose offsets are the spans.
 fn read_attrs(
     text: &str,
     reader: &NsReader<&[u8]>,
@@ -501,7 +586,12 @@ fn read_attrs(
     // Where a slice of the text starts in it (its address less the text's).
     let base = text.as_ptr() as usize;
     let offset_in_text = |s: &str| (s.as_ptr() as usize).wrapping_sub(base);
-    for attr in e.attributes() {
+    names.next_tag();
+    // A name given twice is found below by its id, in constant time per
+    // attribute, rather than by quick-xml comparing it with each before it.
+    let mut attributes = e.attributes();
+    attributes.with_checks(false);
+    for attr in attributes {
         let attr = match attr {
             Ok(attr) => attr,
             Err(err) => {
@@ -538,6 +628,16 @@ fn read_attrs(
                 message: format!("\"{qname}\" is not a valid attribute name"),
             });
         };
+        if names.again(qname_id) {
+            let first = out
+                .iter()
+                .find(|a| a.qname == qname_id)
+                .map_or(key_start, |a| a.span.0 as usize);
+            return Err(Error::Xml {
+                position: at(key_start),
+                message: format!("attribute given twice (first at {})", at(first)),
+            });
+        }
         if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && raw_value != XML_NS) {
             return Err(Error::Xml {
                 position: at(key_start),
@@ -581,27 +681,89 @@ fn read_attrs(
         });
     }
     // Namespaces in XML §6.3: no two attributes with one expanded name
-    // (quick-xml only compares the names as written).
-    let name = |id: u32| names.list.get(id as usize).map_or("", |s| &**s);
-    for (i, a) in out.iter().enumerate().filter(|(_, a)| a.decl == NONE && a.ns != NONE) {
-        let local = name(a.qname).rsplit(':').next().unwrap_or_default();
-        let first = out
-            .iter()
-            .take(i)
-            .filter(|b| b.decl == NONE && b.ns == a.ns)
-            .find(|b| name(b.qname).rsplit(':').next() == Some(local));
-        if let Some(first) = first {
-            return Err(Error::Xml {
-                position: lines.position(text, a.span.0 as usize),
-                message: format!(
-                    "attribute given twice: \"{}\" is \"{}\" (at {}), both prefixes being bound to {}",
-                    name(a.qname),
-                    name(first.qname),
-                    lines.position(text, first.span.0 as usize),
-                    name(a.ns)
-                ),
-            });
-        }
+    // (quick-xml only compares the names as written). Few attributes are
+    // compared pairwise; many go through a set, so that a hostile tag with
+    // tens of thousands of them costs linear time.
+    let expanded = |a: &Attr| (a.decl == NONE && a.ns != NONE).then(|| (a.ns, names.local(a.qname)));
+    let keyed = out.iter().filter_map(|a| Some((expanded(a)?, a)));
+    let twice = if out.len() <= PAIRWISE {
+        keyed.clone().enumerate().find_map(|(i, (k, a))| {
+            keyed
+                .clone()
+                .take(i)
+                .find(|(j, _)| *j == k)
+                .map(|(_, first)| (a, first))
+        })
+    } else {
+        let mut met = rustc_hash::FxHashSet::default();
+        keyed
+            .clone()
+            .find(|(k, _)| !met.insert(*k))
+            .and_then(|(k, a)| keyed.clone().find(|(j, _)| *j == k).map(|(_, first)| (a, first)))
+    };
+    if let Some((a, first)) = twice {
+        let name = |id: u32| names.list.get(id as usize).map_or("", |s| &**s);
+        return Err(Error::Xml {
+            position: lines.position(text, a.span.0 as usize),
+            message: format!(
+                "attribute given twice: \"{}\" is \"{}\" (at {}), both prefixes being bound to {}",
+                name(a.qname),
+                name(first.qname),
+                lines.position(text, first.span.0 as usize),
+                name(a.ns)
+            ),
+        });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_share_a_recent_slot_keep_their_own_ids() {
+        let all: Vec<String> = (0..400).map(|i| format!("n{i}")).collect();
+        let (a, b) = all
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| {
+                let b = all
+                    .iter()
+                    .skip(i + 1)
+                    .find(|b| recent_slot(b.as_bytes()) == recent_slot(a.as_bytes()))?;
+                Some((a, b))
+            })
+            .unwrap();
+        let mut names = Names::default();
+        let (ia, ib) = (names.qname(a).unwrap().0, names.qname(b).unwrap().0);
+        assert_ne!(ia, ib);
+        for _ in 0..3 {
+            assert_eq!(names.qname(a).unwrap().0, ia);
+            assert_eq!(names.qname(b).unwrap().0, ib);
+            assert_eq!(names.id(a), ia);
+        }
+        assert_eq!(names.list.get(ia as usize).map(|s| &**s), Some(a.as_str()));
+        // A cached name is still one that was checked.
+        assert!(names.qname("1bad").is_err());
+        assert!(names.qname("1bad").is_err());
+    }
+
+    #[test]
+    fn a_name_is_given_again_only_within_one_tag() {
+        let mut names = Names::default();
+        let id = names.id("x");
+        names.next_tag();
+        assert!(!names.again(id));
+        assert!(names.again(id));
+        names.next_tag();
+        assert!(!names.again(id));
+        // The tag count wraps to "never" for every name.
+        names.tag = u32::MAX;
+        assert!(!names.again(id));
+        names.next_tag();
+        assert_eq!(names.tag, 1);
+        assert!(!names.again(id));
+        assert!(names.again(id));
+    }
 }
