@@ -37,60 +37,39 @@ pub struct Document<'a> {
 /// Processes read per thread, at least: fewer are read on one.
 const PROCESSES_PER_THREAD: usize = 64;
 
-/// Processes a thread takes from the queue at a time.
-const PROCESSES_PER_TAKE: usize = 16;
-
 /// The processes `heads` with their tasks, read side by side on the
 /// available cores when there are many (a large export's document holds
 /// thousands), in document order.
-///
-/// The threads take small runs of processes from one queue, so that a
-/// thread given the larger processes does not leave the others idle at the
-/// end (a fixed share each did).
 fn processes(tree: &Tree, text: &str, heads: &[Head], doc: u64) -> Vec<Process> {
     let threads = match heads.len() / PROCESSES_PER_THREAD {
         0 | 1 => 1,
         n => crate::cores::cores().min(n),
     };
-    let read = |run: &[Head]| {
-        run.iter()
-            .map(|h| bpmn::process(tree, text, h, doc))
-            .collect::<Vec<_>>()
-    };
     if threads == 1 {
-        return read(heads);
+        return heads.iter().map(|h| bpmn::process(tree, text, h, doc)).collect();
     }
-    let runs: Vec<&[Head]> = heads.chunks(PROCESSES_PER_TAKE).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<Option<Vec<Process>>> = Vec::new();
-    done.resize_with(runs.len(), || None);
+    let chunk = heads.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(run) = runs.get(i) else { break mine };
-                        mine.push((i, read(run)));
-                    }
+        let handles: Vec<_> = heads
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|h| bpmn::process(tree, text, h, doc))
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
-        for h in handles {
-            // A thread that could not finish: its runs are read below.
-            for (i, run) in h.join().unwrap_or_default() {
-                if let Some(slot) = done.get_mut(i) {
-                    *slot = Some(run);
-                }
+        let mut out = Vec::with_capacity(heads.len());
+        for (h, part) in handles.into_iter().zip(heads.chunks(chunk)) {
+            // A thread that could not finish: its share is read here.
+            match h.join() {
+                Ok(done) => out.extend(done),
+                Err(_) => out.extend(part.iter().map(|h| bpmn::process(tree, text, h, doc))),
             }
         }
-    });
-    let mut out = Vec::with_capacity(heads.len());
-    for (slot, run) in done.into_iter().zip(&runs) {
-        out.extend(slot.unwrap_or_else(|| read(run)));
-    }
-    out
+        out
+    })
 }
 
 /// The id of the next parse.
@@ -176,28 +155,9 @@ impl<'a> Document<'a> {
             return;
         }
         self.with_full_tree(|tree, heads| {
-            let text = &self.decoded.text;
-            let read = |part: &[Head]| processes(tree, text, part, self.id);
-            // The next batch is read while `each` takes this one, and each
-            // batch is dropped beside the next (freeing tens of thousands
-            // of strings is not nothing): no stage waits on another.
-            std::thread::scope(|s| {
-                let mut parts = heads.chunks(batch.max(1));
-                let mut ahead = parts.next().map(|part| (part, s.spawn(move || read(part))));
-                let mut dropping = None;
-                while let Some((part, reading)) = ahead.take() {
-                    // A thread that could not finish: its batch is read here.
-                    let done = reading.join().unwrap_or_else(|_| read(part));
-                    ahead = parts.next().map(|part| (part, s.spawn(move || read(part))));
-                    each(&done);
-                    if let Some(previous) = dropping.replace(s.spawn(move || drop(done))) {
-                        let _ = previous.join();
-                    }
-                }
-                if let Some(last) = dropping {
-                    let _ = last.join();
-                }
-            });
+            for part in heads.chunks(batch.max(1)) {
+                each(&processes(tree, &self.decoded.text, part, self.id));
+            }
         });
     }
 
