@@ -264,7 +264,7 @@ fn xml_attributes(tree: &Tree, text: &str, id: ElemId) -> Vec<XmlAttribute> {
                         quote: a.quote(),
                     },
                 ),
-                Err(e) => (String::new(), unreadable(e, a.qname(), position)),
+                Err(e) => (String::new(), unreadable(e, &|| a.qname().to_string(), position)),
             };
             Some(XmlAttribute {
                 name,
@@ -277,11 +277,12 @@ fn xml_attributes(tree: &Tree, text: &str, id: ElemId) -> Vec<XmlAttribute> {
         .collect()
 }
 
-fn unreadable(e: quick_xml::escape::EscapeError, what: &str, position: Position) -> Slot {
+/// `what` names what could not be read; it is only made for the error.
+fn unreadable(e: quick_xml::escape::EscapeError, what: &dyn Fn() -> String, position: Position) -> Slot {
     use quick_xml::escape::EscapeError;
     let err = match e {
         EscapeError::UnrecognizedEntity(_, name) => Error::UnknownEntity {
-            what: what.to_string(),
+            what: what(),
             name,
             position,
         },
@@ -308,8 +309,7 @@ fn fields(tree: &Tree, text: &str, extensions: ElemId) -> Vec<Field> {
             continue;
         };
         let position = tree.position(text, el.start().start);
-        let what = format!("field \"{name}\"");
-        let (form, value, slot) = field_value(tree, text, id, engine, &what);
+        let (form, value, slot) = field_value(tree, text, id, engine, &|| format!("field \"{name}\""));
         out.push(Field {
             name,
             engine,
@@ -324,7 +324,13 @@ fn fields(tree: &Tree, text: &str, extensions: ElemId) -> Vec<Field> {
 }
 
 /// Reads a field's value in whichever of its forms comes first.
-fn field_value(tree: &Tree, text: &str, id: ElemId, engine: Engine, what: &str) -> (Form, Option<String>, Slot) {
+fn field_value(
+    tree: &Tree,
+    text: &str,
+    id: ElemId,
+    engine: Engine,
+    what: &dyn Fn() -> String,
+) -> (Form, Option<String>, Slot) {
     let Some(el) = tree.get(id) else {
         return (Form::NoValue, None, Slot::Missing { elem: id });
     };
@@ -373,7 +379,12 @@ fn field_value(tree: &Tree, text: &str, id: ElemId, engine: Engine, what: &str) 
 ///
 /// Around CDATA, whitespace-only text is layout and is left out of the value
 /// and the span.
-fn content(tree: &Tree, text: &str, id: ElemId, what: &str) -> Result<Option<(String, Range<usize>, bool)>, Error> {
+fn content(
+    tree: &Tree,
+    text: &str,
+    id: ElemId,
+    what: &dyn Fn() -> String,
+) -> Result<Option<(String, Range<usize>, bool)>, Error> {
     let Some(el) = tree.get(id) else {
         return Ok(None);
     };
@@ -381,7 +392,7 @@ fn content(tree: &Tree, text: &str, id: ElemId, what: &str) -> Result<Option<(St
     let nodes = el.content();
     if let Some(child) = nodes.iter().find(|n| matches!(n.kind, NodeKind::Element(_))) {
         return Err(Error::ElementContent {
-            what: what.to_string(),
+            what: what(),
             position: tree.position(text, child.span.start),
         });
     }
@@ -408,7 +419,7 @@ fn content(tree: &Tree, text: &str, id: ElemId, what: &str) -> Result<Option<(St
                 Ok(v) => value.push_str(&normalize_newlines(&v, n.kind == NodeKind::Text)),
                 Err(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
                     return Err(Error::UnknownEntity {
-                        what: what.to_string(),
+                        what: what(),
                         name,
                         position: tree.position(text, n.span.start),
                     })
