@@ -63,7 +63,14 @@ pub(crate) struct LineIndex {
     /// Offset of the first byte of each line (texts over 4 GiB are refused
     /// before they are indexed).
     starts: Vec<u32>,
+    /// For each page of [`PAGE`] bytes, how many lines start at or before
+    /// its first byte: a position is then looked for among the few lines
+    /// of its page, not among all of a large document's.
+    pages: Vec<u32>,
 }
+
+/// The size of a page in [`LineIndex::pages`], as a shift.
+const PAGE: u32 = 12;
 
 impl LineIndex {
     /// Indexes `text`. A line ends at `\n`, `\r\n` or a lone `\r`.
@@ -78,7 +85,7 @@ impl LineIndex {
         starts.push(0);
         if parts == 1 {
             line_starts(bytes, 0..bytes.len(), &mut starts);
-            return LineIndex { starts };
+            return LineIndex::paged(starts, bytes.len());
         }
         let share = bytes.len().div_ceil(parts);
         let found: Vec<Vec<u32>> = std::thread::scope(|s| {
@@ -107,12 +114,36 @@ impl LineIndex {
         for part in found {
             starts.extend_from_slice(&part);
         }
-        LineIndex { starts }
+        LineIndex::paged(starts, bytes.len())
+    }
+
+    /// The index of line `starts` in a text of `len` bytes, with its pages.
+    fn paged(starts: Vec<u32>, len: usize) -> LineIndex {
+        let count = (len >> PAGE) + 2;
+        let mut pages = Vec::with_capacity(count);
+        let mut line = 0;
+        for page in 0..count {
+            let first = page << PAGE;
+            while starts.get(line).is_some_and(|&s| s as usize <= first) {
+                line += 1;
+            }
+            pages.push(u32::try_from(line).unwrap_or(u32::MAX));
+        }
+        LineIndex { starts, pages }
     }
 
     /// The position of `offset` in `text` (the text this index was built on).
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let line = self.starts.partition_point(|&s| (s as usize) <= offset).max(1);
+        // The lines starting at or before `offset` are at least those of
+        // its page's first byte, at most those of the next page's.
+        let page = offset >> PAGE;
+        let bound = |p: usize| self.pages.get(p).map_or(self.starts.len(), |&n| n as usize);
+        let (low, high) = (
+            bound(page).min(self.starts.len()),
+            bound(page + 1).min(self.starts.len()),
+        );
+        let among = self.starts.get(low..high.max(low)).unwrap_or_default();
+        let line = (low + among.partition_point(|&s| (s as usize) <= offset)).max(1);
         let start = self.starts.get(line - 1).map_or(0, |&s| s as usize);
         let column = text
             .get(start..offset.min(text.len()))
@@ -388,6 +419,33 @@ mod tests {
             line_starts(text.as_bytes(), 0..cut, &mut parts);
             line_starts(text.as_bytes(), cut..text.len(), &mut parts);
             assert_eq!(parts, one_pass(&text), "{cut}");
+        }
+    }
+
+    /// The page table gives what a search among all lines gives, for every
+    /// offset of texts whose lines fall on and around page edges.
+    #[test]
+    fn a_position_found_in_its_page_is_the_one_found_among_all_lines() {
+        let page = 1usize << PAGE;
+        let texts = [
+            String::new(),
+            "\n".repeat(3 * page + 1),
+            format!(
+                "{}\n{}\r\n{}",
+                "a".repeat(page - 1),
+                "b".repeat(page - 1),
+                "c".repeat(2 * page)
+            ),
+            (0..4000).map(|i| format!("{}\r", "é".repeat(i % 97))).collect(),
+            "x".repeat(5 * page + 3),
+        ];
+        for text in &texts {
+            let idx = LineIndex::new(text);
+            let all = |offset: usize| idx.starts.partition_point(|&s| (s as usize) <= offset).max(1);
+            for offset in 0..=text.len() + page + 1 {
+                let line = idx.position(text, offset).line as usize;
+                assert_eq!(line, all(offset), "offset {offset} of a text of {}", text.len());
+            }
         }
     }
 
