@@ -55,6 +55,10 @@ impl WriteOptions {
 /// The most numbered backups tried before giving up.
 const MAX_BACKUPS: u32 = 10_000;
 
+/// Outputs of this many bytes or more go to disk on a thread of their own
+/// while they are read back and checked; smaller ones are synced first.
+const SYNC_BESIDE: u64 = 1 << 20;
+
 /// An edited archive ready to be written: the new content of its entries
 /// and what a signing adds.
 struct Prepared<'n> {
@@ -151,14 +155,23 @@ impl FilePlan {
         // was, hashed and verified side by side. Meanwhile it goes to disk
         // (it is read back from the page cache either way).
         let file = tmp.as_file();
-        let (synced, checked) = std::thread::scope(|s| {
-            let sync = s.spawn(|| file.sync_all());
-            let checked = self.check_written(tmp.path(), built);
-            let synced = sync
-                .join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing the file stopped")));
-            (synced, checked)
-        });
+        let small = file.metadata().is_ok_and(|m| m.len() < SYNC_BESIDE);
+        let (synced, checked) = if small {
+            // A thread costs more than it saves here, and in a batch of
+            // small archives its stack's mapping and unmapping would hold
+            // up the other workers.
+            let synced = file.sync_all();
+            (synced, self.check_written(tmp.path(), built))
+        } else {
+            std::thread::scope(|s| {
+                let sync = s.spawn(|| file.sync_all());
+                let checked = self.check_written(tmp.path(), built);
+                let synced = sync
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing the file stopped")));
+                (synced, checked)
+            })
+        };
         synced.map_err(out_err)?;
         let (sha, back) = checked?;
         if let (Some(s), Some(back)) = (signing, &back) {
