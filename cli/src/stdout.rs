@@ -21,13 +21,26 @@ impl Stdout {
         }
     }
 
-    /// Runs `write` on standard output. A closed pipe stops all further
-    /// output without an error; any other write error is an I/O failure.
+    /// Runs `write` on standard output. Off a terminal, what colour
+    /// handling leaves is buffered here: standard output itself writes to
+    /// the system at every line end, and colour handling splits the text
+    /// at every style (a batch's report would be tens of thousands of
+    /// writes). What `write` flushes goes out at once. A closed pipe stops
+    /// all further output without an error; any other write error is an
+    /// I/O failure.
     pub fn with(&mut self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
         if self.closed {
             return Ok(());
         }
-        match write(&mut self.out).and_then(|()| self.out.flush()) {
+        let out = &mut self.out;
+        let written = if out.current_choice() == anstream::ColorChoice::Never {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            let mut stripped = anstream::StripStream::new(&mut buffered as &mut dyn Write);
+            write(&mut stripped).and_then(|()| stripped.flush())
+        } else {
+            write(&mut *out)
+        };
+        match written.and_then(|()| out.flush()) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                 self.closed = true;
                 Ok(())
@@ -39,8 +52,9 @@ impl Stdout {
 
     /// Runs `write` with standard output twice over: as [`Stdout::with`]
     /// gives it (colour stripped where it must be), and the stream itself,
-    /// for text with nothing to strip. Both write through the one buffer
-    /// of standard output, so what they write stays in order.
+    /// for text with nothing to strip. Both end in the one buffer of
+    /// standard output; `write` flushes the first before it writes to the
+    /// second, so that what they write stays in order.
     pub fn with_raw(
         &mut self,
         write: impl FnOnce(&mut dyn Write, &mut dyn Write) -> std::io::Result<()>,
@@ -56,12 +70,8 @@ impl Stdout {
     /// One JSON document, pretty-printed, with a final newline.
     pub fn json(&mut self, value: &impl serde::Serialize) -> Result<(), Failure> {
         self.with(|out| {
-            // Buffered: serde writes a token at a time, and standard output
-            // is line-buffered (a write per line of a large report).
-            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-            serde_json::to_writer_pretty(&mut buffered, value).map_err(std::io::Error::from)?;
-            writeln!(buffered)?;
-            buffered.flush()
+            serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+            writeln!(out)
         })
     }
 }
