@@ -15,8 +15,6 @@ use super::{decode_attr, index, narrow, Attr, Element, NodeKind, Scope, Span, Tr
 use crate::error::{Error, LineIndex};
 use crate::ns::{BPMN_MODEL, TASK_KINDS};
 
-/// Interns names and URIs during a parse. A document repeats a few dozen
-/// names hundreds of thousands of times, so a fast hash pays.
 /// What is known of an interned qualified name, worked out the first time
 /// it is seen as one.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +29,8 @@ pub(super) struct QInfo {
     task: bool,
 }
 
+/// Interns names and URIs during a parse. A document repeats a few dozen
+/// names hundreds of thousands of times, so a fast hash pays.
 pub(super) struct Names {
     pub(super) list: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
