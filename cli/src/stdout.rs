@@ -70,8 +70,12 @@ impl Stdout {
     /// One JSON document, pretty-printed, with a final newline.
     pub fn json(&mut self, value: &impl serde::Serialize) -> Result<(), Failure> {
         self.with(|out| {
-            serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
-            writeln!(out)
+            // Buffered here too: on a terminal `with` is not, and serde
+            // writes a token at a time.
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+            serde_json::to_writer_pretty(&mut buffered, value).map_err(std::io::Error::from)?;
+            writeln!(buffered)?;
+            buffered.flush()
         })
     }
 }
