@@ -108,7 +108,9 @@ impl Names {
     }
 
     /// The element or attribute name `s`, checked as a qualified name the
-    /// first time it is seen: its id and what it is.
+    /// first time it is seen: its id and what it is. A name in its slot of
+    /// [`Names::recent`] is found there; any other is looked up and takes
+    /// the slot.
     fn qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
         let slot = recent_slot(s.as_bytes());
         let cached = self.recent.get(slot).copied().unwrap_or(NONE);
@@ -117,12 +119,18 @@ impl Names {
                 return Ok((cached, *info));
             }
         }
+        let (id, info) = self.look_up_qname(s)?;
+        if let Some(r) = self.recent.get_mut(slot) {
+            *r = id;
+        }
+        Ok((id, info))
+    }
+
+    /// [`Names::qname`] from the table, without the cache.
+    fn look_up_qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
         let id = self.id(s);
         let info = *self.info.get(id as usize).ok_or(())?;
         if info.checked {
-            if let Some(r) = self.recent.get_mut(slot) {
-                *r = id;
-            }
             return Ok((id, info));
         }
         if !crate::xmlname::is_qname(s) {
@@ -137,9 +145,6 @@ impl Names {
         };
         if let Some(slot) = self.info.get_mut(id as usize) {
             *slot = info;
-        }
-        if let Some(r) = self.recent.get_mut(slot) {
-            *r = id;
         }
         Ok((id, info))
     }
