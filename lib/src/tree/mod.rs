@@ -15,11 +15,11 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use quick_xml::Reader;
 
 use crate::error::{Error, LineIndex, Position};
 
+mod bindings;
 mod parse;
 mod split;
 
@@ -36,6 +36,9 @@ const ELEMENT_NODE: u8 = 5;
 
 /// The namespace the `xml` prefix is bound to.
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// The namespace the `xmlns` prefix is bound to.
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// How deep elements may nest. The tree is built without recursion, so this
 /// only bounds memory for hostile input; real BPMN nests a few dozen deep.
@@ -479,15 +482,31 @@ fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
 }
 
 /// Whether the root element of `text` is `{ns}local`, reading no further
-/// than its start tag.
+/// than its start tag. Its namespace is what the parse resolves: the value
+/// of the declaration of its prefix on that tag, decoded.
 pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
-    let mut reader = NsReader::from_str(text);
+    let mut reader = Reader::from_str(text);
     loop {
-        match reader.read_resolved_event() {
-            Ok((res, Event::Start(e) | Event::Empty(e))) => {
-                return matches!(res, ResolveResult::Bound(n) if n.0 == ns) && e.local_name().as_ref() == local;
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let qname = e.name();
+                let (prefix, name) = qname.0.split_once(':').map_or(("", qname.0), |(p, l)| (p, l));
+                if name != local {
+                    return false;
+                }
+                let declares = |key: &str| match key.strip_prefix("xmlns") {
+                    Some("") => prefix.is_empty(),
+                    Some(rest) => !prefix.is_empty() && rest.strip_prefix(':') == Some(prefix),
+                    None => false,
+                };
+                let mut attributes = e.attributes();
+                attributes.with_checks(false);
+                return attributes
+                    .map_while(Result::ok)
+                    .find(|a| declares(a.key.0))
+                    .is_some_and(|a| decode_attr(&a.value).is_ok_and(|v| v == ns));
             }
-            Ok((_, Event::Eof)) | Err(_) => return false,
+            Ok(Event::Eof) | Err(_) => return false,
             Ok(_) => {}
         }
     }

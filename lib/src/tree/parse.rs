@@ -8,10 +8,12 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
-use quick_xml::NsReader;
+use quick_xml::Reader;
 
-use super::{decode_attr, index, narrow, Attr, Element, NodeKind, Scope, Span, Tree, Wanted, MAX_DEPTH, NONE, XML_NS};
+use super::bindings::Bindings;
+use super::{
+    decode_attr, index, narrow, Attr, Element, NodeKind, Scope, Span, Tree, Wanted, MAX_DEPTH, NONE, XMLNS_NS, XML_NS,
+};
 use crate::error::{Error, LineIndex};
 use crate::ns::{BPMN_MODEL, TASK_KINDS};
 
@@ -23,6 +25,8 @@ pub(super) struct QInfo {
     checked: bool,
     /// The id of its local part.
     local: u32,
+    /// The id of its prefix; `NONE` for none.
+    prefix: u32,
     /// Its local part is `process`.
     process: bool,
     /// Its local part is a task kind.
@@ -36,9 +40,6 @@ pub(super) struct Names {
     ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
     /// What is known of each name used as a qualified name.
     info: Vec<QInfo>,
-    /// The last namespace URI interned, and its id: consecutive elements
-    /// mostly share one.
-    last_ns: Option<(Box<str>, u32)>,
     /// Ids of qualified names met lately, at a slot picked by their length
     /// and end bytes ([`recent_slot`]): a hit, confirmed by comparing the
     /// name, skips hashing. A document's few dozen names mostly each keep a
@@ -70,7 +71,6 @@ impl Default for Names {
             list: Vec::new(),
             ids: HashMap::default(),
             info: Vec::new(),
-            last_ns: None,
             recent: [NONE; RECENT],
             seen: Vec::new(),
             tag: 0,
@@ -88,22 +88,11 @@ impl Names {
         self.info.push(QInfo {
             checked: false,
             local: NONE,
+            prefix: NONE,
             process: false,
             task: false,
         });
         self.ids.insert(s.into(), id);
-        id
-    }
-
-    /// The id of a namespace URI.
-    fn ns(&mut self, uri: &str) -> u32 {
-        if let Some((last, id)) = &self.last_ns {
-            if **last == *uri {
-                return *id;
-            }
-        }
-        let id = self.id(uri);
-        self.last_ns = Some((uri.into(), id));
         id
     }
 
@@ -136,10 +125,11 @@ impl Names {
         if !crate::xmlname::is_qname(s) {
             return Err(());
         }
-        let local = s.rsplit(':').next().unwrap_or(s);
+        let (prefix, local) = s.split_once(':').map_or((None, s), |(p, l)| (Some(p), l));
         let info = QInfo {
             checked: true,
             local: self.id(local),
+            prefix: prefix.map_or(NONE, |p| self.id(p)),
             process: local == "process",
             task: TASK_KINDS.contains(&local),
         };
@@ -180,6 +170,16 @@ impl Names {
     fn local(&self, id: u32) -> u32 {
         self.info.get(id as usize).map_or(NONE, |i| i.local)
     }
+
+    /// The id of the prefix of the qualified name `id` (`NONE` for none).
+    fn prefix(&self, id: u32) -> u32 {
+        self.info.get(id as usize).map_or(NONE, |i| i.prefix)
+    }
+
+    /// The text of the name `id`.
+    fn text(&self, id: u32) -> &str {
+        self.list.get(id as usize).map_or("", |s| s)
+    }
 }
 
 /// What the parser knows of each open element.
@@ -194,6 +194,8 @@ pub(super) struct Frame {
     /// Its qualified name and where its start tag is, for messages.
     qname: u32,
     start: u32,
+    /// The namespace bindings before its start tag ([`Bindings::mark`]).
+    undo: u32,
 }
 
 /// Where a [`Parser`] stopped.
@@ -223,10 +225,14 @@ pub(super) struct Parser<'t> {
     lines: &'t LineIndex,
     scope: Scope,
     wanted: Option<Wanted<'t>>,
-    reader: NsReader<&'t [u8]>,
+    reader: Reader<&'t [u8]>,
     /// Where in the text the reader started.
     from: usize,
     pub names: Names,
+    /// The namespace bindings in scope.
+    bindings: Bindings,
+    /// The id of the empty prefix, whose binding is the default namespace.
+    default: u32,
     bpmn: u32,
     /// What was kept so far (its line index is the caller's).
     pub tree: Tree,
@@ -243,7 +249,7 @@ pub(super) struct Parser<'t> {
 impl<'t> Parser<'t> {
     /// A parser from the start of `text`.
     pub fn new(text: &'t str, lines: &'t LineIndex, scope: Scope, wanted: Option<Wanted<'t>>) -> Parser<'t> {
-        let mut reader = NsReader::from_str(text);
+        let mut reader = Reader::from_str(text);
         let config = reader.config_mut();
         config.trim_text(false);
         config.expand_empty_elements = false;
@@ -251,6 +257,12 @@ impl<'t> Parser<'t> {
         config.check_comments = true;
         let mut names = Names::default();
         let bpmn = names.id(BPMN_MODEL);
+        // The two prefixes bound in every document.
+        let mut bindings = Bindings::default();
+        for (prefix, ns) in [("xml", XML_NS), ("xmlns", XMLNS_NS)] {
+            bindings.bind(names.id(prefix), names.id(ns));
+        }
+        let default = names.id("");
         Parser {
             text,
             lines,
@@ -259,6 +271,8 @@ impl<'t> Parser<'t> {
             reader,
             from: 0,
             names,
+            bindings,
+            default,
             bpmn,
             tree: Tree::empty(),
             stack: Vec::new(),
@@ -287,15 +301,25 @@ impl<'t> Parser<'t> {
         p.reader.config_mut().check_end_names = false;
         let tag = text.get(root.tag.clone())?;
         let content = tag.strip_prefix('<')?.strip_suffix('>')?;
-        p.reader
-            .resolver_mut()
-            .push(&BytesStart::from_content(content, root.name_len))
-            .ok()?;
         let qname = tag.get(1..1 + root.name_len)?;
         let (qname_id, info) = p.names.qname(qname).ok()?;
         let mut frame = root.frame.clone();
         frame.id = 0;
         frame.qname = qname_id;
+        frame.undo = p.bindings.mark();
+        // The root's declarations, bound as its start tag binds them.
+        let start = BytesStart::from_content(content, root.name_len);
+        read_attrs(
+            text,
+            &start,
+            root.tag.clone(),
+            lines,
+            &mut p.names,
+            &mut p.bindings,
+            &mut p.attrs,
+        )
+        .ok()?;
+        p.attrs.clear();
         p.tree.elements.push(Element {
             qname: qname_id,
             local: info.local,
@@ -368,8 +392,8 @@ impl<'t> Parser<'t> {
     fn step(&mut self) -> Result<Option<Stop>, Error> {
         let text = self.text;
         let before = self.from + offset(self.reader.buffer_position());
-        let (ns, event) = match self.reader.read_resolved_event() {
-            Ok((res, ev)) => (resolved(res, &mut self.names), ev),
+        let event = match self.reader.read_event() {
+            Ok(ev) => ev,
             Err(e) => {
                 let at = self.from + offset(self.reader.error_position());
                 return Err(self.xml(at, e.to_string()));
@@ -390,12 +414,6 @@ impl<'t> Parser<'t> {
                         position: self.position(before),
                     });
                 }
-                let ns = match ns {
-                    Ok(ns) => ns,
-                    Err(prefix) => {
-                        return Err(self.xml(before, format!("the prefix \"{prefix}\" is not bound to a namespace")))
-                    }
-                };
                 let qname = text
                     .get(span.start + 1..)
                     .and_then(|t| t.get(..e.name().0.len()))
@@ -403,19 +421,28 @@ impl<'t> Parser<'t> {
                 let Ok((qname_id, info)) = self.names.qname(qname) else {
                     return Err(self.xml(before, format!("\"{qname}\" is not a valid element name")));
                 };
-                let parent = self.stack.last();
-                let in_bpmn = ns == self.bpmn;
-                let is_process = in_bpmn && info.process;
-                let is_task = in_bpmn && info.task;
+                let mark = self.bindings.mark();
                 read_attrs(
                     text,
-                    &self.reader,
                     e,
                     span.clone(),
                     self.lines,
                     &mut self.names,
+                    &mut self.bindings,
                     &mut self.attrs,
                 )?;
+                // Resolved after the attributes, which may bind its prefix.
+                let ns = self
+                    .bindings
+                    .get(if info.prefix == NONE { self.default } else { info.prefix });
+                if ns == NONE && info.prefix != NONE {
+                    let prefix = self.names.text(info.prefix).to_string();
+                    return Err(self.xml(before, format!("the prefix \"{prefix}\" is not bound to a namespace")));
+                }
+                let parent = self.stack.last();
+                let in_bpmn = ns == self.bpmn;
+                let is_process = in_bpmn && info.process;
+                let is_task = in_bpmn && info.task;
                 let attrs = &mut self.attrs;
                 let opens = is_process && self.wanted.is_none_or(|w| process_wanted(w, text, &self.names, attrs));
                 // Whether this element is inside a kept process (or is one).
@@ -466,13 +493,16 @@ impl<'t> Parser<'t> {
                         }
                     }
                 }
-                if !is_empty {
+                if is_empty {
+                    self.bindings.unwind(mark);
+                } else {
                     self.stack.push(Frame {
                         id,
                         keep: in_process,
                         content,
                         qname: qname_id,
                         start: narrow(before),
+                        undo: mark,
                     });
                 }
             }
@@ -487,6 +517,7 @@ impl<'t> Parser<'t> {
                         return Err(self.xml(before, format!("`</{open}>` expected")));
                     }
                 }
+                self.bindings.unwind(f.undo);
                 if let Some(el) = index(f.id).and_then(|i| self.tree.elements.get_mut(i)) {
                     el.end = Span::of(&span);
                 }
@@ -560,30 +591,21 @@ fn offset(pos: u64) -> usize {
     usize::try_from(pos).unwrap_or(usize::MAX)
 }
 
-/// The namespace of a resolved name (interned; `NONE` for none), or the
-/// unknown prefix.
-fn resolved(res: ResolveResult<'_>, names: &mut Names) -> Result<u32, String> {
-    match res {
-        ResolveResult::Bound(ns) => Ok(names.ns(ns.0)),
-        ResolveResult::Unbound => Ok(NONE),
-        ResolveResult::Unknown(p) => Err(p),
-    }
-}
-
 /// Attributes of one start tag up to which a name given twice is looked for
 /// pairwise.
 const PAIRWISE: usize = 8;
 
 /// Reads and checks the attributes of a start tag into `out`, with their
-/// spans. quick-xml checks their syntax (quotes, `=`) and hands out slices
-/// of the text itself, whose offsets are the spans.
+/// spans and namespaces, binding the namespaces the tag declares. quick-xml
+/// checks their syntax (quotes, `=`) and hands out slices of the text
+/// itself, whose offsets are the spans.
 fn read_attrs(
     text: &str,
-    reader: &NsReader<&[u8]>,
-    e: &quick_xml::events::BytesStart<'_>,
+    e: &BytesStart<'_>,
     span: Range<usize>,
     lines: &LineIndex,
     names: &mut Names,
+    bindings: &mut Bindings,
     out: &mut Vec<Attr>,
 ) -> Result<(), Error> {
     out.clear();
@@ -643,47 +665,73 @@ fn read_attrs(
                 message: format!("attribute given twice (first at {})", at(first)),
             });
         }
-        if qname == "xmlns:xmlns" || (qname == "xmlns:xml" && raw_value != XML_NS) {
-            return Err(Error::Xml {
-                position: at(key_start),
-                message: format!("\"{qname}\" may not be declared"),
-            });
-        }
         if let Some(lt) = memchr::memchr(b'<', raw_value.as_bytes()) {
             return Err(Error::Xml {
                 position: at(value_start + lt),
                 message: "`<` is not allowed in an attribute value".into(),
             });
         }
-        let is_decl = qname == "xmlns" || qname.starts_with("xmlns:");
-        // Unprefixed attributes are in no namespace (but `xmlns` itself).
-        let ns = if is_decl || qname.contains(':') {
-            let (res, _) = reader.resolver().resolve_attribute(QName(qname));
-            match resolved(res, names) {
-                Ok(ns) => ns,
-                Err(prefix) => {
-                    return Err(Error::Xml {
-                        position: at(value_start),
-                        message: format!("the prefix \"{prefix}\" is not bound to a namespace"),
-                    })
-                }
-            }
-        } else {
-            NONE
+        let declared = match qname.strip_prefix("xmlns") {
+            Some("") => Some(""),
+            Some(rest) => rest.strip_prefix(':'),
+            None => None,
         };
-        let decl = if is_decl {
-            names.id(&decode_attr(raw_value).unwrap_or(Cow::Borrowed(raw_value)))
-        } else {
-            NONE
+        let decl = match declared {
+            Some(prefix) => {
+                let uri = decode_attr(raw_value).unwrap_or(Cow::Borrowed(raw_value));
+                // Namespaces in XML §3: `xml` is bound to its namespace
+                // only, `xmlns` is never declared, and neither namespace
+                // is bound to another prefix or made the default.
+                let refused = match prefix {
+                    "xmlns" => Some(format!("\"{qname}\" may not be declared")),
+                    "xml" if uri != XML_NS => Some(format!("\"{qname}\" may not be declared")),
+                    "xml" => None,
+                    _ if uri == XML_NS || uri == XMLNS_NS => Some(format!(
+                        "\"{qname}\" may not bind {uri}, the namespace reserved for the prefix \"{}\"",
+                        if uri == XML_NS { "xml" } else { "xmlns" }
+                    )),
+                    _ => None,
+                };
+                if let Some(message) = refused {
+                    return Err(Error::Xml {
+                        position: at(key_start),
+                        message,
+                    });
+                }
+                let uri_id = names.id(&uri);
+                if prefix != "xml" {
+                    // An empty value undeclares the prefix (or the default).
+                    let p = names.id(prefix);
+                    bindings.bind(p, if uri.is_empty() { NONE } else { uri_id });
+                }
+                uri_id
+            }
+            None => NONE,
         };
         out.push(Attr {
             qname: qname_id,
-            ns,
+            // Resolved below, once the tag's declarations are bound.
+            ns: NONE,
             span: Span::of(&(key_start..value_end + 1)),
             value: Span::of(&(value_start..value_end)),
             quote,
             decl,
         });
+    }
+    // An unprefixed attribute is in no namespace (`xmlns` too); a prefixed
+    // one in its prefix's, which may be bound by the same tag.
+    for a in out.iter_mut() {
+        let prefix = names.prefix(a.qname);
+        if prefix == NONE {
+            continue;
+        }
+        a.ns = bindings.get(prefix);
+        if a.ns == NONE {
+            return Err(Error::Xml {
+                position: lines.position(text, a.value.0 as usize),
+                message: format!("the prefix \"{}\" is not bound to a namespace", names.text(prefix)),
+            });
+        }
     }
     // Namespaces in XML §6.3: no two attributes with one expanded name
     // (quick-xml only compares the names as written). Few attributes are
