@@ -389,6 +389,7 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
     // Last of the checks: it may ask for the keystore password.
     let signer = invocation::signer(&args.sign)?;
     let options = invocation::options(args.input.max_entry_size, args.output.strip_signature);
+    let batch = jobs.len() > 1 && !args.output.dry_run;
     let results = each(&jobs, args.report.quiet, |job| {
         let fail = |e: archive::ArchiveError| Failure::archive(&job.input, &e);
         let plan = archive::plan_file(&job.input, &recipe, &options).map_err(fail)?;
@@ -423,6 +424,10 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                 if let Some(s) = &signer {
                     write = write.signed_by(s.clone());
                 }
+                if batch {
+                    // Each folder is synced once, after the last file.
+                    write = write.deferring_folder_sync();
+                }
                 plan.write(out, &write).map_err(fail)?
             }
             (out, _) => {
@@ -439,6 +444,19 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
             drawings,
         })
     });
+    if batch {
+        // What the writes left to this: the renames made durable, before
+        // anything is reported written. A folder that cannot be synced is
+        // not an error, as for a single file.
+        let folders: std::collections::BTreeSet<&Path> = jobs
+            .iter()
+            .filter_map(|job| job.output.as_deref()?.parent())
+            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .collect();
+        for folder in folders {
+            let _ = archive::sync_folder(folder);
+        }
+    }
     let page = args.html.as_ref().map(|path| {
         let meta = html::meta("apply", args.output.dry_run, args.recipe.recipe.as_deref());
         let files = results.iter().map(|(input, r)| {

@@ -235,6 +235,17 @@ fn in_memory_patching_matches_file_patching() {
         .write(&file, &WriteOptions::default())
         .unwrap();
     assert_eq!(std::fs::read(&file).unwrap(), out);
+    // A batch leaves the folder's sync to its end: the same bytes.
+    let folder = tmp.path().join("batch");
+    std::fs::create_dir(&folder).unwrap();
+    let deferred = folder.join("out.zip");
+    archive::plan_file(&input, &Recipe::builtin(), &Options::default())
+        .unwrap()
+        .write(&deferred, &WriteOptions::new().deferring_folder_sync())
+        .unwrap();
+    archive::sync_folder(&folder).unwrap();
+    assert_eq!(std::fs::read(&deferred).unwrap(), out);
+    assert!(archive::sync_folder(&tmp.path().join("no such folder")).is_err());
 }
 
 #[test]
@@ -248,6 +259,17 @@ fn in_place_replaces_atomically_and_keeps_a_backup_when_asked() {
         plan.write(&path, &WriteOptions::default()),
         Err(ArchiveError::SameFile)
     ));
+    // Also through a link to it.
+    #[cfg(unix)]
+    {
+        let link = tmp.path().join("link.zip");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert!(matches!(
+            plan.write(&link, &WriteOptions::default()),
+            Err(ArchiveError::SameFile)
+        ));
+        std::fs::remove_file(&link).unwrap();
+    }
     let backup = tmp.path().join("ProcessImport.zip.bak");
     // An old backup in the way is kept; the new one takes the next number.
     std::fs::write(&backup, "an earlier backup").unwrap();

@@ -30,6 +30,11 @@ pub struct WriteOptions {
     /// its own signature file name; an unsigned one fresh. A bare BPMN file
     /// has no signature and is written unsigned.
     pub signer: Option<Signer>,
+    /// Leave syncing the output's folder, which makes the rename into place
+    /// itself survive a crash, to the caller: one writing many files into
+    /// a folder syncs it once at the end with [`sync_folder`]. The file's
+    /// own bytes are synced before it is renamed either way.
+    pub defer_folder_sync: bool,
 }
 
 impl WriteOptions {
@@ -50,6 +55,24 @@ impl WriteOptions {
         self.signer = Some(signer);
         self
     }
+
+    /// Leaves the output's folder to be synced by the caller (see
+    /// [`WriteOptions::defer_folder_sync`]).
+    pub fn deferring_folder_sync(mut self) -> WriteOptions {
+        self.defer_folder_sync = true;
+        self
+    }
+}
+
+/// Syncs the folder `dir` (its entries: the names renamed into it), as
+/// [`FilePlan::write`] does after its rename unless the caller defers it.
+///
+/// # Errors
+///
+/// The folder cannot be opened or synced (some file systems cannot sync
+/// a folder; [`FilePlan::write`] ignores that).
+pub fn sync_folder(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 /// The most numbered backups tried before giving up.
@@ -103,7 +126,10 @@ impl FilePlan {
     /// [`ArchiveError::Verify`] when the written file does not verify.
     pub fn write(&self, target: &Path, options: &WriteOptions) -> Result<FileReport, ArchiveError> {
         self.writable_with(options.signer.is_some())?;
-        let same = same_file(&self.path, target);
+        let existing = std::fs::metadata(target).ok();
+        // Only a file that exists can be the input (and resolving both
+        // paths is a dozen system calls, per file of a batch).
+        let same = existing.is_some() && same_file(&self.path, target);
         if same && !options.in_place {
             return Err(ArchiveError::SameFile);
         }
@@ -111,7 +137,6 @@ impl FilePlan {
             path: target.to_path_buf(),
             source,
         };
-        let existing = std::fs::metadata(target).ok();
         if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
             return Err(out_err(std::io::Error::new(
                 std::io::ErrorKind::IsADirectory,
@@ -202,8 +227,8 @@ impl FilePlan {
             output.backup = Some(backup(&self.path)?.display().to_string());
         }
         tmp.persist(target).map_err(|e| out_err(e.error))?;
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
+        if !options.defer_folder_sync {
+            let _ = sync_folder(&dir);
         }
         output.sha256 = Some(sha);
         output.written = true;
