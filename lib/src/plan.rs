@@ -111,9 +111,21 @@ impl Document<'_> {
         self.plan_valid(recipe)
     }
 
-    /// [`Document::plan`] with a recipe already checked: an archive's
-    /// thousands of documents share one check.
+    /// [`Document::plan`] with a recipe already checked.
     pub(crate) fn plan_valid(&self, recipe: &Recipe) -> Result<Plan, Error> {
+        self.plan_checked(recipe, Absent::Reported)
+    }
+
+    /// [`Document::plan`] with a recipe already checked (an archive's
+    /// thousands of documents share one check), reporting only the
+    /// processes found: an archive reports the absent ones once for all its
+    /// documents (`archive::planner::merge`), so each document's would be
+    /// made, with their suggestions, only to be dropped.
+    pub(crate) fn plan_found(&self, recipe: &Recipe) -> Result<Plan, Error> {
+        self.plan_checked(recipe, Absent::Left)
+    }
+
+    fn plan_checked(&self, recipe: &Recipe, absent: Absent) -> Result<Plan, Error> {
         // Each target's processes. Only these are read with their tasks: a
         // large document holds thousands of processes, a recipe edits a few.
         let mut found: Vec<Vec<Process>> = Vec::with_capacity(recipe.processes.len());
@@ -133,8 +145,11 @@ impl Document<'_> {
         for (target, matches) in recipe.processes.iter().zip(&found) {
             let selector = target.selector();
             if matches.is_empty() {
-                // Suggestions come once every target has claimed its process.
-                reports.push(absent_report(target, std::iter::empty()));
+                if absent == Absent::Reported {
+                    // Suggestions come once every target has claimed its
+                    // process.
+                    reports.push(absent_report(target, std::iter::empty()));
+                }
                 continue;
             }
             for process in matches {
@@ -183,7 +198,8 @@ impl Document<'_> {
                 .flat_map(|p| [p.selector.name.as_deref(), p.selector.id.as_deref()])
                 .flatten()
         };
-        for (report, target) in reports.iter_mut().filter(|r| r.found.is_none()).zip(
+        let absent_reports = reports.iter_mut().filter(|r| r.found.is_none());
+        for (report, target) in absent_reports.zip(
             recipe
                 .processes
                 .iter()
@@ -200,6 +216,13 @@ impl Document<'_> {
             source: Fingerprint::of(self.bytes()),
         })
     }
+}
+
+/// Whether a plan reports the processes it did not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Absent {
+    Reported,
+    Left,
 }
 
 fn candidate(selector: &Selector, position: crate::error::Position) -> Candidate {
@@ -398,4 +421,42 @@ fn is_near(target: &Selector, found: &Selector) -> bool {
         _ => false,
     };
     typo(&target.name, &found.name) || typo(&target.id, &found.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_of_found_processes_leaves_out_the_absent_ones_only() {
+        let xml = "<definitions xmlns='http://www.omg.org/spec/BPMN/20100524/MODEL' \
+            xmlns:activiti='http://activiti.org/bpmn'><process id='p' name='Lock user'>\
+            <serviceTask id='t' name='Lock related credentials'/></process>\
+            <process id='q' name='Lock users'/></definitions>";
+        let recipe = Recipe::from_toml(
+            "[[process]]\nname = \"Lock user\"\n[[process.task]]\nname = \"Lock related credentials\"\nset = { value = \"x\" }\n\
+             [[process]]\nname = \"Lock usr\"\n[[process.task]]\nname = \"T\"\nset = { value = \"y\" }\n",
+        )
+        .unwrap();
+        let doc = Document::parse(xml.as_bytes()).unwrap();
+        let all = doc.plan_valid(&recipe).unwrap();
+        let found = doc.plan_found(&recipe).unwrap();
+        let labels = |p: &Plan| -> Vec<(String, bool)> {
+            p.report
+                .processes
+                .iter()
+                .map(|r| (r.target.label().to_string(), r.found.is_some()))
+                .collect()
+        };
+        assert_eq!(
+            labels(&all),
+            [("Lock user".to_string(), true), ("Lock usr".to_string(), false)]
+        );
+        // The absent one comes with its suggestions, which an archive would
+        // make for nothing: it reports absent processes once, for all its
+        // documents.
+        assert_eq!(all.report.processes[1].suggestions.len(), 1);
+        assert_eq!(labels(&found), [("Lock user".to_string(), true)]);
+        assert_eq!(found.splices, all.splices);
+    }
 }

@@ -49,7 +49,8 @@ pub(crate) struct Planned {
 /// ([`Recipe::validate`]) before the walk.
 pub(crate) fn plan(recipe: &Recipe, data: &[u8]) -> Result<Planned, crate::Error> {
     let doc = Document::parse_for(data, recipe)?;
-    let mut plan = doc.plan_valid(recipe)?;
+    // The archive reports absent processes once, for all its documents.
+    let mut plan = doc.plan_found(recipe)?;
     let known = doc
         .heads()
         .iter()
