@@ -225,4 +225,15 @@ fn same_file_resolves_paths() {
     std::fs::write(&b, b"x").unwrap();
     assert!(!archive::same_file(&a, &b));
     assert!(!archive::same_file(&a, &tmp.path().join("missing.zip")));
+    // A symbolic link is its target; a hard link is another name, which an
+    // output may replace without touching the input.
+    #[cfg(unix)]
+    {
+        let soft = tmp.path().join("soft.zip");
+        std::os::unix::fs::symlink(&a, &soft).unwrap();
+        assert!(archive::same_file(&a, &soft));
+        let hard = tmp.path().join("hard.zip");
+        std::fs::hard_link(&a, &hard).unwrap();
+        assert!(!archive::same_file(&a, &hard));
+    }
 }

@@ -564,6 +564,17 @@ fn backup(input: &Path) -> Result<PathBuf, ArchiveError> {
 /// followed): the check [`FilePlan::write`] makes before it writes over its
 /// input.
 pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        // Two files apart (most often) are told by their inodes, without
+        // resolving every folder on both paths. One inode may still be two
+        // names (hard links), which resolving tells apart.
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) if (x.dev(), x.ino()) == (y.dev(), y.ino()) => {}
+            _ => return false,
+        }
+    }
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
