@@ -113,7 +113,7 @@ impl Document<'_> {
 
     /// [`Document::plan`] with a recipe already checked.
     pub(crate) fn plan_valid(&self, recipe: &Recipe) -> Result<Plan, Error> {
-        self.plan_checked(recipe, Absent::Reported)
+        self.plan_checked(recipe, true)
     }
 
     /// [`Document::plan`] with a recipe already checked (an archive's
@@ -121,11 +121,14 @@ impl Document<'_> {
     /// processes found: an archive reports the absent ones once for all its
     /// documents (`archive::planner::merge`), so each document's would be
     /// made, with their suggestions, only to be dropped.
+    #[cfg(feature = "archive")]
     pub(crate) fn plan_found(&self, recipe: &Recipe) -> Result<Plan, Error> {
-        self.plan_checked(recipe, Absent::Left)
+        self.plan_checked(recipe, false)
     }
 
-    fn plan_checked(&self, recipe: &Recipe, absent: Absent) -> Result<Plan, Error> {
+    /// The plan, with a report for each process not found when
+    /// `report_absent`.
+    fn plan_checked(&self, recipe: &Recipe, report_absent: bool) -> Result<Plan, Error> {
         // Each target's processes. Only these are read with their tasks: a
         // large document holds thousands of processes, a recipe edits a few.
         let mut found: Vec<Vec<Process>> = Vec::with_capacity(recipe.processes.len());
@@ -145,7 +148,7 @@ impl Document<'_> {
         for (target, matches) in recipe.processes.iter().zip(&found) {
             let selector = target.selector();
             if matches.is_empty() {
-                if absent == Absent::Reported {
+                if report_absent {
                     // Suggestions come once every target has claimed its
                     // process.
                     reports.push(absent_report(target, std::iter::empty()));
@@ -216,13 +219,6 @@ impl Document<'_> {
             source: Fingerprint::of(self.bytes()),
         })
     }
-}
-
-/// Whether a plan reports the processes it did not find.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Absent {
-    Reported,
-    Left,
 }
 
 fn candidate(selector: &Selector, position: crate::error::Position) -> Candidate {
@@ -423,7 +419,7 @@ fn is_near(target: &Selector, found: &Selector) -> bool {
     typo(&target.name, &found.name) || typo(&target.id, &found.id)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "archive"))]
 mod tests {
     use super::*;
 
