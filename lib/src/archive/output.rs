@@ -127,8 +127,6 @@ impl FilePlan {
     pub fn write(&self, target: &Path, options: &WriteOptions) -> Result<FileReport, ArchiveError> {
         self.writable_with(options.signer.is_some())?;
         let existing = std::fs::metadata(target).ok();
-        // Only a file that exists can be the input (and resolving both
-        // paths is a dozen system calls, per file of a batch).
         let same = existing.is_some() && same_file(&self.path, target);
         if same && !options.in_place {
             return Err(ArchiveError::SameFile);

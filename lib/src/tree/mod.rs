@@ -490,7 +490,7 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
         match reader.read_event() {
             Ok(Event::Start(e) | Event::Empty(e)) => {
                 let qname = e.name();
-                let (prefix, name) = qname.0.split_once(':').map_or(("", qname.0), |(p, l)| (p, l));
+                let (prefix, name) = qname.0.split_once(':').unwrap_or(("", qname.0));
                 if name != local {
                     return false;
                 }
