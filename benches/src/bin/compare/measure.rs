@@ -30,6 +30,10 @@ pub struct Cmd {
     pub expect: Vec<i32>,
     /// Outputs removed before each run (files or folders), untimed.
     pub outputs: Vec<PathBuf>,
+    /// An output folder new for every run: the argument at this index is
+    /// replaced by `base/run-N`, the first such name not there yet, and
+    /// nothing is removed between runs (see [`Cmd::fresh_output`]).
+    pub fresh: Option<(usize, PathBuf)>,
 }
 
 impl Cmd {
@@ -40,6 +44,7 @@ impl Cmd {
             args: Vec::new(),
             expect: vec![0],
             outputs: Vec::new(),
+            fresh: None,
         }
     }
 
@@ -57,6 +62,27 @@ impl Cmd {
     pub fn output(mut self, path: &Path) -> Self {
         self.outputs.push(path.to_path_buf());
         self.arg(path)
+    }
+
+    /// An output folder, also passed as the next argument, that each run
+    /// writes anew under `base` and that is removed only by
+    /// [`Runner::clean`]. On ext4 without a journal (this machine's disk)
+    /// creating files shortly after deleting others costs the kernel a
+    /// walk past each recently deleted inode (`recently_deleted`), under
+    /// the folder's lock: removing 1,000 outputs before every run made the
+    /// next run pay for the harness's own deletions.
+    pub fn fresh_output(mut self, base: &Path) -> Self {
+        self.fresh = Some((self.args.len(), base.to_path_buf()));
+        self.arg(base)
+    }
+
+    /// Where the output is, to check it: the fresh folder's base (every
+    /// run's output under it), or the first output.
+    pub fn output_path(&self) -> Option<&Path> {
+        match &self.fresh {
+            Some((_, base)) => Some(base),
+            None => self.outputs.first().map(PathBuf::as_path),
+        }
     }
 
     pub fn expect(mut self, codes: &[i32]) -> Self {
@@ -118,23 +144,50 @@ impl Runner {
         })
     }
 
-    /// Runs `cmd` once per run and keeps the fastest; the first failure ends
-    /// it. Standard output goes to /dev/null, standard error to a log file
-    /// whose first line explains a failure.
-    pub fn measure(&self, slug: &str, cmd: &Cmd) -> Outcome {
-        let mut best: Option<Measured> = None;
+    /// Runs commands in turns, `runs` rounds of one run of each, so that
+    /// whatever drifts on the machine meanwhile (the disk's writeback, other
+    /// work) falls on all of them alike; keeps each one's fastest run. A
+    /// command's first failure ends its runs, not the others'.
+    pub fn measure_interleaved(&self, cmds: &[(&str, &Cmd)]) -> Vec<Outcome> {
+        let mut best: Vec<Option<Outcome>> = vec![None; cmds.len()];
         for run in 1..=self.runs {
-            eprintln!("    {} ({run}/{})", cmd.label, self.runs);
-            let one = self.once(slug, cmd)?;
-            best = Some(match best {
-                None => one,
-                Some(b) => Measured {
-                    min: b.min.min(one.min),
-                    rss_kib: b.rss_kib.max(one.rss_kib),
-                },
-            });
+            for ((slug, cmd), best) in cmds.iter().zip(best.iter_mut()) {
+                if matches!(best, Some(Err(_))) {
+                    continue;
+                }
+                eprintln!("    {} ({run}/{})", cmd.label, self.runs);
+                let one = self.once(slug, cmd);
+                *best = Some(match (best.take(), one) {
+                    (_, Err(why)) => Err(why),
+                    (Some(Ok(b)), Ok(one)) => Ok(Measured {
+                        min: b.min.min(one.min),
+                        rss_kib: b.rss_kib.max(one.rss_kib),
+                    }),
+                    (_, Ok(one)) => Ok(one),
+                });
+            }
         }
-        best.ok_or_else(|| "no run".to_string())
+        best.into_iter()
+            .map(|b| b.unwrap_or_else(|| Err("no run".to_string())))
+            .collect()
+    }
+
+    /// The arguments of one run: a fresh output folder's argument becomes
+    /// the first `base/run-N` not there yet (earlier runs' and an earlier
+    /// harness's outputs stay until [`Runner::clean`]).
+    fn args_of_run(cmd: &Cmd) -> Result<Vec<OsString>, String> {
+        let mut args = cmd.args.clone();
+        if let Some((at, base)) = &cmd.fresh {
+            fs::create_dir_all(base).map_err(|e| format!("{}: {e}", base.display()))?;
+            let dir = (1..)
+                .map(|n| base.join(format!("run-{n}")))
+                .find(|d| fs::symlink_metadata(d).is_err())
+                .ok_or("no free run folder")?;
+            if let Some(arg) = args.get_mut(*at) {
+                *arg = dir.into_os_string();
+            }
+        }
+        Ok(args)
     }
 
     /// Runs `cmd` once, untimed, and returns its exit code (for checks of a
@@ -154,6 +207,7 @@ impl Runner {
         for out in &cmd.outputs {
             remove(out).map_err(|e| format!("removing {}: {e}", out.display()))?;
         }
+        let args = Self::args_of_run(cmd)?;
         let err_path = self.logs.join(format!("{slug}.stderr"));
         let rss_path = self.logs.join(format!("{slug}.rss"));
         let stderr = File::create(&err_path).map_err(|e| format!("{}: {e}", err_path.display()))?;
@@ -166,7 +220,7 @@ impl Runner {
             None => Command::new(&cmd.program),
         };
         command
-            .args(&cmd.args)
+            .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr);
@@ -201,16 +255,17 @@ impl Runner {
         Ok(Measured { min: elapsed, rss_kib })
     }
 
-    /// Removes a command's outputs once its section is done (disk space).
+    /// Removes a command's outputs once it is measured and checked (disk
+    /// space), fresh output folders included.
     pub fn clean(&self, cmd: &Cmd) {
-        for out in &cmd.outputs {
+        for out in cmd.outputs.iter().chain(cmd.fresh.as_ref().map(|(_, base)| base)) {
             let _ = remove(out);
         }
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -218,11 +273,43 @@ mod tests {
     fn a_failing_command_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let runner = Runner::new(2, None, &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
-        let ok = runner.measure("true", &Cmd::new("true", "true")).unwrap();
+        let measure = |cmd: &Cmd| runner.measure_interleaved(&[("cmd", cmd)]).pop().unwrap();
+        let ok = measure(&Cmd::new("true", "true")).unwrap();
         assert!(ok.rss_kib.is_none());
         let cmd = Cmd::new("sh", "sh").args(["-c", "echo broken >&2; exit 3"]);
-        assert_eq!(runner.measure("sh", &cmd).unwrap_err(), "exit 3: broken");
-        assert!(runner.measure("sh", &cmd.expect(&[3])).is_ok());
+        assert_eq!(measure(&cmd).unwrap_err(), "exit 3: broken");
+        assert!(measure(&cmd.expect(&[3])).is_ok());
+    }
+
+    #[test]
+    fn fresh_outputs_are_new_for_every_run_in_turns_and_kept_until_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let runner = Runner::new(3, None, &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
+        let base = dir.path().join("out");
+        // Left by an earlier harness: kept, and the runs go around it.
+        fs::create_dir_all(base.join("run-2")).unwrap();
+        let writes = |who: &str| {
+            Cmd::new(who, "sh")
+                .args(["-c", &format!("mkdir \"$0\" && echo {who} > \"$0\"/who")])
+                .fresh_output(&base)
+        };
+        let (a, b) = (writes("a"), writes("b"));
+        let fails = Cmd::new("fails", "sh").args(["-c", "exit 3"]);
+        let all = runner.measure_interleaved(&[("a", &a), ("fails", &fails), ("b", &b)]);
+        assert!(all[0].is_ok() && all[2].is_ok(), "{all:?}");
+        assert_eq!(all[1].as_ref().unwrap_err(), "exit 3: no message");
+        let who = |n: usize| fs::read_to_string(base.join(format!("run-{n}")).join("who")).ok();
+        let order: Vec<Option<String>> = (1..=8).map(who).collect();
+        let expected = ["a", "", "b", "a", "b", "a", "b", ""];
+        let expected: Vec<Option<String>> = expected
+            .iter()
+            .map(|w| (!w.is_empty()).then(|| format!("{w}\n")))
+            .collect();
+        assert_eq!(order, expected);
+        assert!(base.join("run-2").is_dir() && !base.join("run-8").exists());
+        assert_eq!(a.output_path(), Some(base.as_path()));
+        runner.clean(&a);
+        assert!(!base.exists());
     }
 
     #[test]
@@ -234,7 +321,7 @@ mod tests {
         let runner = Runner::new(1, Some(tools), &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
         // dd reads into one 40 MiB buffer: its peak RSS is at least that.
         let cmd = Cmd::new("dd", "dd").args(["if=/dev/zero", "of=/dev/null", "bs=41943040", "count=1"]);
-        let m = runner.measure("dd", &cmd).unwrap();
+        let m = runner.measure_interleaved(&[("dd", &cmd)]).pop().unwrap().unwrap();
         let rss = m.rss_kib.unwrap();
         assert!(rss >= 40 * 1024, "{rss} KiB");
     }

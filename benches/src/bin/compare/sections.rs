@@ -214,52 +214,82 @@ impl<'a> Bench<'a> {
     /// Measures `cmd` (or notes why it cannot run), checks its output, and
     /// removes the output.
     fn run(&mut self, workload: &str, cmd: Result<Cmd, String>, verify: Verify) -> Outcome {
-        let cmd = match cmd {
-            Ok(cmd) => cmd,
-            Err(why) => {
-                let note = format!("Skipped: {why}.");
-                if !self.report.notes.contains(&note) {
-                    self.report.notes.push(note);
+        self.run_in_turns(workload, vec![(cmd, verify)])
+            .pop()
+            .unwrap_or_else(|| Err("no run".into()))
+    }
+
+    /// Measures commands in turns, one run of each per round (those that
+    /// cannot run are noted), then checks each one's output and removes the
+    /// outputs: a comparison of two commands sees the same machine, and
+    /// neither runs after the other's outputs were deleted.
+    fn run_in_turns(&mut self, workload: &str, cmds: Vec<(Result<Cmd, String>, Verify)>) -> Vec<Outcome> {
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; cmds.len()];
+        let mut ready = Vec::new();
+        for (i, (cmd, verify)) in cmds.into_iter().enumerate() {
+            match cmd {
+                Ok(cmd) => {
+                    eprintln!("  {workload}: {}", cmd.label);
+                    let slug: String = format!("{workload}-{}", cmd.label)
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                        .collect();
+                    ready.push((i, cmd, verify, slug));
                 }
-                return Err(format!("skipped: {why}"));
+                Err(why) => {
+                    let note = format!("Skipped: {why}.");
+                    if !self.report.notes.contains(&note) {
+                        self.report.notes.push(note);
+                    }
+                    if let Some(slot) = outcomes.get_mut(i) {
+                        *slot = Some(Err(format!("skipped: {why}")));
+                    }
+                }
             }
-        };
-        eprintln!("  {workload}: {}", cmd.label);
-        let slug: String = format!("{workload}-{}", cmd.label)
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        // Messages name the workload by its file name, not its whole path.
-        let mut outcome = self.runner.measure(&slug, &cmd).map_err(|why| {
-            cmd.args
-                .iter()
-                .map(Path::new)
-                .filter(|a| a.is_absolute())
-                .fold(why, |why, path| {
-                    let name = path.file_name().unwrap_or(path.as_os_str()).to_string_lossy();
-                    why.replace(&*path.to_string_lossy(), &name)
-                })
-        });
-        if outcome.is_ok() {
-            if let Err(why) = self.verify(&cmd, verify) {
+        }
+        let turns: Vec<(&str, &Cmd)> = ready.iter().map(|(_, cmd, _, slug)| (slug.as_str(), cmd)).collect();
+        let measured = self.runner.measure_interleaved(&turns);
+        for ((i, cmd, verify, _), outcome) in ready.iter().zip(measured) {
+            // Messages name the workload by its file name, not its whole path.
+            let mut outcome = outcome.map_err(|why| {
+                cmd.args
+                    .iter()
+                    .map(Path::new)
+                    .filter(|a| a.is_absolute())
+                    .fold(why, |why, path| {
+                        let name = path.file_name().unwrap_or(path.as_os_str()).to_string_lossy();
+                        why.replace(&*path.to_string_lossy(), &name)
+                    })
+            });
+            if outcome.is_ok() {
+                if let Err(why) = self.verify(cmd, *verify) {
+                    self.report
+                        .notes
+                        .push(format!("{} on {workload}: the output {why}.", cmd.label));
+                    outcome = Err(format!("output {why}"));
+                } else if !matches!(verify, Verify::Nothing) {
+                    *self.verified.entry(cmd.label.clone()).or_default() += 1;
+                }
+            } else if let Err(why) = &outcome {
                 self.report
                     .notes
-                    .push(format!("{} on {workload}: the output {why}.", cmd.label));
-                outcome = Err(format!("output {why}"));
-            } else if !matches!(verify, Verify::Nothing) {
-                *self.verified.entry(cmd.label.clone()).or_default() += 1;
+                    .push(format!("{} on {workload} failed: {why}.", cmd.label));
             }
-        } else if let Err(why) = &outcome {
-            self.report
-                .notes
-                .push(format!("{} on {workload} failed: {why}.", cmd.label));
+            if let Some(slot) = outcomes.get_mut(*i) {
+                *slot = Some(outcome);
+            }
         }
-        self.runner.clean(&cmd);
-        outcome
+        for (_, cmd, _, _) in &ready {
+            self.runner.clean(cmd);
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err("no run".into())))
+            .collect()
     }
 
     fn verify(&self, cmd: &Cmd, verify: Verify) -> Result<(), String> {
-        let Some(out) = cmd.outputs.first() else { return Ok(()) };
+        let Some(out) = cmd.output_path() else { return Ok(()) };
         match verify {
             Verify::Nothing => Ok(()),
             Verify::Edited => match self.runner.status(&self.pp("check").arg(out)) {
@@ -495,12 +525,14 @@ impl<'a> Bench<'a> {
     }
 
     /// A folder of small archives: `-j 2` at least 1.8× faster than `-j 1`,
-    /// once `apply` has `-j`.
+    /// once `apply` has `-j`. Each run writes into a folder of its own
+    /// (`Cmd::fresh_output`), as an administrator's first run does, and the
+    /// two thread counts take turns; the outputs are removed after both.
     pub fn batch(&mut self, b: &Batch) {
         let w = format!("batch, {} archives", b.archives);
-        let out = self.out.join("batch-procpatch");
         let apply = |jobs: Option<&str>| {
-            let cmd = self.pp("apply").arg(&b.dir).arg("--out-dir").output(&out);
+            let out = self.out.join(format!("batch-procpatch-{}", jobs.unwrap_or("default")));
+            let cmd = self.pp("apply").arg(&b.dir).arg("--out-dir").fresh_output(&out);
             match jobs {
                 Some(j) => Cmd {
                     label: format!("procpatch apply -j {j}"),
@@ -511,8 +543,11 @@ impl<'a> Bench<'a> {
         };
         if self.jobs {
             let (one, two) = (apply(Some("1")), apply(Some("2")));
-            let one = self.run(&w, Ok(one), Verify::Edited);
-            let two = self.run(&w, Ok(two), Verify::Edited);
+            let mut both = self
+                .run_in_turns(&w, vec![(Ok(one), Verify::Edited), (Ok(two), Verify::Edited)])
+                .into_iter();
+            let one = both.next().unwrap_or_else(|| Err("no run".into()));
+            let two = both.next().unwrap_or_else(|| Err("no run".into()));
             let speedup = match (&one, &two) {
                 (Ok(a), Ok(b)) => {
                     let r = a.secs() / b.secs().max(1e-9);
@@ -548,7 +583,11 @@ impl<'a> Bench<'a> {
             );
         }
         let check = self.run(&w, Ok(self.check(&b.dir)), Verify::Nothing);
-        let cp = self.run(&w, Ok(Self::cp(&b.dir, &self.out.join("batch-cp"))), Verify::Nothing);
+        let cp = Cmd::new("cp", "cp")
+            .arg("-r")
+            .arg(&b.dir)
+            .fresh_output(&self.out.join("batch-cp"));
+        let cp = self.run(&w, Ok(cp), Verify::Nothing);
         self.report.rows.push(row(&w, "procpatch check", &check, Vec::new()));
         self.report.rows.push(row(&w, "cp -r", &cp, Vec::new()));
         if std::thread::available_parallelism().map_or(0, |n| n.get()) < 2 {
