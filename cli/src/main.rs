@@ -3,6 +3,7 @@
 //! outcome of `run` to a documented exit code.
 
 mod args;
+mod commit;
 mod exit;
 mod html;
 mod invocation;
@@ -125,17 +126,19 @@ fn progress(n: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
     })
 }
 
-/// Runs `work` on each job in parallel, keeping input order.
+/// Runs `work` on each job (and its index) in parallel, keeping input
+/// order.
 fn each<T: Send>(
     jobs: &[Job],
     quiet: bool,
-    work: impl Fn(&Job) -> Result<T, Failure> + Sync,
+    work: impl Fn(usize, &Job) -> Result<T, Failure> + Sync,
 ) -> Vec<(PathBuf, Result<T, Failure>)> {
     let bar = progress(jobs.len(), quiet);
     let out = jobs
         .par_iter()
-        .map(|job| {
-            let r = work(job);
+        .enumerate()
+        .map(|(i, job)| {
+            let r = work(i, job);
             if let Some(b) = &bar {
                 b.inc(1);
             }
@@ -223,7 +226,7 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
     if !args.report.json && args.html.is_none() {
         // Text alone: each file is listed as it is read, keeping the text
         // and not the processes (a large document holds a million).
-        let results = each(&jobs, args.report.quiet, |job| {
+        let results = each(&jobs, args.report.quiet, |_, job| {
             let mut listing = archive::Listing::new(&labels);
             let inspection = archive::inspect_file_with(&job.input, &options, &mut |found| listing.add(found))
                 .map_err(|e| Failure::archive(&job.input, &e))?;
@@ -242,7 +245,7 @@ fn inspect(args: &InspectArgs) -> Result<Code, Failure> {
             |out, l| out.with_raw(|styled, raw| render::listing_pieces(styled, raw, &l.pieces)),
         );
     }
-    let results = each(&jobs, args.report.quiet, |job| {
+    let results = each(&jobs, args.report.quiet, |_, job| {
         archive::inspect_file(&job.input, &options).map_err(|e| Failure::archive(&job.input, &e))
     });
     let page = args.html.as_ref().map(|path| {
@@ -292,7 +295,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     let r = invocation::recipe(args.recipe.recipe.as_deref(), args.recipe.require_all)?;
     let jobs = plain_jobs(jobs_of(&args.input.paths, args.report.verbose)?);
     let options = invocation::options(args.input.max_entry_size, false);
-    let results = each(&jobs, args.report.quiet, |job| {
+    let results = each(&jobs, args.report.quiet, |_, job| {
         let plan = archive::plan_file(&job.input, &r, &options).map_err(|e| Failure::archive(&job.input, &e))?;
         let report = plan.report().clone();
         Ok(Checked {
@@ -326,7 +329,7 @@ fn verify(args: &VerifyArgs) -> Result<Code, Failure> {
     let trust = invocation::trust(args.trust.as_deref())?;
     let jobs = plain_jobs(jobs_of(&args.input.paths, args.report.verbose)?);
     let options = invocation::options(args.input.max_entry_size, false);
-    let results = each(&jobs, args.report.quiet, |job| {
+    let results = each(&jobs, args.report.quiet, |_, job| {
         archive::verify_file(&job.input, &options, trust.as_ref()).map_err(|e| Failure::archive(&job.input, &e))
     });
     let failing = results
@@ -377,24 +380,41 @@ struct Applied {
     /// With `--html`, the drawings of its processes.
     #[serde(skip)]
     drawings: Option<procpatch::render::FileDrawings>,
+    /// Staged, and its report waiting for the commit (a batch).
+    #[serde(skip)]
+    pending: bool,
 }
 
-fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
-    let recipe = invocation::recipe(args.recipe.recipe.as_deref(), args.recipe.require_all)?;
-    let files = jobs_of(&args.input.paths, args.report.verbose)?;
-    let (jobs, target) = invocation::apply_jobs(files, &args.output)?;
-    if let Some(path) = &args.html {
-        html::check_target(path, &jobs)?;
+/// An output staged in a batch that was never put in place (the commit
+/// threads stopped).
+fn unplaced(out: &Path) -> Failure {
+    Failure {
+        code: Code::Io,
+        path: Some(out.to_path_buf()),
+        message: "the output was written and verified but not put in place: \
+                  the threads putting outputs in place stopped"
+            .into(),
+        named: false,
     }
-    // Last of the checks: it may ask for the keystore password.
-    let signer = invocation::signer(&args.sign)?;
-    let options = invocation::options(args.input.max_entry_size, args.output.strip_signature);
-    let batch = jobs.len() > 1 && !args.output.dry_run;
-    let results = each(&jobs, args.report.quiet, |job| {
+}
+
+/// `apply`'s work on each job: plan, draw, diff, and write (a batch's
+/// outputs staged and sent to the commit threads, the others committed
+/// here).
+fn apply_each(
+    args: &ApplyArgs,
+    jobs: &[Job],
+    target: &Target,
+    recipe: &procpatch::Recipe,
+    options: &archive::Options,
+    signer: Option<&archive::Signer>,
+    tx: Option<commit::Sender>,
+) -> Vec<(PathBuf, Result<Applied, Failure>)> {
+    each(jobs, args.report.quiet, |i, job| {
         let fail = |e: archive::ArchiveError| Failure::archive(&job.input, &e);
-        let plan = archive::plan_file(&job.input, &recipe, &options).map_err(fail)?;
+        let plan = archive::plan_file(&job.input, recipe, options).map_err(fail)?;
         let drawings = match &args.html {
-            Some(_) => Some(html::drawings(&job.input, plan.report(), &options)?),
+            Some(_) => Some(html::drawings(&job.input, plan.report(), options)?),
             None => None,
         };
         let diffs = args.diff.then(|| {
@@ -407,6 +427,7 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                 })
                 .collect()
         });
+        let mut pending = false;
         let report = match (&job.output, args.output.dry_run) {
             (Some(out), false) => {
                 if let (Target::Dir(_), Some(dir)) = (&target, out.parent()) {
@@ -419,16 +440,25 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
                 }
                 let mut write = WriteOptions::new();
                 if let Target::InPlace { backup } = target {
-                    write = write.in_place(backup);
+                    write = write.in_place(*backup);
                 }
-                if let Some(s) = &signer {
+                if let Some(s) = signer {
                     write = write.signed_by(s.clone());
                 }
-                if batch {
+                if tx.is_some() {
                     // Each folder is synced once, after the last file.
                     write = write.deferring_folder_sync();
                 }
-                plan.write(out, &write).map_err(fail)?
+                let staged = plan.stage(out, &write).map_err(fail)?;
+                match &tx {
+                    Some(tx) => {
+                        let report = staged.report().clone();
+                        tx.send((i, staged)).map_err(|_| unplaced(out))?;
+                        pending = true;
+                        report
+                    }
+                    None => staged.commit().map_err(fail)?,
+                }
             }
             (out, _) => {
                 // A dry run meets the refusals a real run would.
@@ -442,8 +472,54 @@ fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
             report,
             diffs,
             drawings,
+            pending,
         })
+    })
+}
+
+fn apply(args: &ApplyArgs) -> Result<Code, Failure> {
+    let recipe = invocation::recipe(args.recipe.recipe.as_deref(), args.recipe.require_all)?;
+    let files = jobs_of(&args.input.paths, args.report.verbose)?;
+    let (jobs, target) = invocation::apply_jobs(files, &args.output)?;
+    if let Some(path) = &args.html {
+        html::check_target(path, &jobs)?;
+    }
+    // Last of the checks: it may ask for the keystore password.
+    let signer = invocation::signer(&args.sign)?;
+    let options = invocation::options(args.input.max_entry_size, args.output.strip_signature);
+    let batch = jobs.len() > 1 && !args.output.dry_run;
+    // A batch's outputs are put in place by threads of their own (as many
+    // as the workers): waiting for the disk to flush one file overlaps the
+    // work on the next ones. Each file is still flushed before its rename,
+    // and the report waits for every commit.
+    let commit_threads = if batch { rayon::current_num_threads() } else { 0 };
+    let (mut results, committed) = commit::with_commits(commit_threads, |tx| {
+        apply_each(args, &jobs, &target, &recipe, &options, signer.as_ref(), tx)
     });
+    for (i, commit) in committed {
+        if let Some((input, result)) = results.get_mut(i) {
+            match (commit, result.as_mut()) {
+                (Ok(report), Ok(applied)) => {
+                    applied.report = report;
+                    applied.pending = false;
+                }
+                (Err(e), _) => *result = Err(Failure::archive(input, &e)),
+                (Ok(_), Err(_)) => {}
+            }
+        }
+    }
+    for (_, result) in &mut results {
+        if let Ok(Applied {
+            pending: true, report, ..
+        }) = result
+        {
+            let out = report
+                .output
+                .as_ref()
+                .map_or_else(PathBuf::new, |o| PathBuf::from(&o.path));
+            *result = Err(unplaced(&out));
+        }
+    }
     if batch {
         // What the writes left to this: the renames made durable, before
         // anything is reported written. A folder that cannot be synced is

@@ -237,3 +237,65 @@ fn same_file_resolves_paths() {
         assert!(!archive::same_file(&a, &hard));
     }
 }
+
+/// Everything in the folder but `keep`, by name.
+fn others(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !keep.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    names
+}
+
+/// `write` in two halves: a staged output is verified but nowhere near its
+/// target; its commit puts the same bytes in place with the report `write`
+/// gives; dropped, it leaves nothing; a commit that cannot rename names the
+/// target and leaves no temporary file.
+#[test]
+fn a_staged_output_is_put_in_place_only_by_its_commit() {
+    use archive::WriteOptions;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = support::root().join("testdata/archives/ProcessImport.zip");
+    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+    let written = tmp.path().join("written.zip");
+    let by_write = plan.write(&written, &WriteOptions::new()).unwrap();
+
+    let target = tmp.path().join("staged.zip");
+    let staged = plan.stage(&target, &WriteOptions::new()).unwrap();
+    assert!(!target.exists());
+    let report = staged.report().clone();
+    let committed = staged.commit().unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), std::fs::read(&written).unwrap());
+    let json = |r: &archive::FileReport| {
+        let mut v = serde_json::to_value(r).unwrap();
+        v["output"]["path"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(json(&committed), json(&by_write));
+    assert_eq!(json(&report), json(&committed));
+    assert_eq!(others(tmp.path(), &["written.zip", "staged.zip"]), Vec::<String>::new());
+
+    // Dropped: no target, no temporary file.
+    let dropped = tmp.path().join("dropped.zip");
+    drop(plan.stage(&dropped, &WriteOptions::new()).unwrap());
+    assert!(!dropped.exists());
+    assert_eq!(others(tmp.path(), &["written.zip", "staged.zip"]), Vec::<String>::new());
+
+    // A folder in the target's place by the time of the commit.
+    let blocked = tmp.path().join("blocked.zip");
+    let staged = plan.stage(&blocked, &WriteOptions::new()).unwrap();
+    std::fs::create_dir(&blocked).unwrap();
+    std::fs::write(blocked.join("inside"), "kept").unwrap();
+    let err = staged.commit().unwrap_err();
+    assert!(
+        matches!(&err, archive::ArchiveError::Output { path, .. } if *path == blocked),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read(blocked.join("inside")).unwrap(), b"kept");
+    assert_eq!(
+        others(tmp.path(), &["written.zip", "staged.zip", "blocked.zip"]),
+        Vec::<String>::new()
+    );
+}

@@ -84,7 +84,7 @@ pub use error::{ArchiveError, DocumentError, ErrorKind};
 pub use inspect::{inspect_bytes, inspect_file, inspect_file_with};
 pub use notes::{Note, NoteKind};
 pub use options::Options;
-pub use output::{same_file, sync_folder, WriteOptions};
+pub use output::{same_file, sync_folder, Staged, WriteOptions};
 pub use plan::{patch_archive, plan_file, DocumentChange, FilePlan};
 pub use report::{
     Decoration, EntryReport, FileKind, FileReport, Found, InspectedEntry, Inspection, Listing, OutputReport, Plain,

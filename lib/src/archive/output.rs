@@ -64,6 +64,76 @@ impl WriteOptions {
     }
 }
 
+/// An output written and verified beside its target, waiting to be put in
+/// place ([`FilePlan::stage`]).
+#[derive(Debug)]
+#[must_use = "a staged output is put in place only by `commit`; dropped, it is removed"]
+pub struct Staged {
+    /// The report as it will be once committed.
+    report: FileReport,
+    /// `None` when there is nothing to write (an in-place run that changes
+    /// nothing).
+    file: Option<StagedFile>,
+}
+
+/// The temporary file of a [`Staged`] output and what its commit does.
+#[derive(Debug)]
+struct StagedFile {
+    tmp: tempfile::NamedTempFile,
+    target: PathBuf,
+    /// The folder of `target`, synced after the rename unless deferred.
+    dir: PathBuf,
+    /// Whether the file is already on disk (a large one, flushed while it
+    /// was read back).
+    synced: bool,
+    /// The input to back up first (an in-place run with backups).
+    backup: Option<PathBuf>,
+    sync_folder: bool,
+}
+
+impl Staged {
+    /// The report the commit returns: the output's path, hash and whether
+    /// it replaces a file, as they will be once it is in place.
+    pub fn report(&self) -> &FileReport {
+        &self.report
+    }
+
+    /// Puts the output in place: the file flushed to disk (unless it
+    /// already was), the backup made (an in-place run with backups), the
+    /// file renamed over its target, then its folder synced unless the
+    /// caller defers that ([`WriteOptions::defer_folder_sync`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::Output`] naming the target (or the backup) when
+    /// flushing, backing up or renaming fails; the temporary file is then
+    /// removed and the target untouched.
+    pub fn commit(self) -> Result<FileReport, ArchiveError> {
+        let Some(f) = self.file else {
+            return Ok(self.report);
+        };
+        let out_err = |source: std::io::Error| ArchiveError::Output {
+            path: f.target.clone(),
+            source,
+        };
+        if !f.synced {
+            f.tmp.as_file().sync_all().map_err(out_err)?;
+        }
+        let mut report = self.report;
+        if let Some(input) = &f.backup {
+            let made = backup(input)?.display().to_string();
+            if let Some(output) = report.output.as_mut() {
+                output.backup = Some(made);
+            }
+        }
+        f.tmp.persist(&f.target).map_err(|e| out_err(e.error))?;
+        if f.sync_folder {
+            let _ = sync_folder(&f.dir);
+        }
+        Ok(report)
+    }
+}
+
 /// Syncs the folder `dir` (its entries: the names renamed into it), as
 /// [`FilePlan::write`] does after its rename unless the caller defers it.
 ///
@@ -105,7 +175,7 @@ fn dos_time(t: SystemTime) -> (u16, u16) {
 
 impl FilePlan {
     /// Writes the result to `target`: into a temporary file beside it,
-    /// flushed to disk, re-read and verified, then renamed into place. On
+    /// re-read and verified, flushed to disk, then renamed into place. On
     /// any error no file is left at `target`, and the input is never
     /// touched. When nothing changes, the output is a byte-identical copy
     /// (and an in-place run writes nothing).
@@ -125,6 +195,39 @@ impl FilePlan {
     /// without `in_place`, [`ArchiveError::Output`] when writing fails,
     /// [`ArchiveError::Verify`] when the written file does not verify.
     pub fn write(&self, target: &Path, options: &WriteOptions) -> Result<FileReport, ArchiveError> {
+        self.stage(target, options)?.commit()
+    }
+
+    /// The first half of [`FilePlan::write`]: the output written into a
+    /// temporary file beside `target`, read back and verified (a signature
+    /// included), but not yet flushed to disk nor put in place;
+    /// [`Staged::commit`] does that. A large output is flushed here, while
+    /// it is read back.
+    ///
+    /// One writing many files can hand each staged file to a thread of its
+    /// own that commits them, so that waiting for the disk overlaps the
+    /// next file's work (the CLI does this for a batch). A `Staged` dropped
+    /// without a commit removes its temporary file; `target` is untouched.
+    ///
+    /// ```no_run
+    /// use std::path::Path;
+    /// use procpatch::archive::{plan_file, Options, WriteOptions};
+    /// use procpatch::Recipe;
+    ///
+    /// let input = Path::new("ProcessImport.zip");
+    /// let plan = plan_file(input, &Recipe::builtin(), &Options::default())?;
+    /// let staged = plan.stage(Path::new("patched.zip"), &WriteOptions::new())?;
+    /// // Verified, not yet in place: another thread may commit it.
+    /// let report = std::thread::spawn(move || staged.commit()).join().expect("commit thread")?;
+    /// assert!(report.output.is_some_and(|o| o.written));
+    /// # Ok::<(), procpatch::archive::ArchiveError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`FilePlan::write`], but for what the commit does: flushing the
+    /// file, the backup and the rename.
+    pub fn stage(&self, target: &Path, options: &WriteOptions) -> Result<Staged, ArchiveError> {
         self.writable_with(options.signer.is_some())?;
         let existing = std::fs::metadata(target).ok();
         let same = existing.is_some() && same_file(&self.path, target);
@@ -153,7 +256,7 @@ impl FilePlan {
         if same && prepared.is_none() && !self.needs_edit() {
             output.sha256 = Some(report.sha256.clone());
             report.output = Some(output);
-            return Ok(report);
+            return Ok(Staged { report, file: None });
         }
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -182,9 +285,8 @@ impl FilePlan {
         let (synced, checked) = if small {
             // A thread costs more than it saves here, and in a batch of
             // small archives its stack's mapping and unmapping would hold
-            // up the other workers.
-            let synced = file.sync_all();
-            (synced, self.check_written(tmp.path(), built))
+            // up the other workers: the commit flushes it.
+            (Ok(false), self.check_written(tmp.path(), built))
         } else {
             std::thread::scope(|s| {
                 let sync = s.spawn(|| file.sync_all());
@@ -192,10 +294,10 @@ impl FilePlan {
                 let synced = sync
                     .join()
                     .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing the file stopped")));
-                (synced, checked)
+                (synced.map(|()| true), checked)
             })
         };
-        synced.map_err(out_err)?;
+        let synced = synced.map_err(out_err)?;
         let (sha, back) = checked?;
         if let (Some(s), Some(back)) = (signing, &back) {
             // The new signature holds in the written file, or nothing is put
@@ -221,18 +323,21 @@ impl FilePlan {
             // file's private ones.
             let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
         }
-        if same && options.backup {
-            output.backup = Some(backup(&self.path)?.display().to_string());
-        }
-        tmp.persist(target).map_err(|e| out_err(e.error))?;
-        if !options.defer_folder_sync {
-            let _ = sync_folder(&dir);
-        }
         output.sha256 = Some(sha);
         output.written = true;
         output.replaced = existing.is_some();
         report.output = Some(output);
-        Ok(report)
+        Ok(Staged {
+            report,
+            file: Some(StagedFile {
+                tmp,
+                target: target.to_path_buf(),
+                dir,
+                synced,
+                backup: (same && options.backup).then(|| self.path.clone()),
+                sync_folder: !options.defer_folder_sync,
+            }),
+        })
     }
 
     /// Writes the output bytes to any writer (standard output, a buffer),
