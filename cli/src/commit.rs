@@ -55,7 +55,12 @@ fn commit_all(rx: &Mutex<Receiver<(usize, archive::Staged)>>) -> Vec<Committed> 
             Err(_) => break,
         };
         let Ok((i, staged)) = next else { break };
-        done.push((i, staged.commit()));
+        // A commit that panics fails its own file only: this thread goes on
+        // receiving (a thread gone would leave the workers waiting on a full
+        // queue) and keeps the results it has.
+        let commit = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| staged.commit()))
+            .unwrap_or_else(|_| Err(ArchiveError::Internal("putting the output in place panicked".into())));
+        done.push((i, commit));
     }
     done
 }

@@ -155,7 +155,7 @@ pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> 
             ));
         }
     }
-    let jobs = match &target {
+    let jobs: Vec<Job> = match &target {
         Target::None => files
             .into_iter()
             .map(|(input, _)| Job { input, output: None })
@@ -208,6 +208,25 @@ pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> 
             })
             .collect(),
     };
+    // Two jobs writing one file would race (or, in place, edit one file
+    // twice): refused before any work.
+    let mut seen: std::collections::HashMap<&Path, &Path> = std::collections::HashMap::new();
+    for job in &jobs {
+        if let Some(out) = &job.output {
+            if let Some(first) = seen.insert(out.as_path(), job.input.as_path()) {
+                let message = if first == job.input {
+                    "the file is given twice".to_string()
+                } else {
+                    format!(
+                        "two inputs would be written here: {} and {}",
+                        first.display(),
+                        job.input.display()
+                    )
+                };
+                return Err(Failure::usage_at(out, message));
+            }
+        }
+    }
     Ok((jobs, target))
 }
 

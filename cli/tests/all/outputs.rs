@@ -185,3 +185,30 @@ fn backup_without_in_place_is_a_usage_error() {
     insta::assert_snapshot!(run.stderr, @"procpatch: --backup works with --in-place only: it keeps the original of a file replaced in place");
     assert_eq!(names(tmp.path()), Vec::<String>::new());
 }
+
+#[test]
+fn two_inputs_for_one_output_are_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["a", "b"] {
+        std::fs::create_dir(tmp.path().join(d)).unwrap();
+        std::fs::write(tmp.path().join(d).join("x.zip"), sample_bytes()).unwrap();
+    }
+    let path = |p: &str| tmp.path().join(p).display().to_string();
+    // Two files of one name into one folder.
+    let run = procpatch(
+        &["apply", &path("a/x.zip"), &path("b/x.zip"), "--out-dir", &path("out")],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr, @"procpatch: [TMP]/out/x.zip: two inputs would be written here: [TMP]/a/x.zip and [TMP]/b/x.zip");
+    assert!(!tmp.path().join("out").exists());
+    // One file given twice, in place.
+    let run = procpatch(
+        &["apply", "--in-place", "--backup", &path("a/x.zip"), &path("a/x.zip")],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr, @"procpatch: [TMP]/a/x.zip: the file is given twice");
+    assert_eq!(names(&tmp.path().join("a")), ["x.zip"]);
+    assert_eq!(std::fs::read(tmp.path().join("a/x.zip")).unwrap(), sample_bytes());
+}

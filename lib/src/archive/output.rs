@@ -92,8 +92,9 @@ struct StagedFile {
 }
 
 impl Staged {
-    /// The report the commit returns: the output's path, hash and whether
-    /// it replaces a file, as they will be once it is in place.
+    /// The report as the commit will return it: the output's path, hash
+    /// and whether it replaces a file; only the backup's name (an in-place
+    /// run with backups) is filled in by the commit.
     pub fn report(&self) -> &FileReport {
         &self.report
     }
@@ -101,7 +102,7 @@ impl Staged {
     /// Puts the output in place: the file flushed to disk (unless it
     /// already was), the backup made (an in-place run with backups), the
     /// file renamed over its target, then its folder synced unless the
-    /// caller defers that ([`WriteOptions::defer_folder_sync`]).
+    /// caller defers that ([`WriteOptions::deferring_folder_sync`]).
     ///
     /// # Errors
     ///
@@ -149,7 +150,8 @@ pub fn sync_folder(dir: &Path) -> std::io::Result<()> {
 const MAX_BACKUPS: u32 = 10_000;
 
 /// Outputs of this many bytes or more go to disk on a thread of their own
-/// while they are read back and checked; smaller ones are synced first.
+/// while they are read back and checked; smaller ones are synced by the
+/// commit, after the check.
 const SYNC_BESIDE: u64 = 1 << 20;
 
 /// An edited archive ready to be written: the new content of its entries
