@@ -14,6 +14,7 @@ use std::ffi::OsString;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -34,6 +35,9 @@ pub struct Cmd {
     /// replaced by `base/run-N`, the first such name not there yet, and
     /// nothing is removed between runs (see [`Cmd::fresh_output`]).
     pub fresh: Option<(usize, PathBuf)>,
+    /// The fresh output folders this harness made for the command's runs
+    /// (not those an earlier harness left), for the checks.
+    pub made: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl Cmd {
@@ -45,6 +49,7 @@ impl Cmd {
             expect: vec![0],
             outputs: Vec::new(),
             fresh: None,
+            made: Arc::default(),
         }
     }
 
@@ -76,12 +81,12 @@ impl Cmd {
         self.arg(base)
     }
 
-    /// Where the output is, to check it: the fresh folder's base (every
-    /// run's output under it), or the first output.
-    pub fn output_path(&self) -> Option<&Path> {
+    /// Where the outputs are, to check them: the folders of this
+    /// harness's runs for a fresh output, or the first output.
+    pub fn output_paths(&self) -> Vec<PathBuf> {
         match &self.fresh {
-            Some((_, base)) => Some(base),
-            None => self.outputs.first().map(PathBuf::as_path),
+            Some(_) => self.made.lock().map(|m| m.clone()).unwrap_or_default(),
+            None => self.outputs.first().cloned().into_iter().collect(),
         }
     }
 
@@ -151,7 +156,13 @@ impl Runner {
     pub fn measure_interleaved(&self, cmds: &[(&str, &Cmd)]) -> Vec<Outcome> {
         let mut best: Vec<Option<Outcome>> = vec![None; cmds.len()];
         for run in 1..=self.runs {
-            for ((slug, cmd), best) in cmds.iter().zip(best.iter_mut()) {
+            // ABBA: each command goes first as often as last, so what one
+            // run leaves to the disk's writeback falls on both alike.
+            let mut order: Vec<_> = cmds.iter().zip(best.iter_mut()).collect();
+            if run % 2 == 0 {
+                order.reverse();
+            }
+            for ((slug, cmd), best) in order {
                 if matches!(best, Some(Err(_))) {
                     continue;
                 }
@@ -183,6 +194,9 @@ impl Runner {
                 .map(|n| base.join(format!("run-{n}")))
                 .find(|d| fs::symlink_metadata(d).is_err())
                 .ok_or("no free run folder")?;
+            if let Ok(mut made) = cmd.made.lock() {
+                made.push(dir.clone());
+            }
             if let Some(arg) = args.get_mut(*at) {
                 *arg = dir.into_os_string();
             }
@@ -300,14 +314,23 @@ mod tests {
         assert_eq!(all[1].as_ref().unwrap_err(), "exit 3: no message");
         let who = |n: usize| fs::read_to_string(base.join(format!("run-{n}")).join("who")).ok();
         let order: Vec<Option<String>> = (1..=8).map(who).collect();
-        let expected = ["a", "", "b", "a", "b", "a", "b", ""];
+        // Rounds in turns, the second reversed: a (run-2 is taken), fails,
+        // b; b, a (fails has stopped); a, b.
+        let expected = ["a", "", "b", "b", "a", "a", "b", ""];
         let expected: Vec<Option<String>> = expected
             .iter()
             .map(|w| (!w.is_empty()).then(|| format!("{w}\n")))
             .collect();
         assert_eq!(order, expected);
         assert!(base.join("run-2").is_dir() && !base.join("run-8").exists());
-        assert_eq!(a.output_path(), Some(base.as_path()));
+        let made = |c: &Cmd| {
+            c.output_paths()
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(made(&a), ["run-1", "run-5", "run-6"]);
+        assert_eq!(made(&b), ["run-3", "run-4", "run-7"]);
         runner.clean(&a);
         assert!(!base.exists());
     }

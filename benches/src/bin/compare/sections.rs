@@ -17,6 +17,11 @@ enum Verify {
     /// `procpatch check OUT` finds nothing left to change: the command made
     /// the recipe's edits (procpatch itself, and the peers).
     Edited,
+    /// A folder of outputs, each run's: edited, and as many files as the
+    /// input folder.
+    EditedFolder {
+        files: usize,
+    },
     /// Edited, and the output holds as many entries as the input, `name`
     /// whole (`size` bytes).
     Copied {
@@ -289,14 +294,29 @@ impl<'a> Bench<'a> {
     }
 
     fn verify(&self, cmd: &Cmd, verify: Verify) -> Result<(), String> {
-        let Some(out) = cmd.output_path() else { return Ok(()) };
+        let outs = cmd.output_paths();
+        if let Verify::EditedFolder { files } = verify {
+            if outs.is_empty() {
+                return Err("is missing (no run folder)".into());
+            }
+            for out in &outs {
+                // The batch folder is flat, and so are its outputs.
+                let found = std::fs::read_dir(out)
+                    .map_err(|e| format!("cannot be read: {e}"))?
+                    .filter(|e| e.as_ref().is_ok_and(|e| e.path().is_file()))
+                    .count();
+                if found != files {
+                    return Err(format!("holds {found} files in {} (input: {files})", out.display()));
+                }
+                self.check_edited(out)?;
+            }
+            return Ok(());
+        }
+        let Some(out) = outs.first() else { return Ok(()) };
         match verify {
+            Verify::EditedFolder { .. } => Ok(()),
             Verify::Nothing => Ok(()),
-            Verify::Edited => match self.runner.status(&self.pp("check").arg(out)) {
-                Ok(0) => Ok(()),
-                Ok(code) => Err(format!("still needs edits (procpatch check exits {code})")),
-                Err(e) => Err(e),
-            },
+            Verify::Edited => self.check_edited(out),
             Verify::Copied { entries, name, size } => {
                 self.verify(cmd, Verify::Edited)?;
                 let found = File::open(out).map_err(|e| e.to_string()).and_then(|f| {
@@ -316,6 +336,15 @@ impl<'a> Bench<'a> {
                     ))
                 }
             }
+        }
+    }
+
+    /// `procpatch check OUT` finds nothing left to change.
+    fn check_edited(&self, out: &Path) -> Result<(), String> {
+        match self.runner.status(&self.pp("check").arg(out)) {
+            Ok(0) => Ok(()),
+            Ok(code) => Err(format!("still needs edits (procpatch check exits {code})")),
+            Err(e) => Err(e),
         }
     }
 
@@ -530,6 +559,9 @@ impl<'a> Bench<'a> {
     /// two thread counts take turns; the outputs are removed after both.
     pub fn batch(&mut self, b: &Batch) {
         let w = format!("batch, {} archives", b.archives);
+        let folder = Verify::EditedFolder {
+            files: usize::try_from(b.archives).unwrap_or(usize::MAX),
+        };
         let apply = |jobs: Option<&str>| {
             let out = self.out.join(format!("batch-procpatch-{}", jobs.unwrap_or("default")));
             let cmd = self.pp("apply").arg(&b.dir).arg("--out-dir").fresh_output(&out);
@@ -544,7 +576,7 @@ impl<'a> Bench<'a> {
         if self.jobs {
             let (one, two) = (apply(Some("1")), apply(Some("2")));
             let mut both = self
-                .run_in_turns(&w, vec![(Ok(one), Verify::Edited), (Ok(two), Verify::Edited)])
+                .run_in_turns(&w, vec![(Ok(one), folder), (Ok(two), folder)])
                 .into_iter();
             let one = both.next().unwrap_or_else(|| Err("no run".into()));
             let two = both.next().unwrap_or_else(|| Err("no run".into()));
@@ -568,7 +600,7 @@ impl<'a> Bench<'a> {
                 .rows
                 .push(row(&w, "procpatch apply -j 2", &two, vec![speedup]));
         } else {
-            let default = self.run(&w, Ok(apply(None)), Verify::Edited);
+            let default = self.run(&w, Ok(apply(None)), folder);
             let na = Check {
                 ratio: String::new(),
                 target: "-j 2 ≥ 1.8× faster than -j 1".into(),
