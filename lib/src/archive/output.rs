@@ -270,29 +270,30 @@ impl FilePlan {
             .tempfile_in(&dir)
             .map_err(out_err)?;
         let signing = prepared.as_ref().and_then(|p| p.signing.clone());
-        let built = match &self.root {
+        let (built, hashed) = match &self.root {
             Root::Xml { old, splices } => {
-                write_document(tmp.as_file_mut(), &self.path, old, splices.as_deref())
+                let sha = write_document(tmp.as_file_mut(), &self.path, old, splices.as_deref())
                     .map_err(|e| self.write_error(e, target))?;
-                None
+                (None, Some(sha))
             }
-            Root::Zip { .. } => self.fill(tmp.as_file_mut(), target, prepared)?,
+            Root::Zip { .. } => (self.fill(tmp.as_file_mut(), target, prepared)?, None),
         };
-        // The written file is read back once: a document streamed and
-        // compared piece by piece; an archive into memory when the input
-        // was, hashed and verified side by side. Meanwhile it goes to disk
-        // (it is read back from the page cache either way).
+        // The written file is read back once: a document into one buffer
+        // and compared piece by piece (it was hashed as it was written);
+        // an archive into memory when the input was, hashed and verified
+        // side by side. Meanwhile it goes to disk (it is read back from the
+        // page cache either way).
         let file = tmp.as_file();
         let small = file.metadata().is_ok_and(|m| m.len() < SYNC_BESIDE);
         let (synced, checked) = if small {
             // A thread costs more than it saves here, and in a batch of
             // small archives its stack's mapping and unmapping would hold
             // up the other workers: the commit flushes it.
-            (Ok(false), self.check_written(tmp.path(), built))
+            (Ok(false), self.check_written(tmp.path(), built, hashed))
         } else {
             std::thread::scope(|s| {
                 let sync = s.spawn(|| file.sync_all());
-                let checked = self.check_written(tmp.path(), built);
+                let checked = self.check_written(tmp.path(), built, hashed);
                 let synced = sync
                     .join()
                     .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing the file stopped")));
@@ -416,10 +417,22 @@ impl FilePlan {
     }
 
     /// Reads the file written at `path` back and checks it against the
-    /// plan: its SHA-256, and for an archive the file read back.
-    fn check_written(&self, path: &Path, built: Option<Built<'_>>) -> Result<(String, Option<Source>), ArchiveError> {
+    /// plan: its SHA-256, and for an archive the file read back. A document's
+    /// SHA-256 was `hashed` from the bytes it should hold while it was
+    /// written; once the file read back is found to hold exactly those
+    /// bytes, that is the file's.
+    fn check_written(
+        &self,
+        path: &Path,
+        built: Option<Built<'_>>,
+        hashed: Option<String>,
+    ) -> Result<(String, Option<Source>), ArchiveError> {
         Ok(match &self.root {
-            Root::Xml { old, splices } => (verify_document(path, old, splices.as_deref())?, None),
+            Root::Xml { old, splices } => {
+                verify_document(path, old, splices.as_deref())?;
+                let sha = hashed.ok_or_else(|| ArchiveError::Internal("a document written without its hash".into()))?;
+                (sha, None)
+            }
             Root::Zip { .. } => {
                 let back = Source::open(path, self.options.max_in_memory)?;
                 let copied = built.is_none();
@@ -482,14 +495,52 @@ impl FilePlan {
     }
 }
 
-/// Writes a document: `old` with `splices` applied. The stretches of the
-/// old bytes are copied from the input file at `input` where it still has
-/// `old`'s length (in the kernel: `std::io::copy` between files uses
-/// `copy_file_range` on Linux, which costs a fraction of writing them from
-/// memory), else written from memory. The copy is checked against `old`
-/// and the splices when it is read back ([`verify_document`]), so an input
-/// changed meanwhile is caught there.
-fn write_document(out: &mut File, input: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -> Result<(), Written> {
+/// Writes a document, `old` with `splices` applied, and returns the
+/// SHA-256 of the bytes it should now hold, taken from `old` and the
+/// splices meanwhile (on a second thread when the document is large). The
+/// file read back is compared with the same bytes ([`verify_document`]),
+/// so the hash is the file's once that check passes.
+fn write_document(
+    out: &mut File,
+    input: &Path,
+    old: &[u8],
+    splices: Option<&[crate::Splice]>,
+) -> Result<String, Written> {
+    let pieces = crate::splice::pieces(old, splices.unwrap_or_default()).map_err(|e| Written::Read(e.into()))?;
+    let hash = || {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for piece in &pieces {
+            h.update(piece);
+        }
+        super::source::hex(&h.finalize())
+    };
+    if old.len() < HASH_BESIDE {
+        write_pieces(out, input, old, &pieces)?;
+        return Ok(hash());
+    }
+    std::thread::scope(|s| {
+        let hashing = s.spawn(hash);
+        let written = write_pieces(out, input, old, &pieces);
+        let sha = hashing
+            .join()
+            .map_err(|_| Written::Read(ArchiveError::Internal("the hashing thread stopped".into())))?;
+        written.map(|()| sha)
+    })
+}
+
+/// Documents of this many bytes or more are hashed on a second thread while
+/// they are written.
+const HASH_BESIDE: usize = 1 << 18;
+
+/// Writes `pieces`, the document `old` with its splices applied. The
+/// stretches of the old bytes are copied from the input file at `input`
+/// where it still has `old`'s length (in the kernel: `std::io::copy`
+/// between files uses `copy_file_range` on Linux, which costs a fraction of
+/// writing them from memory), else written from memory. The copy is
+/// checked against `old` and the splices when it is read back
+/// ([`verify_document`]), so an input changed meanwhile is caught there.
+fn write_pieces(out: &mut File, input: &Path, old: &[u8], pieces: &[&[u8]]) -> Result<(), Written> {
     use std::io::{Read, Seek, SeekFrom};
     /// Stretches shorter than this are written from memory.
     const COPY_FROM: usize = 1 << 16;
@@ -498,7 +549,7 @@ fn write_document(out: &mut File, input: &Path, old: &[u8], splices: Option<&[cr
         .filter(|f| f.metadata().is_ok_and(|m| m.is_file() && m.len() == old.len() as u64));
     let base = old.as_ptr() as usize;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-    for piece in crate::splice::pieces(old, splices.unwrap_or_default()).map_err(|e| Written::Read(e.into()))? {
+    for &piece in pieces {
         // A stretch of the old bytes lies inside `old`; a splice's bytes do not.
         let at = (piece.as_ptr() as usize).wrapping_sub(base);
         let inside = at <= old.len()
@@ -536,66 +587,44 @@ enum Written {
 /// byte for byte what was planned (`old` with `splices` applied), as an
 /// edited entry of an archive is checked: the splices are what the tests
 /// and the fuzz targets prove well-formed, and a large document is neither
-/// made whole nor parsed a second time. Returns its SHA-256, worked out on
-/// a second thread while the pieces are compared.
-fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -> Result<String, ArchiveError> {
-    use sha2::{Digest, Sha256};
+/// made whole nor parsed a second time. One buffer is read into again and
+/// again, so checking costs no memory of the document's size.
+fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -> Result<(), ArchiveError> {
     use std::io::Read;
-    use std::sync::mpsc::sync_channel;
-    /// Read back in chunks of this size.
-    const CHUNK: usize = 1 << 22;
+    /// Read back this much at a time.
+    const CHUNK: usize = 1 << 18;
     let differs = || ArchiveError::Verify("the written document differs from the plan".into());
     let mut file = File::open(path).map_err(|e| ArchiveError::io_at(path, e))?;
     let pieces = crate::splice::pieces(old, splices.unwrap_or_default())?;
     let total: usize = pieces.iter().map(|p| p.len()).sum();
-    let (tx, rx) = sync_channel::<Vec<u8>>(2);
-    std::thread::scope(|s| {
-        let hasher = s.spawn(move || {
-            let mut h = Sha256::new();
-            for chunk in rx {
-                h.update(&chunk);
+    let mut buf = vec![0u8; CHUNK.min(total)];
+    // The expected bytes, piece after piece, against each chunk read.
+    let mut expected = pieces.iter().flat_map(|p| p.chunks(CHUNK));
+    let mut want: &[u8] = &[];
+    let mut done = 0usize;
+    while done < total {
+        let chunk = buf.get_mut(..CHUNK.min(total - done)).ok_or_else(differs)?;
+        file.read_exact(chunk).map_err(|_| differs())?;
+        let mut got: &[u8] = chunk;
+        while !got.is_empty() {
+            if want.is_empty() {
+                want = expected.next().ok_or_else(differs)?;
             }
-            super::source::hex(&h.finalize())
-        });
-        // The expected bytes, piece after piece, against each chunk read.
-        let mut expected = pieces.iter().flat_map(|p| p.chunks(CHUNK));
-        let mut want: &[u8] = &[];
-        let mut done = 0usize;
-        let compared = (|| {
-            while done < total {
-                let mut chunk = vec![0u8; CHUNK.min(total - done)];
-                file.read_exact(&mut chunk).map_err(|_| differs())?;
-                let mut got: &[u8] = &chunk;
-                while !got.is_empty() {
-                    if want.is_empty() {
-                        want = expected.next().ok_or_else(differs)?;
-                    }
-                    let k = want.len().min(got.len());
-                    let (w, w_rest) = want.split_at(k);
-                    let (g, g_rest) = got.split_at(k);
-                    if w != g {
-                        return Err(differs());
-                    }
-                    (want, got) = (w_rest, g_rest);
-                }
-                done += chunk.len();
-                if tx.send(chunk).is_err() {
-                    return Err(ArchiveError::Internal("the hashing thread stopped".into()));
-                }
-            }
-            let mut more = [0u8; 1];
-            if file.read(&mut more)? != 0 {
+            let k = want.len().min(got.len());
+            let (w, w_rest) = want.split_at(k);
+            let (g, g_rest) = got.split_at(k);
+            if w != g {
                 return Err(differs());
             }
-            Ok(())
-        })();
-        drop(tx);
-        let sha = hasher
-            .join()
-            .map_err(|_| ArchiveError::Internal("the hashing thread stopped".into()));
-        compared?;
-        sha
-    })
+            (want, got) = (w_rest, g_rest);
+        }
+        done += chunk.len();
+    }
+    let mut more = [0u8; 1];
+    if file.read(&mut more)? != 0 {
+        return Err(differs());
+    }
+    Ok(())
 }
 
 /// A writer that remembers whether it failed, so that an I/O error can be
