@@ -20,6 +20,7 @@ use quick_xml::Reader;
 use crate::error::{Error, LineIndex, Position};
 
 mod bindings;
+mod names;
 mod parse;
 mod split;
 

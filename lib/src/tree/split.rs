@@ -16,7 +16,8 @@
 
 use std::ops::Range;
 
-use super::parse::{Names, Parser, Root, Stop};
+use super::names::Names;
+use super::parse::{Parser, Root, Stop};
 use super::{index, Scope, Tree, Wanted, NONE};
 use crate::error::{Error, LineIndex};
 
