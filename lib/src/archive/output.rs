@@ -270,13 +270,14 @@ impl FilePlan {
             .tempfile_in(&dir)
             .map_err(out_err)?;
         let signing = prepared.as_ref().and_then(|p| p.signing.clone());
-        let (built, hashed) = match &self.root {
+        let wrote = match &self.root {
             Root::Xml { old, splices } => {
-                let sha = write_document(tmp.as_file_mut(), &self.path, old, splices.as_deref())
+                let pieces = crate::splice::pieces(old, splices.as_deref().unwrap_or_default())?;
+                let sha256 = write_document(tmp.as_file_mut(), &self.path, old, &pieces)
                     .map_err(|e| self.write_error(e, target))?;
-                (None, Some(sha))
+                Wrote::Document { pieces, sha256 }
             }
-            Root::Zip { .. } => (self.fill(tmp.as_file_mut(), target, prepared)?, None),
+            Root::Zip { .. } => Wrote::Archive(self.fill(tmp.as_file_mut(), target, prepared)?),
         };
         // The written file is read back once: a document into one buffer
         // and compared piece by piece (it was hashed as it was written);
@@ -289,11 +290,11 @@ impl FilePlan {
             // A thread costs more than it saves here, and in a batch of
             // small archives its stack's mapping and unmapping would hold
             // up the other workers: the commit flushes it.
-            (Ok(false), self.check_written(tmp.path(), built, hashed))
+            (Ok(false), self.check_written(tmp.path(), wrote))
         } else {
             std::thread::scope(|s| {
                 let sync = s.spawn(|| file.sync_all());
-                let checked = self.check_written(tmp.path(), built, hashed);
+                let checked = self.check_written(tmp.path(), wrote);
                 let synced = sync
                     .join()
                     .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing the file stopped")));
@@ -417,34 +418,27 @@ impl FilePlan {
     }
 
     /// Reads the file written at `path` back and checks it against the
-    /// plan: its SHA-256, and for an archive the file read back. A document's
-    /// SHA-256 was `hashed` from the bytes it should hold while it was
-    /// written; once the file read back is found to hold exactly those
+    /// plan: its SHA-256, and for an archive the file read back. A
+    /// document's SHA-256 was taken from the bytes it should hold while it
+    /// was written; once the file read back is found to hold exactly those
     /// bytes, that is the file's.
-    fn check_written(
-        &self,
-        path: &Path,
-        built: Option<Built<'_>>,
-        hashed: Option<String>,
-    ) -> Result<(String, Option<Source>), ArchiveError> {
-        Ok(match &self.root {
-            Root::Xml { old, splices } => {
-                verify_document(path, old, splices.as_deref())?;
-                let sha = hashed.ok_or_else(|| ArchiveError::Internal("a document written without its hash".into()))?;
-                (sha, None)
+    fn check_written(&self, path: &Path, wrote: Wrote<'_, '_>) -> Result<(String, Option<Source>), ArchiveError> {
+        let built = match wrote {
+            Wrote::Document { pieces, sha256 } => {
+                verify_document(path, &pieces)?;
+                return Ok((sha256, None));
             }
-            Root::Zip { .. } => {
-                let back = Source::open(path, self.options.max_in_memory)?;
-                let copied = built.is_none();
-                let (verified, sha) = rayon::join(|| self.verify(&back, built), || back.sha256());
-                let sha = sha?;
-                verified?;
-                if copied && sha != self.report.sha256 {
-                    return Err(ArchiveError::Verify("the copy differs from the input".into()));
-                }
-                (sha, Some(back))
-            }
-        })
+            Wrote::Archive(built) => built,
+        };
+        let back = Source::open(path, self.options.max_in_memory)?;
+        let copied = built.is_none();
+        let (verified, sha) = rayon::join(|| self.verify(&back, built), || back.sha256());
+        let sha = sha?;
+        verified?;
+        if copied && sha != self.report.sha256 {
+            return Err(ArchiveError::Verify("the copy differs from the input".into()));
+        }
+        Ok((sha, Some(back)))
     }
 
     /// A failure of [`write_document`] as an error about `target` or the input.
@@ -495,37 +489,45 @@ impl FilePlan {
     }
 }
 
-/// Writes a document, `old` with `splices` applied, and returns the
-/// SHA-256 of the bytes it should now hold, taken from `old` and the
-/// splices meanwhile (on a second thread when the document is large). The
-/// file read back is compared with the same bytes ([`verify_document`]),
-/// so the hash is the file's once that check passes.
-fn write_document(
-    out: &mut File,
-    input: &Path,
-    old: &[u8],
-    splices: Option<&[crate::Splice]>,
-) -> Result<String, Written> {
-    let pieces = crate::splice::pieces(old, splices.unwrap_or_default()).map_err(|e| Written::Read(e.into()))?;
+/// What [`FilePlan::stage`] wrote, for [`FilePlan::check_written`].
+enum Wrote<'p, 'a> {
+    /// A document: the pieces it should hold (its old bytes and splices,
+    /// [`crate::splice::pieces`]) and their SHA-256.
+    Document { pieces: Vec<&'a [u8]>, sha256: String },
+    /// An archive, and what was built unless it was copied as it is.
+    Archive(Option<Built<'p>>),
+}
+
+/// Writes a document, its `pieces` (`old` with its splices applied), and
+/// returns the SHA-256 of those bytes, taken meanwhile (on a second thread
+/// from [`HASH_BESIDE`] bytes). The file read back is compared with the
+/// same pieces ([`verify_document`]), so the hash is the file's once that
+/// check passes.
+fn write_document(out: &mut File, input: &Path, old: &[u8], pieces: &[&[u8]]) -> Result<String, Written> {
     let hash = || {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        for piece in &pieces {
+        for piece in pieces {
             h.update(piece);
         }
         super::source::hex(&h.finalize())
     };
-    if old.len() < HASH_BESIDE {
-        write_pieces(out, input, old, &pieces)?;
+    let len: usize = pieces.iter().map(|p| p.len()).sum();
+    if len < HASH_BESIDE {
+        write_pieces(out, input, old, pieces)?;
         return Ok(hash());
     }
     std::thread::scope(|s| {
-        let hashing = s.spawn(hash);
-        let written = write_pieces(out, input, old, &pieces);
-        let sha = hashing
-            .join()
-            .map_err(|_| Written::Read(ArchiveError::Internal("the hashing thread stopped".into())))?;
-        written.map(|()| sha)
+        // No thread to be had: hashed here, after the write.
+        let Ok(hashing) = std::thread::Builder::new().spawn_scoped(s, hash) else {
+            write_pieces(out, input, old, pieces)?;
+            return Ok(hash());
+        };
+        let written = write_pieces(out, input, old, pieces);
+        let sha = hashing.join();
+        // A failed write is the error, whatever became of the hash.
+        written?;
+        sha.map_err(|_| Written::Read(ArchiveError::Internal("the hashing thread stopped".into())))
     })
 }
 
@@ -560,7 +562,7 @@ fn write_pieces(out: &mut File, input: &Path, old: &[u8], pieces: &[&[u8]]) -> R
             Some(f) if inside && piece.len() >= COPY_FROM => {
                 w.flush().map_err(Written::Write)?;
                 f.seek(SeekFrom::Start(at as u64))
-                    .map_err(|e| Written::Read(e.into()))?;
+                    .map_err(|e| Written::Read(ArchiveError::io_at(input, e)))?;
                 let to: &mut File = w.get_mut();
                 let n = std::io::copy(&mut Read::take(&*f, piece.len() as u64), to).map_err(Written::Write)?;
                 if n != piece.len() as u64 {
@@ -589,13 +591,17 @@ enum Written {
 /// and the fuzz targets prove well-formed, and a large document is neither
 /// made whole nor parsed a second time. One buffer is read into again and
 /// again, so checking costs no memory of the document's size.
-fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -> Result<(), ArchiveError> {
-    use std::io::Read;
+fn verify_document(path: &Path, pieces: &[&[u8]]) -> Result<(), ArchiveError> {
+    use std::io::{ErrorKind, Read};
     /// Read back this much at a time.
     const CHUNK: usize = 1 << 18;
     let differs = || ArchiveError::Verify("the written document differs from the plan".into());
+    let failed = |e: std::io::Error| match e.kind() {
+        // Shorter than planned.
+        ErrorKind::UnexpectedEof => differs(),
+        _ => ArchiveError::io_at(path, e),
+    };
     let mut file = File::open(path).map_err(|e| ArchiveError::io_at(path, e))?;
-    let pieces = crate::splice::pieces(old, splices.unwrap_or_default())?;
     let total: usize = pieces.iter().map(|p| p.len()).sum();
     let mut buf = vec![0u8; CHUNK.min(total)];
     // The expected bytes, piece after piece, against each chunk read.
@@ -604,7 +610,7 @@ fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -
     let mut done = 0usize;
     while done < total {
         let chunk = buf.get_mut(..CHUNK.min(total - done)).ok_or_else(differs)?;
-        file.read_exact(chunk).map_err(|_| differs())?;
+        file.read_exact(chunk).map_err(failed)?;
         let mut got: &[u8] = chunk;
         while !got.is_empty() {
             if want.is_empty() {
@@ -620,8 +626,12 @@ fn verify_document(path: &Path, old: &[u8], splices: Option<&[crate::Splice]>) -
         }
         done += chunk.len();
     }
+    // Every expected byte compared, and nothing after them.
+    if !want.is_empty() || expected.next().is_some() {
+        return Err(differs());
+    }
     let mut more = [0u8; 1];
-    if file.read(&mut more)? != 0 {
+    if file.read(&mut more).map_err(failed)? != 0 {
         return Err(differs());
     }
     Ok(())
@@ -712,5 +722,75 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Splice;
+
+    /// Bytes that do not repeat, so that a misplaced piece shows.
+    fn text(n: usize) -> Vec<u8> {
+        let mut x: u32 = 0x2545_F491;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                b'a' + (x % 26) as u8
+            })
+            .collect()
+    }
+
+    /// Around the copy threshold, the hashing thread's and the read-back
+    /// buffer's sizes: the hash is the file's, and a file one byte longer,
+    /// shorter or different is refused.
+    #[test]
+    fn a_document_hashed_as_written_is_the_file_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [
+            0,
+            1,
+            (1 << 16) - 1,
+            1 << 16,
+            (1 << 18) - 1,
+            1 << 18,
+            (1 << 18) + 1,
+            3 << 18,
+        ] {
+            let old = text(n);
+            let input = dir.path().join("in.xml");
+            std::fs::write(&input, &old).unwrap();
+            let mut splices = vec![Splice {
+                range: 0..n.min(3),
+                bytes: b"<!-- -->".to_vec(),
+            }];
+            if n > 10 {
+                splices.push(Splice {
+                    range: n - 2..n,
+                    bytes: text(1 << 18),
+                });
+            }
+            let pieces = crate::splice::pieces(&old, &splices).unwrap();
+            let expected: Vec<u8> = pieces.concat();
+            let path = dir.path().join("out.xml");
+            let mut out = File::create(&path).unwrap();
+            let sha = write_document(&mut out, &input, &old, &pieces).ok().unwrap();
+            drop(out);
+            assert_eq!(std::fs::read(&path).unwrap(), expected, "{n}");
+            assert_eq!(sha, crate::archive::sha256_file(&path).unwrap(), "{n}");
+            verify_document(&path, &pieces).unwrap();
+            let mut longer = expected.clone();
+            longer.push(b'\n');
+            let mut changed = expected.clone();
+            let last = changed.len() - 1;
+            changed[last] ^= 1;
+            for bad in [longer, expected[..expected.len() - 1].to_vec(), changed] {
+                std::fs::write(&path, &bad).unwrap();
+                let err = verify_document(&path, &pieces).unwrap_err();
+                assert!(matches!(err, ArchiveError::Verify(_)), "{n}: {err}");
+            }
+        }
     }
 }

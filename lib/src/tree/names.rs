@@ -13,7 +13,7 @@ use crate::ns::TASK_KINDS;
 #[derive(Debug, Clone, Copy)]
 pub(super) struct QInfo {
     /// Checked as an XML qualified name.
-    pub(super) checked: bool,
+    checked: bool,
     /// The id of its local part.
     pub(super) local: u32,
     /// The id of its prefix; `NONE` for none.
@@ -107,7 +107,7 @@ impl Names {
     }
 
     /// [`Names::qname`] from the table, without the cache.
-    pub(super) fn look_up_qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
+    fn look_up_qname(&mut self, s: &str) -> Result<(u32, QInfo), ()> {
         let id = self.id(s);
         let info = *self.info.get(id as usize).ok_or(())?;
         if info.checked {
