@@ -730,17 +730,10 @@ mod tests {
     use super::*;
     use crate::Splice;
 
-    /// Bytes that do not repeat, so that a misplaced piece shows.
+    /// Letters that do not repeat, so that a misplaced piece shows.
     fn text(n: usize) -> Vec<u8> {
-        let mut x: u32 = 0x2545_F491;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                b'a' + (x % 26) as u8
-            })
-            .collect()
+        let bytes = crate::archive::source::tests::content(n);
+        bytes.into_iter().map(|b| b'a' + b % 26).collect()
     }
 
     /// Around the copy threshold, the hashing thread's and the read-back

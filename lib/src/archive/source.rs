@@ -260,11 +260,12 @@ impl Source {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    /// Bytes that do not repeat within a chunk.
-    fn content(n: usize) -> Vec<u8> {
+    /// Bytes that do not repeat within a chunk (also the other archive
+    /// modules' tests').
+    pub(in crate::archive) fn content(n: usize) -> Vec<u8> {
         let mut x: u32 = 0x9E37_79B9;
         (0..n)
             .map(|_| {
