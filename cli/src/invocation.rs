@@ -210,11 +210,13 @@ pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> 
     };
     // Two jobs writing one file would race (or, in place, edit one file
     // twice): refused before any work.
-    let mut seen: std::collections::HashMap<&Path, &Path> = std::collections::HashMap::new();
+    // Paths are compared resolved, so that two spellings of one file
+    // (`a/x.zip`, `./a/x.zip`, a link) are one output.
+    let mut seen: std::collections::HashMap<PathBuf, &Path> = std::collections::HashMap::new();
     for job in &jobs {
         if let Some(out) = &job.output {
-            if let Some(first) = seen.insert(out.as_path(), job.input.as_path()) {
-                let message = if first == job.input {
+            if let Some(first) = seen.insert(resolved(out), job.input.as_path()) {
+                let message = if resolved(first) == resolved(&job.input) {
                     "the file is given twice".to_string()
                 } else {
                     format!(
@@ -228,6 +230,22 @@ pub fn apply_jobs(files: Vec<(PathBuf, Option<PathBuf>)>, args: &OutputArgs) -> 
         }
     }
     Ok((jobs, target))
+}
+
+/// Where `path` leads: the file resolved when it exists, else its folder
+/// resolved and its name, else the path as given.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(dir), path.file_name()) {
+        (Ok(d), Some(name)) => d.join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// The signing key of `--sign-with`, read and checked before any work.

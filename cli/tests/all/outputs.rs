@@ -210,5 +210,13 @@ fn two_inputs_for_one_output_are_refused_before_any_work() {
     assert_eq!(run.code, 2);
     insta::assert_snapshot!(run.stderr, @"procpatch: [TMP]/a/x.zip: the file is given twice");
     assert_eq!(names(&tmp.path().join("a")), ["x.zip"]);
+    // The same file spelt two ways.
+    let run = procpatch(
+        &["apply", "--in-place", &path("a/x.zip"), &path("b/../a/x.zip")],
+        tmp.path(),
+    );
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr, @"procpatch: [TMP]/b/../a/x.zip: the file is given twice");
+    assert_eq!(names(&tmp.path().join("a")), ["x.zip"]);
     assert_eq!(std::fs::read(tmp.path().join("a/x.zip")).unwrap(), sample_bytes());
 }
