@@ -430,7 +430,13 @@ impl FilePlan {
             }
             Wrote::Archive(built) => built,
         };
-        let back = Source::open(path, self.options.max_in_memory)?;
+        // Read back from the file, not into memory: the pages are in the
+        // page cache, and a buffer the archive's size would cost as much
+        // time in fresh memory as the reading itself.
+        let back = match std::fs::metadata(path) {
+            Ok(m) if m.len() >= READ_BACK_HELD => Source::File(path.to_path_buf()),
+            _ => Source::open(path, self.options.max_in_memory)?,
+        };
         let copied = built.is_none();
         let (verified, sha) = rayon::join(|| self.verify(&back, built), || back.sha256());
         let sha = sha?;
@@ -530,6 +536,10 @@ fn write_document(out: &mut File, input: &Path, old: &[u8], pieces: &[&[u8]]) ->
         sha.map_err(|_| Written::Read(ArchiveError::Internal("the hashing thread stopped".into())))
     })
 }
+
+/// Archives written of fewer bytes than this are read back whole into
+/// memory (one read); larger ones from the file, a buffer at a time.
+const READ_BACK_HELD: u64 = 1 << 20;
 
 /// Documents of this many bytes or more are hashed on a second thread while
 /// they are written.

@@ -24,7 +24,7 @@ pub(crate) enum Source {
 /// A reader over a [`Source`].
 pub(crate) enum Reader<'a> {
     Memory(Cursor<&'a [u8]>),
-    File(BufReader<File>),
+    File(FileReader),
 }
 
 impl Read for Reader<'_> {
@@ -42,6 +42,65 @@ impl Seek for Reader<'_> {
             Reader::Memory(c) => c.seek(pos),
             Reader::File(f) => f.seek(pos),
         }
+    }
+}
+
+/// A buffered reader over a file that keeps its buffer across seeks into
+/// it. `BufReader`'s own `seek` empties the buffer every time, even for a
+/// seek to where it already is, and the steps that read an archive seek
+/// to each record in turn, mostly to just where the last one ended; they
+/// would each cost a system call and a read of the buffer again. Here an
+/// absolute seek is made relative to the position kept (the file's own
+/// cannot be asked without a system call), and `BufReader::seek_relative`
+/// stays in the buffer when it can.
+pub(crate) struct FileReader {
+    inner: BufReader<File>,
+    /// Where the next read starts.
+    pos: u64,
+}
+
+impl FileReader {
+    /// How much is read at a time.
+    const BUFFER: usize = 1 << 16;
+
+    /// A reader from the start of `file`.
+    pub(crate) fn new(file: File) -> FileReader {
+        FileReader {
+            inner: BufReader::with_capacity(Self::BUFFER, file),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for FileReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos = self.pos.saturating_add(n as u64);
+        Ok(n)
+    }
+}
+
+impl Seek for FileReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::Current(by) => self.pos.checked_add_signed(by),
+            // The end is where the file says it is.
+            SeekFrom::End(_) => None,
+        };
+        let by = target.and_then(|t| i64::try_from(i128::from(t) - i128::from(self.pos)).ok());
+        match (target, by) {
+            (Some(t), Some(by)) => {
+                self.inner.seek_relative(by)?;
+                self.pos = t;
+            }
+            _ => self.pos = self.inner.seek(to)?,
+        }
+        Ok(self.pos)
+    }
+
+    fn stream_position(&mut self) -> io::Result<u64> {
+        Ok(self.pos)
     }
 }
 
@@ -199,10 +258,7 @@ impl Source {
     pub fn reader(&self) -> Result<Reader<'_>, ArchiveError> {
         Ok(match self {
             Source::Memory(b) => Reader::Memory(Cursor::new(b)),
-            Source::File(p) => Reader::File(BufReader::with_capacity(
-                1 << 16,
-                File::open(p).map_err(|e| ArchiveError::io_at(p, e))?,
-            )),
+            Source::File(p) => Reader::File(FileReader::new(File::open(p).map_err(|e| ArchiveError::io_at(p, e))?)),
         })
     }
 
@@ -328,5 +384,65 @@ pub(super) mod tests {
         let limit = (HASHED_CHUNK + 10) as u64;
         let (bytes, _) = read_hashing(&mut f, HASHED_CHUNK, limit).unwrap();
         assert_eq!(bytes.len() as u64, limit + 1);
+    }
+
+    /// Seeks of every kind, into the buffer and out of it, forwards and
+    /// back, then reads of every size: the same bytes and positions as a
+    /// cursor over the file's bytes gives, and the same refusals.
+    #[test]
+    fn a_file_reader_reads_what_a_cursor_over_its_bytes_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let n = 3 * FileReader::BUFFER + 123;
+        let data = content(n);
+        std::fs::write(&path, &data).unwrap();
+        let mut file = FileReader::new(File::open(&path).unwrap());
+        let mut cursor = Cursor::new(data.as_slice());
+        let buffer = FileReader::BUFFER as i64;
+        let len = n as i64;
+        // A walk over the file: where to go, then how much to read.
+        let mut x: u64 = 7;
+        let mut next = |m: i64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % (m.max(1) as u64)) as i64
+        };
+        for step in 0..2000 {
+            let to = match step % 6 {
+                0 => SeekFrom::Start(next(len + 10) as u64),
+                1 => SeekFrom::Current(next(200) - 100),
+                2 => SeekFrom::Current(next(2 * buffer) - buffer),
+                3 => SeekFrom::End(-next(len + 10)),
+                4 => SeekFrom::Current(0),
+                _ => SeekFrom::Current(-(len + 1)),
+            };
+            let (a, b) = (file.seek(to), cursor.seek(to));
+            assert_eq!(a.is_ok(), b.is_ok(), "step {step}: {to:?}");
+            if let (Ok(a), Ok(b)) = (a, b) {
+                assert_eq!(a, b, "step {step}: {to:?}");
+            } else {
+                // A refused seek leaves both where they were.
+                let (a, b) = (file.stream_position().unwrap(), cursor.stream_position().unwrap());
+                assert_eq!(a, b, "step {step}");
+            }
+            let want = match step % 4 {
+                0 => next(30),
+                1 => next(buffer),
+                2 => buffer + next(buffer),
+                _ => next(4 * buffer),
+            } as usize;
+            let (mut a, mut b) = (vec![0; want], vec![0; want]);
+            let (ra, rb) = (file.read_exact(&mut a).is_ok(), cursor.read_exact(&mut b).is_ok());
+            assert_eq!(ra, rb, "step {step}: {want} bytes");
+            if ra {
+                assert_eq!(a, b, "step {step}");
+                assert_eq!(file.stream_position().unwrap(), cursor.stream_position().unwrap());
+            } else {
+                // Past the end: both go back to a known place.
+                file.seek(SeekFrom::Start(0)).unwrap();
+                cursor.seek(SeekFrom::Start(0)).unwrap();
+            }
+        }
     }
 }
