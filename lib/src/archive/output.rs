@@ -466,8 +466,15 @@ impl FilePlan {
         target: &Path,
         prepared: Option<Prepared<'p>>,
     ) -> Result<Option<Built<'p>>, ArchiveError> {
+        // An eighth of the archive's size, from 8 KiB: the buffer is
+        // allocated whole, and a small archive's output is mostly its
+        // edited entries, written past any buffer.
+        let size = match &self.root {
+            Root::Zip { source, .. } => source.bytes().map_or(WRITE_BUFFER, <[u8]>::len),
+            Root::Xml { old, .. } => old.len(),
+        };
         let mut w = Tracked {
-            inner: std::io::BufWriter::new(out),
+            inner: std::io::BufWriter::with_capacity((size / 8).clamp(8 << 10, WRITE_BUFFER), out),
             failed: false,
         };
         let result = self.emit(&mut w, prepared).and_then(|built| {
@@ -536,6 +543,12 @@ fn write_document(out: &mut File, input: &Path, old: &[u8], pieces: &[&[u8]]) ->
         sha.map_err(|_| Written::Read(ArchiveError::Internal("the hashing thread stopped".into())))
     })
 }
+
+/// How much of an archive is written at a time, at most: a system call
+/// per record, or per 8 KiB of small records as `BufWriter::new` would,
+/// costs more in the kernel than the copying (measured on an export of
+/// 34 MiB: 8 KiB 131 ms, 256 KiB 121 ms, 1 MiB 117 ms, 4 MiB 153 ms).
+const WRITE_BUFFER: usize = 1 << 20;
 
 /// Archives written of fewer bytes than this are read back whole into
 /// memory (one read); larger ones from the file, a buffer at a time.
