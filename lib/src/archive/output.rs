@@ -279,11 +279,12 @@ impl FilePlan {
             }
             Root::Zip { .. } => Wrote::Archive(self.fill(tmp.as_file_mut(), target, prepared)?),
         };
-        // The written file is read back once: a document into one buffer
-        // and compared piece by piece (it was hashed as it was written);
-        // an archive into memory when the input was, hashed and verified
-        // side by side. Meanwhile it goes to disk (it is read back from the
-        // page cache either way).
+        // The written file is read back: a document once, into one buffer,
+        // and compared piece by piece (it was hashed as it was written); an
+        // archive verified and hashed side by side, each reading it (from
+        // 1 MiB, from the file a buffer at a time, else once into memory).
+        // Meanwhile it goes to disk (it is read back from the page cache
+        // either way).
         let file = tmp.as_file();
         let small = file.metadata().is_ok_and(|m| m.len() < SYNC_BESIDE);
         let (synced, checked) = if small {
@@ -468,10 +469,11 @@ impl FilePlan {
     ) -> Result<Option<Built<'p>>, ArchiveError> {
         // An eighth of the archive's size, from 8 KiB: the buffer is
         // allocated whole, and a small archive's output is mostly its
-        // edited entries, written past any buffer.
+        // edited entries, written past any buffer. An archive read from
+        // the disk is past `max_in_memory`: large.
         let size = match &self.root {
             Root::Zip { source, .. } => source.bytes().map_or(WRITE_BUFFER, <[u8]>::len),
-            Root::Xml { old, .. } => old.len(),
+            Root::Xml { .. } => WRITE_BUFFER,
         };
         let mut w = Tracked {
             inner: std::io::BufWriter::with_capacity((size / 8).clamp(8 << 10, WRITE_BUFFER), out),

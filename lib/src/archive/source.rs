@@ -433,6 +433,8 @@ pub(super) mod tests {
                 _ => next(4 * buffer),
             } as usize;
             let (mut a, mut b) = (vec![0; want], vec![0; want]);
+            // The position kept is the file's own.
+            assert_eq!(file.inner.stream_position().unwrap(), file.pos, "step {step}");
             let (ra, rb) = (file.read_exact(&mut a).is_ok(), cursor.read_exact(&mut b).is_ok());
             assert_eq!(ra, rb, "step {step}: {want} bytes");
             if ra {
