@@ -78,7 +78,9 @@ impl FileKind {
 pub fn file_kind_of(path: &Path) -> Result<Option<FileKind>, ArchiveError> {
     let failed = |e| ArchiveError::io_at(path, e);
     let mut file = File::open(path).map_err(failed)?;
-    let mut head = Vec::new();
+    // Room for the whole head, so that it is read in a call or two, not
+    // in the small probing reads an empty vector starts with.
+    let mut head = Vec::with_capacity(SNIFF_HEAD);
     (&mut file)
         .take(SNIFF_HEAD as u64)
         .read_to_end(&mut head)
@@ -87,7 +89,7 @@ pub fn file_kind_of(path: &Path) -> Result<Option<FileKind>, ArchiveError> {
         let len = file.seek(SeekFrom::End(0)).map_err(failed)?;
         file.seek(SeekFrom::Start(len.saturating_sub(raw::END_WINDOW)))
             .map_err(failed)?;
-        let mut tail = Vec::new();
+        let mut tail = Vec::with_capacity(usize::try_from(raw::END_WINDOW).unwrap_or(0));
         file.read_to_end(&mut tail).map_err(failed)?;
         Ok(tail)
     };
