@@ -692,11 +692,35 @@ mod tests {
     /// an untouched record, or the file cut short, fails it.
     #[test]
     fn an_archive_read_back_from_its_file_is_checked_byte_for_byte() {
+        use std::io::Write;
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("in.zip");
-        std::fs::write(&input, include_bytes!("../../../testdata/archives/ProcessImport.zip")).unwrap();
+        // An untouched entry between two documents, one of them edited.
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflate = zip::write::SimpleFileOptions::default();
+        let doc = |name: &str| {
+            format!(
+                r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:activiti="http://activiti.org/bpmn"><process id="p" name="{name}"><serviceTask id="t" name="T"><extensionElements><activiti:field name="value" stringValue="x"/></extensionElements></serviceTask></process></definitions>"#
+            )
+        };
+        zip.start_file("a.bpmn20.xml", deflate).unwrap();
+        zip.write_all(doc("Lock user").as_bytes()).unwrap();
+        zip.start_file("data.bin", deflate).unwrap();
+        zip.write_all(&content(100_000)).unwrap();
+        zip.start_file("b.bpmn20.xml", deflate).unwrap();
+        zip.write_all(doc("Other").as_bytes()).unwrap();
+        std::fs::write(&input, zip.finish().unwrap().into_inner()).unwrap();
+        let recipe = crate::Recipe::from_toml(
+            r#"[[process]]
+            name = "Lock user"
+            [[process.task]]
+            name = "T"
+            set = { value = "y" }"#,
+        )
+        .unwrap();
         let options = crate::archive::Options::default();
-        let plan = crate::archive::plan_file(&input, &crate::Recipe::builtin(), &options).unwrap();
+        let plan = crate::archive::plan_file(&input, &recipe, &options).unwrap();
+        assert_eq!(plan.report().summary.changed, 1);
         let crate::archive::Root::Zip { node, source } = &plan.root else {
             return assert!(
                 matches!(plan.root, crate::archive::Root::Zip { .. }),
