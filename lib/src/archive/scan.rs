@@ -570,41 +570,26 @@ fn compare_ranges<A: Input, B: Input>(
     abuf: &mut [u8],
     bbuf: &mut [u8],
 ) -> Result<(), String> {
+    const PAST: &str = "a range past the end of the archive";
     if let (Some(x), Some(y)) = (a.held(), b.held()) {
-        let range = |bytes_len: usize, at: u64| {
-            let start = usize::try_from(at).ok()?;
-            let end = start.checked_add(usize::try_from(len).ok()?)?;
-            (end <= bytes_len).then_some(start..end)
+        let (Some(x), Some(y)) = (part(x, a_at, len), part(y, b_at, len)) else {
+            return Err(PAST.into());
         };
-        let (Some(rx), Some(ry)) = (range(x.len(), a_at), range(y.len(), b_at)) else {
-            return Err("a range past the end of the archive".into());
-        };
-        let (x, y) = (x.get(rx).unwrap_or_default(), y.get(ry).unwrap_or_default());
-        if x == y {
-            return Ok(());
-        }
-        let i = x.iter().zip(y).position(|(p, q)| p != q).unwrap_or(0);
-        return Err(format!("bytes differ near offset {}", a_at.saturating_add(i as u64)));
+        return if x == y { Ok(()) } else { Err(differ(x, y, a_at)) };
     }
     if let Some(x) = a.held() {
         // The output read back from its file against the input held.
-        let x = usize::try_from(a_at)
-            .ok()
-            .zip(usize::try_from(len).ok())
-            .and_then(|(start, n)| x.get(start..start.checked_add(n)?))
-            .ok_or_else(|| String::from("a range past the end of the archive"))?;
+        let x = part(x, a_at, len).ok_or(PAST)?;
         b.seek(SeekFrom::Start(b_at)).map_err(|e| e.to_string())?;
         let mut done = 0usize;
         for want in x.chunks(bbuf.len().max(1)) {
             let y = bbuf.get_mut(..want.len()).ok_or("buffer")?;
             b.read_exact(y).map_err(|e| match e.kind() {
-                std::io::ErrorKind::UnexpectedEof => "a range past the end of the archive".into(),
+                std::io::ErrorKind::UnexpectedEof => PAST.into(),
                 _ => e.to_string(),
             })?;
             if want != y {
-                let i = want.iter().zip(y.iter()).position(|(p, q)| p != q).unwrap_or(0);
-                let at = a_at.saturating_add(done.saturating_add(i) as u64);
-                return Err(format!("bytes differ near offset {at}"));
+                return Err(differ(want, y, a_at.saturating_add(done as u64)));
             }
             done = done.saturating_add(want.len());
         }
@@ -626,6 +611,18 @@ fn compare_ranges<A: Input, B: Input>(
         done += n as u64;
     }
     Ok(())
+}
+
+/// The `len` bytes at `at` of `bytes`, when it holds them.
+fn part(bytes: &[u8], at: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(at).ok()?;
+    bytes.get(start..start.checked_add(usize::try_from(len).ok()?)?)
+}
+
+/// Where `x`, the input's bytes from offset `at`, first differs from `y`.
+fn differ(x: &[u8], y: &[u8], at: u64) -> String {
+    let i = x.iter().zip(y).position(|(p, q)| p != q).unwrap_or(0);
+    format!("bytes differ near offset {}", at.saturating_add(i as u64))
 }
 
 #[cfg(test)]
