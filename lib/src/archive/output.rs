@@ -286,16 +286,17 @@ impl FilePlan {
         // Meanwhile it goes to disk (it is read back from the page cache
         // either way).
         let file = tmp.as_file();
-        let small = file.metadata().is_ok_and(|m| m.len() < SYNC_BESIDE);
+        let len = file.metadata().map(|m| m.len()).ok();
+        let small = len.is_some_and(|n| n < SYNC_BESIDE);
         let (synced, checked) = if small {
             // A thread costs more than it saves here, and in a batch of
             // small archives its stack's mapping and unmapping would hold
             // up the other workers: the commit flushes it.
-            (Ok(false), self.check_written(tmp.path(), wrote))
+            (Ok(false), self.check_written(tmp.path(), len, wrote))
         } else {
             std::thread::scope(|s| {
                 let sync = s.spawn(|| file.sync_all());
-                let checked = self.check_written(tmp.path(), wrote);
+                let checked = self.check_written(tmp.path(), len, wrote);
                 let synced = sync
                     .join()
                     .unwrap_or_else(|_| Err(std::io::Error::other("the thread syncing the file stopped")));
@@ -422,8 +423,14 @@ impl FilePlan {
     /// plan: its SHA-256, and for an archive the file read back. A
     /// document's SHA-256 was taken from the bytes it should hold while it
     /// was written; once the file read back is found to hold exactly those
-    /// bytes, that is the file's.
-    fn check_written(&self, path: &Path, wrote: Wrote<'_, '_>) -> Result<(String, Option<Source>), ArchiveError> {
+    /// bytes, that is the file's. `len` is the file's length as written (how
+    /// an archive is read back).
+    fn check_written(
+        &self,
+        path: &Path,
+        len: Option<u64>,
+        wrote: Wrote<'_, '_>,
+    ) -> Result<(String, Option<Source>), ArchiveError> {
         let built = match wrote {
             Wrote::Document { pieces, sha256 } => {
                 verify_document(path, &pieces)?;
@@ -434,8 +441,8 @@ impl FilePlan {
         // Read back from the file, not into memory: the pages are in the
         // page cache, and a buffer the archive's size would cost as much
         // time in fresh memory as the reading itself.
-        let back = match std::fs::metadata(path) {
-            Ok(m) if m.len() >= READ_BACK_HELD => Source::File(path.to_path_buf()),
+        let back = match len {
+            Some(n) if n >= READ_BACK_HELD => Source::File(path.to_path_buf()),
             _ => Source::open(path, self.options.max_in_memory)?,
         };
         let copied = built.is_none();
