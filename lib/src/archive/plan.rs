@@ -52,9 +52,9 @@ pub struct DocumentChange<'a> {
     pub after: Vec<u8>,
 }
 
-/// Walks the archive in `source` with `visitor`, and hashes it: both from
-/// one buffer, side by side, when it is held in memory, unless its hash
-/// is `known` (taken as it was read).
+/// Walks the archive in `source` with `visitor`, and hashes it, side by
+/// side: both from one buffer when it is held in memory, unless its hash
+/// is `known` (taken as it was read), else each reading the file.
 pub(super) fn walk_and_hash<'p>(
     source: &Source,
     known: Option<String>,
@@ -76,8 +76,14 @@ pub(super) fn walk_and_hash<'p>(
             Ok((node?, sha))
         }
         None => {
-            let sha = source.sha256()?;
-            Ok((scan::walk(source.reader()?, "", 0, options, visitor)?, sha))
+            // Each reads the file with a reader of its own. A failure to
+            // hash is reported first, as when one ran after the other.
+            let (node, sha) = rayon::join(
+                || scan::walk(source.reader()?, "", 0, options, visitor),
+                || source.sha256(),
+            );
+            let sha = sha?;
+            Ok((node?, sha))
         }
     }
 }
