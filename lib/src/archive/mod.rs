@@ -68,6 +68,7 @@ mod plan;
 mod planner;
 mod prepare;
 mod raw;
+mod readback;
 mod report;
 mod rewrite;
 mod scan;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::error::ArchiveError;
+use super::readback;
 use super::report::{FileReport, OutputReport, SignatureReport};
 use super::scan::{self, Built, Contents, Extra};
 use super::signature::{self, Signer, SigningReport, VerifyStatus};
@@ -446,7 +447,7 @@ impl FilePlan {
             _ => Source::open(path, self.options.max_in_memory)?,
         };
         let copied = built.is_none();
-        let (verified, sha) = rayon::join(|| self.verify(&back, built), || back.sha256());
+        let (verified, sha) = rayon::join(|| self.verify(&back, path, built), || back.sha256());
         let sha = sha?;
         verified?;
         if copied && sha != self.report.sha256 {
@@ -499,12 +500,12 @@ impl FilePlan {
         }
     }
 
-    /// Checks the written archive, read back as `back`, against the plan. A
-    /// copy is checked by its SHA-256, in [`FilePlan::write`].
-    fn verify(&self, back: &Source, built: Option<Built<'_>>) -> Result<(), ArchiveError> {
+    /// Checks the written archive at `path`, read back as `back`, against
+    /// the plan. A copy is checked by its SHA-256, in [`FilePlan::write`].
+    fn verify(&self, back: &Source, path: &Path, built: Option<Built<'_>>) -> Result<(), ArchiveError> {
         match (&self.root, built) {
             (Root::Zip { node, source }, Some(built)) => {
-                scan::verify(&mut source.reader()?, &mut back.reader()?, node, &built, &self.options)
+                readback::verify(&mut source.reader()?, back.reader()?, path, node, &built, &self.options)
             }
             _ => Ok(()),
         }

@@ -626,7 +626,7 @@ fn differ(x: &[u8], y: &[u8], at: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::archive::source::tests::content;
     use crate::archive::source::Source;
@@ -684,15 +684,11 @@ mod tests {
         assert_eq!(compare(0, 1000, 300_000), past);
     }
 
-    /// The check of a written archive read back from its file, as one of
-    /// 1 MiB or more is: the archive as built passes; one byte changed in
-    /// an untouched record, or the file cut short, fails it.
-    #[test]
-    fn an_archive_read_back_from_its_file_is_checked_byte_for_byte() {
+    /// An archive in `dir` of an untouched entry between two documents,
+    /// and a recipe that edits one of them: its path and the recipe.
+    pub(crate) fn one_edit(dir: &std::path::Path) -> (std::path::PathBuf, crate::Recipe) {
         use std::io::Write;
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in.zip");
-        // An untouched entry between two documents, one of them edited.
+        let input = dir.join("in.zip");
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let deflate = zip::write::SimpleFileOptions::default();
         let doc = |name: &str| {
@@ -715,6 +711,16 @@ mod tests {
             set = { value = "y" }"#,
         )
         .unwrap();
+        (input, recipe)
+    }
+
+    /// The check of a written archive read back from its file, as one of
+    /// 1 MiB or more is: the archive as built passes; one byte changed in
+    /// an untouched record, or the file cut short, fails it.
+    #[test]
+    fn an_archive_read_back_from_its_file_is_checked_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let (input, recipe) = one_edit(dir.path());
         let options = crate::archive::Options::default();
         let plan = crate::archive::plan_file(&input, &recipe, &options).unwrap();
         assert_eq!(plan.report().summary.changed, 1);
