@@ -181,7 +181,8 @@ pub struct InputArgs {
     /// Largest entry or XML file read, in MiB (counted while reading).
     #[arg(long, value_name = "MIB", default_value_t = 256, display_order = 1)]
     pub max_entry_size: u64,
-    /// Files worked on at once (default: one per CPU).
+    /// Threads to work on: files worked on at once, and the threads a
+    /// large document is parsed and compressed on (default: one per CPU).
     #[arg(short = 'j', long = "jobs", value_name = "N", display_order = 2, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 }

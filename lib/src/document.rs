@@ -38,38 +38,18 @@ pub struct Document<'a> {
 const PROCESSES_PER_THREAD: usize = 64;
 
 /// The processes `heads` with their tasks, read side by side on the
-/// available cores when there are many (a large export's document holds
+/// pool's threads when there are many (a large export's document holds
 /// thousands), in document order.
 fn processes(tree: &Tree, text: &str, heads: &[Head], doc: u64) -> Vec<Process> {
-    let threads = match heads.len() / PROCESSES_PER_THREAD {
-        0 | 1 => 1,
-        n => crate::cores::cores().min(n),
-    };
-    if threads == 1 {
+    use rayon::prelude::*;
+    if heads.len() < 2 * PROCESSES_PER_THREAD || crate::threads::count() == 1 {
         return heads.iter().map(|h| bpmn::process(tree, text, h, doc)).collect();
     }
-    let chunk = heads.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = heads
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|h| bpmn::process(tree, text, h, doc))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(heads.len());
-        for (h, part) in handles.into_iter().zip(heads.chunks(chunk)) {
-            // A thread that could not finish: its share is read here.
-            match h.join() {
-                Ok(done) => out.extend(done),
-                Err(_) => out.extend(part.iter().map(|h| bpmn::process(tree, text, h, doc))),
-            }
-        }
-        out
-    })
+    heads
+        .par_iter()
+        .with_min_len(PROCESSES_PER_THREAD)
+        .map(|h| bpmn::process(tree, text, h, doc))
+        .collect()
 }
 
 /// The id of the next parse.

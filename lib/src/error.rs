@@ -79,7 +79,7 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let parts = match bytes.len() / INDEX_PART {
             0 | 1 => 1,
-            n => crate::cores::cores().min(n),
+            n => crate::threads::count().min(n),
         };
         let mut starts = Vec::with_capacity(bytes.len() / 48 + 1);
         starts.push(0);
@@ -88,29 +88,18 @@ impl LineIndex {
             return LineIndex::paged(starts, bytes.len());
         }
         let share = bytes.len().div_ceil(parts);
-        let found: Vec<Vec<u32>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..parts)
+        let found: Vec<Vec<u32>> = {
+            use rayon::prelude::*;
+            (0..parts)
+                .into_par_iter()
                 .map(|k| {
                     let range = k * share..((k + 1) * share).min(bytes.len());
-                    s.spawn(move || {
-                        let mut part = Vec::with_capacity(range.len() / 48 + 1);
-                        line_starts(bytes, range, &mut part);
-                        part
-                    })
-                })
-                .collect();
-            (0..parts)
-                .zip(handles)
-                .map(|(k, h)| {
-                    // A thread that could not finish: its share is read here.
-                    h.join().unwrap_or_else(|_| {
-                        let mut part = Vec::new();
-                        line_starts(bytes, k * share..((k + 1) * share).min(bytes.len()), &mut part);
-                        part
-                    })
+                    let mut part = Vec::with_capacity(range.len() / 48 + 1);
+                    line_starts(bytes, range, &mut part);
+                    part
                 })
                 .collect()
-        });
+        };
         for part in found {
             starts.extend_from_slice(&part);
         }

@@ -54,6 +54,14 @@
 //! BPMN model ([`Process`], [`Task`], [`Field`]) → recipe matching
 //! ([`Document::plan`]) or direct edits ([`Editor`]) → [`Splice`]s →
 //! [`apply`] → bytes.
+//!
+//! ## Threads
+//!
+//! A large document (256 KiB or more) is parsed in parts side by side, and
+//! an edited entry of an archive deflated in pieces, on rayon's thread
+//! pool: the global one, or the one the caller runs in
+//! (`ThreadPool::install`). A pool of one thread does the same work on
+//! that thread, with the same result.
 #![deny(missing_docs)]
 #![warn(clippy::missing_errors_doc)]
 #![forbid(unsafe_code)]
@@ -63,7 +71,6 @@
 pub mod archive;
 mod bpmn;
 mod charset;
-mod cores;
 pub mod diagram;
 mod document;
 mod editor;
@@ -78,6 +85,7 @@ mod report;
 mod selector;
 mod splice;
 mod suggest;
+mod threads;
 mod tree;
 mod xmlname;
 

@@ -93,6 +93,9 @@ fn produce(
     waiting: &AtomicUsize,
     tx: SyncSender<Batch>,
 ) {
+    // The walk, on a pool thread, waits for this one: a document prepared
+    // here is read on this thread alone, never handed to the pool.
+    crate::threads::work_beside_the_pool();
     let mut entries = Entries::new(raw, Cursor::new(bytes));
     let (mut batch, mut kept) = (Vec::with_capacity(BATCH), 0usize);
     for i in (0..raw.entries.len()).filter(|&i| ahead_of_walk(raw, i, options)) {
@@ -246,6 +249,91 @@ mod tests {
                 false => assert!(done.is_none(), "{name}"),
             }
         }
+    }
+
+    /// Records how many threads the work a document starts may use.
+    struct Threads(std::sync::Mutex<Vec<usize>>);
+
+    impl Prepare for Threads {
+        fn prepare(&self, _: &[u8]) -> Prepared {
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push(crate::threads::count());
+            }
+            Box::new(())
+        }
+    }
+
+    #[test]
+    fn documents_prepared_ahead_are_never_handed_to_the_pool() {
+        // On its own thread, as `with_ahead` starts it.
+        let seen = std::thread::spawn(|| {
+            let bytes = archive(40);
+            let (raw, _) = Opened::open(Cursor::new(&bytes[..])).unwrap().into_parts();
+            let threads = Threads(std::sync::Mutex::new(Vec::new()));
+            let (tx, rx) = sync_channel(raw.entries.len());
+            produce(
+                &raw,
+                &bytes,
+                &Options::default(),
+                Some(&threads),
+                &AtomicUsize::new(1),
+                tx,
+            );
+            drop(rx);
+            threads.0.into_inner().unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(seen, vec![1; 40]);
+    }
+
+    /// `n` documents of `processes` processes each, with a task apiece.
+    fn large_documents(n: usize, processes: usize) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflate = zip::write::SimpleFileOptions::default();
+        for i in 0..n {
+            zip.start_file(format!("d{i}.bpmn20.xml"), deflate).unwrap();
+            let mut doc = String::from("<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n");
+            for k in 0..processes {
+                doc += &format!(
+                    "  <process id=\"p{i}x{k}\" name=\"P {k}\">\n    <documentation>{}</documentation>\n    \
+                     <serviceTask id=\"t{k}\" name=\"T {k}\"/>\n  </process>\n",
+                    "w".repeat(1200)
+                );
+            }
+            doc += "</definitions>\n";
+            zip.write_all(doc.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn every_pool_thread_walking_an_archive_read_ahead_finishes() {
+        // Each of the pool's threads walks an archive of large documents
+        // with a reader ahead, which prepares documents while its walk is
+        // busy and which its walk then waits for. Were the reader to hand
+        // a document's parts to the pool, every pool thread could end up
+        // waiting for a reader that waits for the pool.
+        let bytes = std::sync::Arc::new(large_documents(34, 200));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let walks = std::sync::Arc::clone(&bytes);
+        std::thread::spawn(move || {
+            use rayon::prelude::*;
+            let threads = rayon::current_num_threads().max(2);
+            let done: Vec<usize> = (0..threads)
+                .into_par_iter()
+                .map(|_| {
+                    let found = crate::archive::inspect_bytes(&walks, &Options::default()).unwrap();
+                    found.entries.iter().map(|e| e.processes.len()).sum()
+                })
+                .collect();
+            let _ = tx.send(done);
+        });
+        let done = rx.recv_timeout(std::time::Duration::from_secs(120));
+        let Ok(done) = done else {
+            return assert!(done.is_ok(), "the walks did not finish: {done:?}");
+        };
+        assert!(done.iter().all(|&n| n == 34 * 200), "{done:?}");
     }
 
     #[test]

@@ -16,6 +16,8 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::names::Names;
 use super::parse::{Parser, Root, Stop};
 use super::{index, Scope, Tree, Wanted, NONE};
@@ -37,11 +39,11 @@ pub(super) fn parts(len: usize) -> usize {
     if len < 2 * MIN_PART {
         return 1;
     }
-    crate::cores::cores()
-        .saturating_mul(2)
-        .min(MAX_PARTS)
-        .min(len / MIN_PART)
-        .max(1)
+    let threads = crate::threads::count();
+    if threads == 1 {
+        return 1;
+    }
+    threads.saturating_mul(2).min(MAX_PARTS).min(len / MIN_PART).max(1)
 }
 
 /// Parses `text` in up to `parts` parts: the kept tree (its names and line
@@ -150,26 +152,24 @@ fn in_parts(
         .enumerate()
         .map(|(k, &c)| c..cuts.get(k + 1).copied().unwrap_or(end_tag.start))
         .collect();
-    let (first_stop, rest) = std::thread::scope(|s| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|r| {
-                let (root, r) = (&root, r.clone());
-                s.spawn(move || {
-                    let mut p = Parser::part(text, lines, scope, wanted, root, r.start)?;
-                    p.stop_at(r.end);
-                    let stop = p.run().ok()?;
-                    Some((p, stop))
-                })
-            })
-            .collect();
-        if let Some(&c) = cuts.first() {
-            first.stop_at(c);
-        }
-        let first_stop = first.run();
-        let rest: Vec<Option<(Parser<'_>, Stop)>> = handles.into_iter().map(|h| h.join().ok().flatten()).collect();
-        (first_stop, rest)
-    });
+    // A part that panics is a part that fails: the text is read whole.
+    let part = |r: &Range<usize>| -> Option<(Parser<'_>, Stop)> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut p = Parser::part(text, lines, scope, wanted, &root, r.start)?;
+            p.stop_at(r.end);
+            let stop = p.run().ok()?;
+            Some((p, stop))
+        }))
+        .ok()
+        .flatten()
+    };
+    if let Some(&c) = cuts.first() {
+        first.stop_at(c);
+    }
+    // The first part on this thread, the others on rayon's, whose threads
+    // (and their heaps) are already there: a thread started per part
+    // cost more than a part of 256 KiB takes to read.
+    let (first_stop, rest) = rayon::join(|| first.run(), || ranges.par_iter().map(part).collect::<Vec<_>>());
     // The first part's error is the document's first error.
     if first_stop? == Stop::Eof {
         if let Some(f) = first.open() {
@@ -423,6 +423,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn parts_read_on_a_pool_of_one_thread_give_the_same_tree() {
+        // The parts go to rayon's pool, which `-j 1` makes one thread: they
+        // are then read one after another, and nothing waits on itself.
+        let text = document("bpmn", 40);
+        let one = read(&text, Scope::Edit, None, 1).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let lines = LineIndex::new(&text);
+        let (in_parts_there, read_there) = pool.install(|| {
+            (
+                in_parts(&text, &lines, Scope::Edit, None, 6).unwrap().is_some(),
+                read(&text, Scope::Edit, None, 6).unwrap(),
+            )
+        });
+        assert!(in_parts_there);
+        assert_eq!(read_there, one);
     }
 
     #[test]
