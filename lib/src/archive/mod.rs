@@ -56,6 +56,7 @@
 //! put in place.
 
 mod ahead;
+mod bare;
 mod content;
 mod documents;
 mod entries;

@@ -8,8 +8,8 @@
 //! - [`block`]: the CMS signature block (`cms` crate types);
 //! - [`crypto`]: RSA and ECDSA keys and signatures (RustCrypto);
 //! - [`signer`]: the signing key from a PKCS#12 keystore, checked;
-//! - [`sign`]: what a signing changes in an archive;
-//! - [`verify`]: checking a signed archive as `jarsigner -verify` does.
+//! - [`sign`](mod@sign): what a signing changes in an archive;
+//! - [`verify`](mod@verify): checking a signed archive as `jarsigner -verify` does.
 
 mod block;
 mod crypto;
