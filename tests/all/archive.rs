@@ -718,6 +718,93 @@ fn long_document_written(kib: usize) {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// Words of no pattern a compressor could shorten much, for comments: its
+/// blocks then hold tens of KiB each, as they do in a real export.
+fn words(kib: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed;
+    let mut out = Vec::with_capacity(kib * 1024);
+    while out.len() < kib * 1024 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let len = 2 + (x >> 60) as usize;
+        out.extend((0..len).map(|k| b'a' + ((x >> (8 + 3 * k)) % 26) as u8));
+        out.push(if (x >> 5).is_multiple_of(9) { b'\n' } else { b' ' });
+    }
+    out
+}
+
+/// The raw (compressed) data of an entry.
+fn raw_data(zip: &Path, name: &str) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(support::read(zip))).unwrap();
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name_raw(name.as_bytes()).unwrap(), &mut raw).unwrap();
+    raw
+}
+
+/// An edited document's entry keeps its old deflate stream before the
+/// first edit and from a window after the last, bit for bit, joined to the
+/// stretch deflated again (by empty blocks where the joins fall within a
+/// byte): Java (`ZipInputStream` finds a data descriptor right after the
+/// stream), Info-ZIP and Python read it, and it holds the edited document.
+#[test]
+fn an_edited_document_keeps_its_old_streams_blocks_around_the_edits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = long_document(0);
+    let decl_end = lock.windows(2).position(|w| w == b"?>").unwrap() + 2;
+    let mut doc = lock[..decl_end].to_vec();
+    doc.extend_from_slice(b"\n<!-- ");
+    doc.extend(words(700, 1));
+    doc.extend_from_slice(b" -->");
+    doc.extend_from_slice(&lock[decl_end..]);
+    doc.extend_from_slice(b"\n<!-- ");
+    doc.extend(words(700, 2));
+    doc.extend_from_slice(b" -->\n");
+    let (expected, _) = procpatch::patch(&doc, &Recipe::builtin()).unwrap();
+    assert_ne!(expected, doc);
+
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let name = "UsersProcLock.bpmn20.xml";
+    std::fs::write(src.join(name), &doc).unwrap();
+    let mut inputs = vec![("java jar", tmp.path().join("java.jar"))];
+    sh(&src, "jar", &["cf", "../java.jar", "."]);
+    sh(&src, "zip", &["-q", "-r", "../infozip.zip", "."]);
+    inputs.push(("info-zip", tmp.path().join("infozip.zip")));
+    let py = tmp.path().join("python.zip");
+    sh(
+        tmp.path(),
+        "python3",
+        &["-c", PY_WRITER, src.to_str().unwrap(), py.to_str().unwrap(), "deflated"],
+    );
+    inputs.push(("python", py));
+    for (writer, input) in inputs {
+        let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+        let output = tmp
+            .path()
+            .join(format!("out-{}", input.file_name().unwrap().to_string_lossy()));
+        plan.write(&output, &WriteOptions::default()).unwrap();
+        assert_readable_everywhere(&output);
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(support::read(&output))).unwrap();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name(name).unwrap(), &mut content).unwrap();
+        assert!(content == expected, "{writer}: the content");
+
+        let (old, new) = (raw_data(&input, name), raw_data(&output, name));
+        let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+        let tail = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        // Each comment is nearly half the stream.
+        assert!(
+            head > old.len() / 3 && tail > old.len() / 3,
+            "{writer}: {head} and {tail} bytes of {} kept",
+            old.len()
+        );
+    }
+}
+
 #[test]
 fn a_long_listing_keeps_the_processes_in_document_order() {
     let mut xml = String::from(

@@ -36,7 +36,9 @@
 //! - each **edited entry**'s local record: the local header keeps its bytes
 //!   (name, extra fields, times, flags) except CRC-32 and sizes (and their
 //!   zip64 fields); the data is recompressed with the entry's own method and
-//!   deflate level; a data descriptor is written if the original had one,
+//!   deflate level, except that a deflated entry of an input held in memory
+//!   keeps its old stream's blocks before the first edit and from 32 KiB
+//!   past the last, bit for bit; a data descriptor is written if the original had one,
 //!   with the same signature form, 8-byte sizes only with zip64 (as Java's
 //!   `ZipInputStream` reads it). A stored entry with a data descriptor, which
 //!   `ZipInputStream` cannot read, gets its sizes in the header instead;
@@ -58,6 +60,7 @@
 mod ahead;
 mod bare;
 mod content;
+mod deflate;
 mod documents;
 mod entries;
 mod error;

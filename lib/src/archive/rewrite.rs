@@ -22,6 +22,7 @@
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use super::content::Content;
+use super::deflate::{deflate, deflate_entry, Fault};
 use super::error::ArchiveError;
 use super::raw::layout::{
     central, eocd, local, locator, put_u16, put_u32, put_u64, sig, u16_at, u32_at, zip64_eocd, FLAG_DESCRIPTOR,
@@ -164,12 +165,13 @@ fn put_size(b: &mut [u8], at32: usize, at64: Option<usize>, v: u64, e: &RawEntry
     }
 }
 
-/// Compresses `data` with the entry's method.
-fn compress(e: &RawEntry, data: &Content<'_>) -> Result<Vec<u8>, ArchiveError> {
+/// Compresses `data` with the entry's method; `stored` is the entry's
+/// old data, when it is at hand.
+fn compress(e: &RawEntry, data: &Content<'_>, stored: Option<&[u8]>) -> Result<Vec<u8>, ArchiveError> {
     match e.method {
         0 => data.to_vec(),
         // General-purpose bits 1-2 record the deflate level the writer used.
-        8 => deflate_content(
+        8 => deflate_entry(
             data,
             match (e.flags >> 1) & 3 {
                 1 => 9,
@@ -177,6 +179,7 @@ fn compress(e: &RawEntry, data: &Content<'_>) -> Result<Vec<u8>, ArchiveError> {
                 3 => 1,
                 _ => 6,
             },
+            stored,
         )
         .map_err(|why| match why {
             Fault::Content(e) => e,
@@ -189,114 +192,16 @@ fn compress(e: &RawEntry, data: &Content<'_>) -> Result<Vec<u8>, ArchiveError> {
     }
 }
 
-/// Why deflating content failed.
-#[derive(Debug)]
-enum Fault {
-    /// The content could not be read.
-    Content(ArchiveError),
-    /// The compressor failed.
-    Deflate(String),
-}
-
 /// The compressor failed on data procpatch made.
 fn recompress_failed(name: &str, why: &str) -> ArchiveError {
     ArchiveError::Internal(format!("entry \"{name}\" could not be compressed: {why}"))
 }
 
-/// Data deflated in pieces of this size, side by side.
-const PIECE: usize = 256 << 10;
-
-/// How much of the data before a piece primes its compressor: deflate's
-/// whole window, so that a piece compresses as well as it would in one
-/// stream.
-const WINDOW: usize = 32 << 10;
-
-/// Deflates `data` at `level` (raw deflate, as zip stores it).
-///
-/// Data of more than two pieces is deflated in pieces of [`PIECE`] bytes
-/// on all threads, as pigz does: each piece primed with the [`WINDOW`]
-/// before it and ended by a sync flush (the last by the end of the
-/// stream), so that the pieces joined are one deflate stream. Writing a
-/// large edited document then takes a fraction of its time on one core.
-fn deflate(data: &[u8], level: u32) -> Result<Vec<u8>, String> {
-    match deflate_content(
-        &Content::Spliced {
-            old: data,
-            splices: &[],
-        },
-        level,
-    ) {
-        Ok(out) => Ok(out),
-        Err(Fault::Deflate(why)) => Err(why),
-        Err(Fault::Content(e)) => Err(e.to_string()),
-    }
-}
-
-/// [`deflate`] of content that may be a document's old bytes and splices:
-/// each piece is made whole on its own, with its window, and the content
-/// never is (a large edited document is not held twice).
-fn deflate_content(data: &Content<'_>, level: u32) -> Result<Vec<u8>, Fault> {
-    use rayon::prelude::*;
-    let len = data.len().map_err(Fault::Content)?;
-    if len <= 2 * PIECE {
-        let whole = data.range(0..len).map_err(Fault::Content)?;
-        return deflate_piece(&whole, &[], level, true).map_err(Fault::Deflate);
-    }
-    let pieces: Vec<Result<Vec<u8>, Fault>> = (0..len.div_ceil(PIECE))
-        .into_par_iter()
-        .map(|k| {
-            let start = k.saturating_mul(PIECE);
-            let end = start.saturating_add(PIECE).min(len);
-            let from = start.saturating_sub(WINDOW);
-            let bytes = data.range(from..end).map_err(Fault::Content)?;
-            let (before, piece) = bytes.split_at(start.saturating_sub(from).min(bytes.len()));
-            deflate_piece(piece, before, level, end == len).map_err(Fault::Deflate)
-        })
-        .collect();
-    let mut out = Vec::with_capacity(pieces.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum());
-    for piece in pieces {
-        out.extend_from_slice(&piece?);
-    }
-    Ok(out)
-}
-
-/// Deflates one piece, primed with `before` (none for the first), ended by
-/// a sync flush, or by the end of the stream when it is the `last`.
-fn deflate_piece(data: &[u8], before: &[u8], level: u32, last: bool) -> Result<Vec<u8>, String> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    let mut c = Compress::new(Compression::new(level), false);
-    if !before.is_empty() {
-        c.set_dictionary(before).map_err(|e| e.to_string())?;
-    }
-    let flush = if last {
-        FlushCompress::Finish
-    } else {
-        FlushCompress::Sync
-    };
-    let mut out = Vec::with_capacity((data.len() / 3).saturating_add(1024));
-    loop {
-        if out.capacity().saturating_sub(out.len()) < 1024 {
-            out.reserve(out.capacity().max(1 << 16));
-        }
-        let read = usize::try_from(c.total_in()).unwrap_or(usize::MAX);
-        let status = c
-            .compress_vec(data.get(read..).unwrap_or_default(), &mut out, flush)
-            .map_err(|e| e.to_string())?;
-        let all_read = usize::try_from(c.total_in()).ok() == Some(data.len());
-        match status {
-            Status::StreamEnd => return Ok(out),
-            // A flush is complete when it leaves output space unused.
-            _ if !last && all_read && out.len() < out.capacity() => return Ok(out),
-            _ => {}
-        }
-    }
-}
-
 /// The new local record of an edited entry, and its central values. The
 /// local header keeps its own bytes (name, flags, extra fields), so a name
 /// stored as code page 437 stays so; only CRC-32 and sizes change.
-fn local_record(e: &RawEntry, data: &Content<'_>) -> Result<(Vec<u8>, NewValues), ArchiveError> {
-    let compressed = compress(e, data)?;
+fn local_record(e: &RawEntry, data: &Content<'_>, stored: Option<&[u8]>) -> Result<(Vec<u8>, NewValues), ArchiveError> {
+    let compressed = compress(e, data, stored)?;
     let crc = data.crc32()?;
     let (csize, size) = (compressed.len() as u64, data.len()? as u64);
     let (mut flags, mut local_flags) = (e.flags, e.local_flags());
@@ -466,7 +371,12 @@ pub(crate) fn write<R: Input, W: Write>(
         }
         match replaced.get(&i) {
             Some(data) => {
-                let (bytes, v) = local_record(e, data)?;
+                // The old data, when the input is in memory.
+                let stored = usize::try_from(e.data_start()).ok().and_then(|start| {
+                    let end = start.checked_add(usize::try_from(e.compressed).ok()?)?;
+                    src.held()?.get(start..end)
+                });
+                let (bytes, v) = local_record(e, data, stored)?;
                 out.write_all(&bytes)?;
                 if let Some(slot) = values.get_mut(i) {
                     *slot = Some(v);
@@ -554,74 +464,4 @@ pub(crate) fn write<R: Input, W: Write>(
         offsets,
         added: added_at,
     })
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
-mod tests {
-    use super::*;
-
-    fn inflate(raw: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        io::Read::read_to_end(&mut flate2::read::DeflateDecoder::new(raw), &mut out).unwrap();
-        out
-    }
-
-    #[test]
-    fn deflating_in_pieces_makes_one_stream_that_inflates_to_the_data() {
-        // Text that repeats across piece boundaries (so that priming
-        // matters), of lengths around the boundaries.
-        let text: Vec<u8> = (0..5 * PIECE / 40)
-            .flat_map(|i| format!("<task id=\"t{}\" name=\"n{}\"/>\n", i % 977, i % 13).into_bytes())
-            .collect();
-        for len in [0, 1, 2 * PIECE, 2 * PIECE + 1, 3 * PIECE + PIECE / 2, text.len()] {
-            let data = &text[..len.min(text.len())];
-            for level in [1, 6, 9] {
-                let raw = deflate(data, level).unwrap();
-                assert_eq!(inflate(&raw), data, "{len} bytes at level {level}");
-            }
-        }
-        // Primed pieces compress about as well as one stream.
-        let whole = deflate_piece(&text, &[], 6, true).unwrap();
-        let pieces = deflate(&text, 6).unwrap();
-        assert!(
-            pieces.len() * 100 < whole.len() * 102,
-            "{} against {}",
-            pieces.len(),
-            whole.len()
-        );
-    }
-
-    #[test]
-    fn spliced_content_deflates_to_the_bytes_of_its_whole() {
-        use crate::Splice;
-        let text: Vec<u8> = (0..3 * PIECE / 30)
-            .flat_map(|i| format!("<field name=\"f{}\"/>\n", i % 311).into_bytes())
-            .collect();
-        // Splices that grow, shrink, and straddle piece and window edges.
-        let at = |n: usize| n.min(text.len());
-        let splices = vec![
-            Splice {
-                range: at(10)..at(20),
-                bytes: b"grown by a good many bytes".to_vec(),
-            },
-            Splice {
-                range: at(PIECE - 5)..at(PIECE + 5),
-                bytes: vec![],
-            },
-            Splice {
-                range: at(2 * PIECE - WINDOW / 2)..at(2 * PIECE - WINDOW / 2),
-                bytes: vec![b'x'; 3 * WINDOW],
-            },
-        ];
-        let whole = crate::splice::apply(&text, &splices).unwrap();
-        assert!(whole.len() > 2 * PIECE);
-        let content = Content::Spliced {
-            old: &text,
-            splices: &splices,
-        };
-        let spliced = deflate_content(&content, 6).unwrap();
-        assert_eq!(spliced, deflate(&whole, 6).unwrap());
-        assert_eq!(inflate(&spliced), whole);
-    }
 }
