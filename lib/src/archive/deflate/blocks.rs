@@ -22,24 +22,17 @@ pub(crate) struct Start {
     pub at: usize,
 }
 
-/// A deflate stream's blocks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Blocks {
-    /// Every block's start, in order.
-    pub starts: Vec<Start>,
-    /// The bit just after the last block.
-    pub end: u64,
-}
-
-/// The blocks of the raw deflate stream `data`, which must decode to
-/// exactly `size` bytes; `None` if it does not.
-pub(crate) fn blocks(data: &[u8], size: usize) -> Option<Blocks> {
+/// Walks the blocks of the raw deflate stream `data`, handing each
+/// block's start to `each` in order, and returns the bit just after the
+/// last block; `None` if `data` is not a deflate stream that decodes to
+/// exactly `size` bytes. Nothing is kept per block, so a stream of many
+/// tiny blocks costs time in proportion to its length, never memory.
+pub(crate) fn blocks(data: &[u8], size: usize, mut each: impl FnMut(Start)) -> Option<u64> {
     let mut bits = Bits::new(data);
-    let mut starts = Vec::new();
     let mut out = 0usize;
     let fixed = Codes::fixed()?;
     loop {
-        starts.push(Start {
+        each(Start {
             bit: bits.position(),
             at: out,
         });
@@ -54,10 +47,7 @@ pub(crate) fn blocks(data: &[u8], size: usize) -> Option<Blocks> {
             _ => return None,
         }
         if last {
-            return (out == size).then(|| Blocks {
-                starts,
-                end: bits.position(),
-            });
+            return (out == size).then(|| bits.position());
         }
     }
 }
@@ -497,6 +487,13 @@ pub(super) mod tests {
         out
     }
 
+    /// Every block's start, and the stream's end.
+    fn all(data: &[u8], size: usize) -> Option<(Vec<Start>, u64)> {
+        let mut starts = Vec::new();
+        let end = blocks(data, size, |s| starts.push(s))?;
+        Some((starts, end))
+    }
+
     #[test]
     fn every_block_start_found_is_where_its_output_begins() {
         for (len, level, flush) in [
@@ -511,19 +508,19 @@ pub(super) mod tests {
         ] {
             let data = text(len, len as u64 + u64::from(level));
             let raw = deflate(&data, level, flush);
-            let b = blocks(&raw, data.len());
+            let b = all(&raw, data.len());
             assert!(b.is_some(), "{len} bytes at level {level}: no blocks");
-            let b = b.unwrap();
-            assert_eq!(b.end.div_ceil(8), raw.len() as u64, "{len} at {level}");
-            assert_eq!(b.starts[0], Start { bit: 0, at: 0 });
-            assert!(b.starts.windows(2).all(|w| w[0].bit < w[1].bit && w[0].at <= w[1].at));
-            for s in b.starts.iter().step_by(b.starts.len().div_ceil(12).max(1)) {
+            let (starts, end) = b.unwrap();
+            assert_eq!(end.div_ceil(8), raw.len() as u64, "{len} at {level}");
+            assert_eq!(starts[0], Start { bit: 0, at: 0 });
+            assert!(starts.windows(2).all(|w| w[0].bit < w[1].bit && w[0].at <= w[1].at));
+            for s in starts.iter().step_by(starts.len().div_ceil(12).max(1)) {
                 assert_eq!(inflate_prefix(&raw, s.bit), s.at, "{len} at {level}: {s:?}");
             }
             // Any other size is refused.
-            assert_eq!(blocks(&raw, data.len() + 1), None);
+            assert_eq!(all(&raw, data.len() + 1), None);
             if !data.is_empty() {
-                assert_eq!(blocks(&raw, data.len() - 1), None);
+                assert_eq!(all(&raw, data.len() - 1), None);
             }
         }
     }
@@ -533,7 +530,7 @@ pub(super) mod tests {
         let data = text(100_000, 7);
         let raw = deflate(&data, 6, Some(30_000));
         for cut in [0, 1, 2, raw.len() / 3, raw.len() - 1] {
-            assert_eq!(blocks(&raw[..cut], data.len()), None, "cut at {cut}");
+            assert_eq!(all(&raw[..cut], data.len()), None, "cut at {cut}");
         }
         let mut x = 1u64;
         for _ in 0..2000 {
@@ -542,12 +539,12 @@ pub(super) mod tests {
             let at = usize::try_from(x >> 40).unwrap() % bad.len();
             bad[at] ^= 1 << ((x >> 20) % 8);
             // Whatever it finds, it neither panics nor claims another size.
-            if let Some(b) = blocks(&bad, data.len()) {
-                assert!(b.end <= bad.len() as u64 * 8);
+            if let Some((_, end)) = all(&bad, data.len()) {
+                assert!(end <= bad.len() as u64 * 8);
             }
         }
         // An unknown block type.
-        assert_eq!(blocks(&[0b0000_0111], 0), None);
+        assert_eq!(all(&[0b0000_0111], 0), None);
     }
 
     /// Bits packed as deflate packs them: (value, count, whether the value
@@ -583,8 +580,8 @@ pub(super) mod tests {
         let mut out = Vec::new();
         std::io::Read::read_to_end(&mut flate2::read::DeflateDecoder::new(&ok[..]), &mut out).unwrap();
         assert_eq!(out, b"aaaa");
-        assert_eq!(blocks(&ok, 4).map(|b| b.starts), Some(vec![Start { bit: 0, at: 0 }]));
+        assert_eq!(all(&ok, 4).map(|b| b.0), Some(vec![Start { bit: 0, at: 0 }]));
         // A distance of 2 after one byte.
-        assert_eq!(blocks(&stream(1), 4), None);
+        assert_eq!(all(&stream(1), 4), None);
     }
 }

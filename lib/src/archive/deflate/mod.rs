@@ -84,21 +84,22 @@ fn keeping(
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(None);
     };
-    let Some(found) = blocks::blocks(stream, old.len()) else {
+    // The last block to begin by the first splice, and the first to begin
+    // a window past the last (before the end).
+    let after = last.saturating_add(WINDOW);
+    let mut head = blocks::Start { bit: 0, at: 0 };
+    let mut tail = None;
+    let found = blocks::blocks(stream, old.len(), |s| {
+        if s.at <= first {
+            head = s;
+        }
+        if tail.is_none() && s.at >= after && s.at < old.len() {
+            tail = Some(s);
+        }
+    });
+    let Some(stream_end) = found else {
         return Ok(None);
     };
-    let head = found
-        .starts
-        .iter()
-        .rev()
-        .find(|s| s.at <= first)
-        .copied()
-        .unwrap_or(blocks::Start { bit: 0, at: 0 });
-    let tail = found
-        .starts
-        .iter()
-        .find(|s| s.at >= last.saturating_add(WINDOW) && s.at < old.len())
-        .copied();
     if head.at == 0 && tail.is_none() {
         return Ok(None);
     }
@@ -112,7 +113,7 @@ fn keeping(
         return Ok(None);
     };
     let middle = deflate_range(data, head.at..end, level, tail.is_none())?;
-    let kept_tail = tail.map_or(0, |t| found.end.saturating_sub(t.bit) / 8);
+    let kept_tail = tail.map_or(0, |t| stream_end.saturating_sub(t.bit) / 8);
     let mut join = Join::with_capacity(
         usize::try_from(head.bit / 8)
             .unwrap_or(0)
@@ -125,7 +126,7 @@ fn keeping(
     join.push(&middle, 0, (middle.len() as u64).saturating_mul(8));
     if let Some(t) = tail {
         join.empty_blocks_to(u32::try_from(t.bit % 8).unwrap_or(0));
-        join.push(stream, t.bit, found.end);
+        join.push(stream, t.bit, stream_end);
     }
     Ok(Some(join.finish()))
 }
@@ -476,7 +477,7 @@ mod tests {
                 j.push(&[3, 0, 0xFC, 0xFF, b'a', b'b', b'c'], 0, 56);
                 let raw = j.finish();
                 assert_eq!(inflate(&raw), b"abc", "from {start} to {place}");
-                assert!(blocks::blocks(&raw, 3).is_some(), "from {start} to {place}");
+                assert!(blocks::blocks(&raw, 3, |_| ()).is_some(), "from {start} to {place}");
             }
         }
     }
