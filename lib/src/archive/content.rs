@@ -3,6 +3,7 @@
 //! otherwise be held twice while it is written. What is made whole anyway
 //! (a nested archive, a manifest, a signing's files) is held as bytes.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::error::ArchiveError;
@@ -61,6 +62,25 @@ impl Content<'_> {
         Ok(out)
     }
 
+    /// The bytes of `range` of the content: borrowed where the range lies
+    /// within one piece (old bytes between splices, or one splice), made
+    /// whole only where it spans several.
+    pub fn slice(&self, range: Range<usize>) -> Result<Cow<'_, [u8]>, ArchiveError> {
+        let mut at = 0usize;
+        for piece in self.pieces()? {
+            let end = at.saturating_add(piece.len());
+            if range.start >= at && range.end <= end {
+                let part = piece.get(range.start.saturating_sub(at)..range.end.saturating_sub(at));
+                return Ok(Cow::Borrowed(part.unwrap_or_default()));
+            }
+            if end > range.start {
+                break;
+            }
+            at = end;
+        }
+        self.range(range).map(Cow::Owned)
+    }
+
     /// The content made whole.
     pub fn to_vec(&self) -> Result<Vec<u8>, ArchiveError> {
         match self {
@@ -117,8 +137,13 @@ mod tests {
         for start in 0..=whole.len() {
             for end in start..=whole.len() + 2 {
                 assert_eq!(c.range(start..end).unwrap(), whole[start..end.min(whole.len())]);
+                assert_eq!(*c.slice(start..end).unwrap(), whole[start..end.min(whole.len())]);
             }
         }
+        // Within one piece, borrowed; across pieces, made whole.
+        assert!(matches!(c.slice(0..2).unwrap(), Cow::Borrowed(b"01")));
+        assert!(matches!(c.slice(6..9).unwrap(), Cow::Borrowed(b"XYZ")));
+        assert!(matches!(c.slice(1..3).unwrap(), Cow::Owned(_)));
         assert!(c.is(&whole).unwrap());
         assert!(!c.is(&whole[1..]).unwrap());
         assert!(!c.is(b"01ab45XYZ678").unwrap());

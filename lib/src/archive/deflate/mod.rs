@@ -146,7 +146,7 @@ fn deflate_range(data: &Content<'_>, range: Range<usize>, level: u32, finish: bo
             start.saturating_add(PIECE).min(range.end)
         };
         let from = start.saturating_sub(WINDOW);
-        let bytes = data.range(from..end).map_err(Fault::Content)?;
+        let bytes = data.slice(from..end).map_err(Fault::Content)?;
         let (before, piece) = bytes.split_at(start.saturating_sub(from).min(bytes.len()));
         deflate_piece(piece, before, level, finish && end == range.end).map_err(Fault::Deflate)
     };
