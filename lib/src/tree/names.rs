@@ -3,7 +3,7 @@
 //! is a process or a task kind), and the recent-name cache that spares most
 //! lookups a hash.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use super::{narrow, NONE};
 use crate::ns::TASK_KINDS;
@@ -28,7 +28,11 @@ pub(super) struct QInfo {
 /// names hundreds of thousands of times, so a fast hash pays.
 pub(super) struct Names {
     pub(super) list: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32, rustc_hash::FxBuildHasher>,
+    /// The ids of `list`, found by their names' hashes: a table of ids
+    /// rather than a map from names, so that each name is held (and
+    /// allocated) once, in `list`. A document of a few kilobytes meets a
+    /// few dozen names, and an export holds thousands of such documents.
+    ids: hashbrown::HashTable<u32>,
     /// What is known of each name used as a qualified name.
     info: Vec<QInfo>,
     /// Ids of qualified names met lately, at a slot picked by their length
@@ -42,6 +46,15 @@ pub(super) struct Names {
     seen: Vec<u32>,
     /// The current start tag's number, from 1; 0 in `seen` is "never".
     tag: u32,
+}
+
+/// Names a table has room for from the start: about what a BPMN document
+/// uses, so that a small one's table never grows.
+const ROOM: usize = 64;
+
+/// The hash of a name in [`Names::ids`].
+fn hash(s: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(s)
 }
 
 /// Slots in [`Names::recent`] (a power of two).
@@ -59,9 +72,9 @@ fn recent_slot(s: &[u8]) -> usize {
 impl Default for Names {
     fn default() -> Names {
         Names {
-            list: Vec::new(),
-            ids: HashMap::default(),
-            info: Vec::new(),
+            list: Vec::with_capacity(ROOM),
+            ids: hashbrown::HashTable::with_capacity(ROOM),
+            info: Vec::with_capacity(ROOM),
             recent: [NONE; RECENT],
             seen: Vec::new(),
             tag: 0,
@@ -71,7 +84,10 @@ impl Default for Names {
 
 impl Names {
     pub(super) fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
+        let h = hash(s);
+        let list = &self.list;
+        let named = |id: &u32| list.get(*id as usize).is_some_and(|n| **n == *s);
+        if let Some(&id) = self.ids.find(h, named) {
             return id;
         }
         let id = narrow(self.list.len());
@@ -83,7 +99,9 @@ impl Names {
             process: false,
             task: false,
         });
-        self.ids.insert(s.into(), id);
+        let list = &self.list;
+        self.ids
+            .insert_unique(h, id, |id| hash(list.get(*id as usize).map_or("", |n| n)));
         id
     }
 
