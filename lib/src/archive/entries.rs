@@ -3,17 +3,20 @@
 //! with its size and CRC-32 checked and the size limit enforced, and what
 //! each entry is.
 //!
-//! The layout (`raw`) says where each entry's data is; the `zip` crate only
-//! decompresses it, fed a minimal local header and the data, and told to
-//! skip its own CRC check: it reports a mismatch as an `io::Error` with a
-//! message and no type of its own, so procpatch computes CRC-32 and counts
-//! the size itself, and its faults are typed here.
+//! The layout (`raw`) says where each entry's data is. Stored and deflated
+//! data is copied or inflated by [`inflate`], with one inflater for every
+//! entry; other methods are decompressed by the `zip` crate, fed a minimal
+//! local header and the data, and told to skip its own CRC check: it
+//! reports a mismatch as an `io::Error` with a message and no type of its
+//! own. Either way procpatch computes CRC-32 and counts the size itself,
+//! and its faults are typed here.
 
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
 use zip::ZipReadOptions;
 
 use super::error::ArchiveError;
+use super::inflate;
 use super::raw::{self, RawArchive};
 use super::Options;
 
@@ -41,6 +44,18 @@ pub enum EntryKind {
     Unreadable,
     /// An encrypted entry: listed by `inspect`, refused by a plan.
     Encrypted,
+}
+
+impl From<inflate::Corrupt> for Fault {
+    fn from(c: inflate::Corrupt) -> Fault {
+        Fault::Decompress(c.0.into())
+    }
+}
+
+impl From<std::io::Error> for Fault {
+    fn from(e: std::io::Error) -> Fault {
+        Fault::Io(e)
+    }
 }
 
 /// Why reading an entry's data failed: faults of the data, typed.
@@ -71,6 +86,9 @@ pub(crate) struct Opened<R: Read + Seek> {
 pub(crate) struct Entries<'a, R> {
     raw: &'a RawArchive,
     r: R,
+    /// The inflater and buffers of stored and deflated entries, made once
+    /// and used for every entry this reads ([`inflate`]).
+    kit: inflate::Kit,
 }
 
 /// A reader that remembers whether it failed, so that a failure of the
@@ -93,10 +111,7 @@ impl<R: Read> Read for Watched<R> {
 impl<R: Read + Seek> Opened<R> {
     /// Its entries, read from its own reader.
     pub fn entries(&mut self) -> Entries<'_, &mut R> {
-        Entries {
-            raw: &self.raw,
-            r: &mut self.r,
-        }
+        Entries::new(&self.raw, &mut self.r)
     }
 
     /// See [`Entries::read`].
@@ -209,7 +224,11 @@ pub(crate) fn checkable(raw: &RawArchive, i: usize, options: &Options) -> bool {
 impl<'a, R: Read + Seek> Entries<'a, R> {
     /// The entries of `raw`, read from `r`.
     pub fn new(raw: &'a RawArchive, r: R) -> Entries<'a, R> {
-        Entries { raw, r }
+        Entries {
+            raw,
+            r,
+            kit: inflate::Kit::default(),
+        }
     }
 
     /// How much entry `i` may decompress to: the size limit, or less when
@@ -253,8 +272,34 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
         let cap = if kept { self.cap(i, options).0 } else { u64::MAX };
         let limit = cap.min(e.size);
         let (crc, compressed, size, method) = (e.crc, e.compressed, e.size, e.method);
-        let header = e.stream_header();
         self.r.seek(SeekFrom::Start(e.data_start()))?;
+        if method == 0 || method == 8 {
+            let mut src = Watched {
+                inner: (&mut self.r).take(compressed),
+                failed: None,
+            };
+            let mut n = 0u64;
+            let mut hasher = crc32fast::Hasher::new();
+            let mut sink = |chunk: &[u8]| -> Result<bool, Fault> {
+                hasher.update(chunk);
+                out.write_all(chunk).map_err(Fault::Io)?;
+                n = n.saturating_add(chunk.len() as u64);
+                Ok(n <= limit)
+            };
+            let result = if method == 0 {
+                self.kit.copy(&mut src, &mut sink)
+            } else {
+                self.kit.inflate(&mut src, &mut sink)
+            };
+            let result = result.and_then(|()| match (n > limit, hasher.finalize() == crc) {
+                (true, _) => Err(if size <= cap { Fault::Larger } else { Fault::Over }),
+                (false, false) => Err(Fault::Crc),
+                (false, true) => Ok(n),
+            });
+            let file_failed = src.failed;
+            return self.outcome(i, options, result, file_failed);
+        }
+        let header = e.stream_header();
         let mut src = Cursor::new(header).chain(Watched {
             inner: (&mut self.r).take(compressed),
             failed: None,
@@ -297,6 +342,19 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
             Ok(n)
         })();
         let file_failed = src.into_inner().1.failed;
+        self.outcome(i, options, result, file_failed)
+    }
+
+    /// What reading entry `i` gave, as the caller sees it: a fault of the
+    /// data, or of the file under it (`file_failed`) whatever the
+    /// decompressor made of that.
+    fn outcome(
+        &self,
+        i: usize,
+        options: &Options,
+        result: Result<u64, Fault>,
+        file_failed: Option<(std::io::ErrorKind, String)>,
+    ) -> Result<u64, ArchiveError> {
         match (result, file_failed) {
             (Ok(n), _) => Ok(n),
             (Err(Fault::Over), _) => Err(self.over(i, options)),
@@ -549,5 +607,69 @@ mod tests {
         assert!(!holds(&[b"hello", b" worlX"]));
         assert!(!holds(&[b"Hello", b" world"]));
         assert!(!holds(&[]));
+    }
+
+    /// Bytes that compress a little, so that deflated data fills several
+    /// input and output chunks.
+    fn text(n: usize, seed: u32) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let line = b"<task id=\"t\" name=\"Lock\"/>\n";
+                line[x as usize % line.len()]
+            })
+            .collect()
+    }
+
+    /// Stored, deflated and bzip2 entries of every size around the chunk,
+    /// read with one reader in order, backwards and again: each one's
+    /// bytes, whatever was read before it (the inflater is reset between
+    /// entries, its buffers reused).
+    #[test]
+    fn entries_read_with_one_reader_are_each_their_own_bytes() {
+        use zip::CompressionMethod::{Bzip2, Deflated, Stored};
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let mut contents = Vec::new();
+        for (k, n) in [
+            0,
+            1,
+            100,
+            inflate::CHUNK - 1,
+            inflate::CHUNK,
+            inflate::CHUNK + 1,
+            3 * inflate::CHUNK + 17,
+            8 * inflate::CHUNK,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for method in [Deflated, Stored, Bzip2] {
+                let data = text(n, k as u32 + 7);
+                let options = zip::write::SimpleFileOptions::default().compression_method(method);
+                zip.start_file(format!("{k}-{method}"), options).unwrap();
+                zip.write_all(&data).unwrap();
+                contents.push(data);
+            }
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        let mut opened = Opened::open(Cursor::new(bytes)).unwrap();
+        let options = Options::default();
+        let raw = opened.raw.clone();
+        let mut entries = Entries::new(&raw, &mut opened.r);
+        let order: Vec<usize> = (0..contents.len())
+            .chain((0..contents.len()).rev())
+            .chain(0..contents.len())
+            .collect();
+        for i in order {
+            assert_eq!(entries.read(i, &options).unwrap(), contents[i], "entry {i}");
+            assert_eq!(
+                entries.check(i, &options).unwrap(),
+                contents[i].len() as u64,
+                "entry {i}"
+            );
+        }
     }
 }

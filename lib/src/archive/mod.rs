@@ -64,6 +64,7 @@ mod deflate;
 mod documents;
 mod entries;
 mod error;
+mod inflate;
 mod inspect;
 mod notes;
 mod options;
