@@ -144,8 +144,14 @@ pub fn sha256_file(path: &Path) -> Result<String, ArchiveError> {
     Ok(hex(&hasher.finalize()))
 }
 
-/// Bytes read at a time while a second thread hashes what is read.
-const HASHED_CHUNK: usize = 1 << 20;
+/// A file of at least this many bytes is hashed on a second thread while
+/// it is read; a smaller one after, on this thread.
+const HASHED_MIN: usize = 1 << 20;
+
+/// Bytes read at a time while a second thread hashes what is read. What is
+/// left to hash once the file is read is one chunk: small, so that a file
+/// of a few MiB is not hashed mostly after its reading.
+const HASHED_CHUNK: usize = 256 << 10;
 
 /// Reads `f`, of about `len` bytes, to its end (at most `limit` + 1 bytes),
 /// a chunk at a time, each chunk hashed on a second thread once it is read.
@@ -236,7 +242,7 @@ impl Source {
         // The length is a hint: a file that grows while it is read is read
         // to its end, and held if it still fits.
         let len = usize::try_from(len).unwrap_or(0);
-        let (bytes, sha256) = if hash && len >= HASHED_CHUNK {
+        let (bytes, sha256) = if hash && len >= HASHED_MIN {
             let (bytes, sha256) = read_hashing(&mut f, len, limit).map_err(failed)?;
             (bytes, Some(sha256))
         } else {
@@ -341,7 +347,9 @@ pub(super) mod tests {
             5,
             HASHED_CHUNK - 1,
             HASHED_CHUNK,
-            3 * HASHED_CHUNK + HASHED_CHUNK / 2 + 7,
+            HASHED_MIN - 1,
+            HASHED_MIN,
+            HASHED_MIN + 3 * HASHED_CHUNK + HASHED_CHUNK / 2 + 7,
         ] {
             let path = dir.path().join(format!("f{n}"));
             let data = content(n);
