@@ -291,8 +291,10 @@ fn run(args: &Args) -> Result<()> {
         ),
         format!("- {version} at `{}`.", procpatch.display()),
         format!(
-            "- Minimum wall time of {} runs; peak RSS is the largest `ru_maxrss` of the runs ({}).",
+            "- Minimum wall time of {} runs (a command under {} ms: up to {} runs, about a second of them); peak RSS is the largest `ru_maxrss` of the runs ({}).",
             args.runs,
+            measure::SHORT.as_millis(),
+            args.runs.max(1).saturating_mul(measure::SHORT_FACTOR),
             if tools.time.is_ok() {
                 "GNU time `%M`"
             } else {

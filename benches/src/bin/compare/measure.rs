@@ -119,10 +119,24 @@ impl Measured {
 /// missing).
 pub type Outcome = Result<Measured, String>;
 
-/// Runs commands: `runs` times each, under GNU time when there is one.
+/// A command whose fastest run takes less than this is run more often.
+pub const SHORT: Duration = Duration::from_millis(100);
+
+/// The time a short command's runs may add up to.
+const SHORT_BUDGET: Duration = Duration::from_secs(1);
+
+/// A short command runs at most this many times `runs`.
+pub const SHORT_FACTOR: usize = 4;
+
+/// Runs commands: `runs` times each (more for a short one), under GNU time
+/// when there is one.
 #[derive(Debug)]
 pub struct Runner {
     pub runs: usize,
+    /// A command faster than this takes more runs ([`SHORT`]).
+    pub short: Duration,
+    /// What a short command's runs may add up to ([`SHORT_BUDGET`]).
+    pub budget: Duration,
     time: Option<PathBuf>,
     logs: PathBuf,
     /// Extra environment for the children (`TMPDIR` in the work folder).
@@ -143,6 +157,8 @@ impl Runner {
         fs::create_dir_all(tmp)?;
         Ok(Runner {
             runs: runs.max(1),
+            short: SHORT,
+            budget: SHORT_BUDGET,
             time,
             logs: logs.to_path_buf(),
             env: vec![("TMPDIR".into(), tmp.to_path_buf())],
@@ -152,22 +168,29 @@ impl Runner {
     /// Runs commands in turns, `runs` rounds of one run of each, so that
     /// whatever drifts on the machine meanwhile (the disk's writeback, other
     /// work) falls on all of them alike; keeps each one's fastest run. A
-    /// command's first failure ends its runs, not the others'.
+    /// command whose fastest run is short (`short`) takes more rounds
+    /// ([`Runner::runs_for`]). A command's first failure ends its runs, not
+    /// the others'.
     pub fn measure_interleaved(&self, cmds: &[(&str, &Cmd)]) -> Vec<Outcome> {
         let mut best: Vec<Option<Outcome>> = vec![None; cmds.len()];
-        for run in 1..=self.runs {
+        let mut done = vec![0usize; cmds.len()];
+        for run in 1.. {
             // ABBA: each command goes first as often as last, so what one
             // run leaves to the disk's writeback falls on both alike.
-            let mut order: Vec<_> = cmds.iter().zip(best.iter_mut()).collect();
+            let mut order: Vec<_> = cmds.iter().zip(best.iter_mut()).zip(done.iter_mut()).collect();
             if run % 2 == 0 {
                 order.reverse();
             }
-            for ((slug, cmd), best) in order {
-                if matches!(best, Some(Err(_))) {
+            let mut ran = false;
+            for (((slug, cmd), best), done) in order {
+                let wanted = self.runs_for(best.as_ref());
+                if matches!(best, Some(Err(_))) || *done >= wanted {
                     continue;
                 }
-                eprintln!("    {} ({run}/{})", cmd.label, self.runs);
+                eprintln!("    {} ({run}/{wanted})", cmd.label);
                 let one = self.once(slug, cmd);
+                *done += 1;
+                ran = true;
                 *best = Some(match (best.take(), one) {
                     (_, Err(why)) => Err(why),
                     (Some(Ok(b)), Ok(one)) => Ok(Measured {
@@ -177,10 +200,30 @@ impl Runner {
                     (_, Ok(one)) => Ok(one),
                 });
             }
+            if !ran {
+                break;
+            }
         }
         best.into_iter()
             .map(|b| b.unwrap_or_else(|| Err("no run".to_string())))
             .collect()
+    }
+
+    /// How many runs a command takes, given its fastest so far: `runs`, or
+    /// for a short command as many as fit in `budget`, between
+    /// `runs` and [`SHORT_FACTOR`] × `runs`. A run of 10 ms moves by a
+    /// millisecond or two from a page fault or a thread's wake-up, which is
+    /// nothing to a run of seconds; more runs let its minimum settle.
+    fn runs_for(&self, best: Option<&Outcome>) -> usize {
+        match best {
+            Some(Ok(m)) if m.min < self.short => {
+                let fit = self.budget.as_nanos() / m.min.as_nanos().max(1);
+                usize::try_from(fit)
+                    .unwrap_or(usize::MAX)
+                    .clamp(self.runs, self.runs.saturating_mul(SHORT_FACTOR))
+            }
+            _ => self.runs,
+        }
     }
 
     /// The arguments of one run: a fresh output folder's argument becomes
@@ -295,10 +338,47 @@ mod tests {
         assert!(measure(&cmd.expect(&[3])).is_ok());
     }
 
+    /// A command faster than `short` runs until its runs add up to about a
+    /// second, at most four times `runs`; a slower one runs `runs` times.
+    #[test]
+    fn a_short_command_takes_more_runs_than_a_long_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut runner = Runner::new(3, None, &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
+        let counted = |who: &str| {
+            let log = dir.path().join(who);
+            Cmd::new(who, "sh").args(["-c", &format!("echo >> {}", log.display())])
+        };
+        let runs = |who: &str| fs::read_to_string(dir.path().join(who)).unwrap().lines().count();
+        // Well under a minute, this `sh` is short, and an hour's budget
+        // holds more runs than the most: 3 × SHORT_FACTOR runs.
+        runner.short = Duration::from_secs(60);
+        runner.budget = Duration::from_secs(3600);
+        let (a, b) = (counted("a"), counted("b"));
+        let all = runner.measure_interleaved(&[("a", &a), ("b", &b)]);
+        assert!(all.iter().all(Result::is_ok), "{all:?}");
+        assert_eq!((runs("a"), runs("b")), (3 * SHORT_FACTOR, 3 * SHORT_FACTOR));
+        // Nothing is short: 3 runs.
+        runner.short = Duration::ZERO;
+        let c = counted("c");
+        runner.measure_interleaved(&[("c", &c)]);
+        assert_eq!(runs("c"), 3);
+        // A short command that fails stops at its first run.
+        runner.short = Duration::from_secs(60);
+        let fails = Cmd::new("fails", "sh").args([
+            "-c",
+            "echo >> \"$0\"; exit 3",
+            &dir.path().join("f").display().to_string(),
+        ]);
+        assert!(runner.measure_interleaved(&[("f", &fails)])[0].is_err());
+        assert_eq!(runs("f"), 1);
+    }
+
     #[test]
     fn fresh_outputs_are_new_for_every_run_in_turns_and_kept_until_cleaned() {
         let dir = tempfile::tempdir().unwrap();
-        let runner = Runner::new(3, None, &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
+        let mut runner = Runner::new(3, None, &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
+        // Every command counts as long: three runs each.
+        runner.short = Duration::ZERO;
         let base = dir.path().join("out");
         // Left by an earlier harness: kept, and the runs go around it.
         fs::create_dir_all(base.join("run-2")).unwrap();
