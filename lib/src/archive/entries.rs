@@ -280,7 +280,13 @@ impl<'a, R: Read + Seek> Entries<'a, R> {
             };
             let mut n = 0u64;
             let mut hasher = crc32fast::Hasher::new();
+            // As with the `zip` crate's reader below, at most one byte past
+            // the limit is taken: enough to tell that there is more.
             let mut sink = |chunk: &[u8]| -> Result<bool, Fault> {
+                let room = limit.saturating_add(1).saturating_sub(n);
+                let chunk = chunk
+                    .get(..usize::try_from(room).unwrap_or(usize::MAX))
+                    .unwrap_or(chunk);
                 hasher.update(chunk);
                 out.write_all(chunk).map_err(Fault::Io)?;
                 n = n.saturating_add(chunk.len() as u64);
@@ -622,6 +628,34 @@ mod tests {
                 line[x as usize % line.len()]
             })
             .collect()
+    }
+
+    /// An entry that holds more than its headers declare is refused once
+    /// one byte past the declared size is read, and no more is handed on,
+    /// whichever way it is decompressed. (A stored entry's sizes must be
+    /// equal, which the layout checks.)
+    #[test]
+    fn data_past_the_declared_size_stops_one_byte_past_it() {
+        use zip::CompressionMethod::{Bzip2, Deflated};
+        for method in [Deflated, Bzip2] {
+            let data = text(5 * inflate::CHUNK, 11);
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default().compression_method(method);
+            zip.start_file("a.xml", options).unwrap();
+            zip.write_all(&data).unwrap();
+            let mut bytes = zip.finish().unwrap().into_inner();
+            // The uncompressed size, 1,000, in the local and central headers.
+            let declared = 1000u32.to_le_bytes();
+            bytes[22..26].copy_from_slice(&declared);
+            let central = bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
+            bytes[central + 24..central + 28].copy_from_slice(&declared);
+            let mut opened = Opened::open(Cursor::new(bytes)).unwrap();
+            let options = Options::default();
+            let mut out = Vec::new();
+            let got = opened.entries().pump(0, &options, false, &mut out);
+            assert!(matches!(got, Err(ArchiveError::Damaged { .. })), "{method}: {got:?}");
+            assert_eq!(out, data[..1001], "{method}");
+        }
     }
 
     /// Stored, deflated and bzip2 entries of every size around the chunk,

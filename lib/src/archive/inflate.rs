@@ -104,6 +104,12 @@ impl Kit {
                 _ if made == 0 && consumed == 0 && eof => {
                     return Err(Corrupt("incomplete deflate stream").into());
                 }
+                // Input there, room for output, and no progress: the
+                // inflater never does this, and it must not loop here if
+                // it did.
+                _ if made == 0 && consumed == 0 && start < end => {
+                    return Err(Corrupt("corrupt deflate stream").into());
+                }
                 _ => {}
             }
         }
