@@ -12,12 +12,7 @@
 use std::io::Read;
 
 /// What reading stored and deflated entries reuses from one entry to the
-/// next. The `zip` crate's stream reader makes a new inflater (about 10 KiB
-/// of state, zeroed), a new buffered reader and its buffer for each entry,
-/// which is most of the cost of reading a small one; an export holds
-/// thousands. So these two methods are inflated here with flate2 (the
-/// inflater the `zip` crate uses), reset between entries; the other
-/// methods still go through the `zip` crate.
+/// next (see the module's notes for why).
 #[derive(Default)]
 pub(super) struct Kit {
     /// Raw deflate, no zlib header; made on first use.
