@@ -299,3 +299,51 @@ fn a_staged_output_is_put_in_place_only_by_its_commit() {
         Vec::<String>::new()
     );
 }
+
+/// A group of staged outputs flushed before any is committed (as a batch's
+/// commit threads do): each commit then puts the same bytes in place, with
+/// the same report, as one that flushes for itself; flushing twice changes
+/// nothing; one flushed and then dropped leaves nothing behind.
+#[test]
+fn staged_outputs_flushed_first_commit_as_the_others_do() {
+    use archive::WriteOptions;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = support::root().join("testdata/archives/ProcessImport.zip");
+    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+    let written = tmp.path().join("written.zip");
+    let by_write = plan.write(&written, &WriteOptions::new()).unwrap();
+
+    let targets: Vec<_> = (0..3).map(|i| tmp.path().join(format!("group-{i}.zip"))).collect();
+    let mut group: Vec<_> = targets
+        .iter()
+        .map(|t| plan.stage(t, &WriteOptions::new()).unwrap())
+        .collect();
+    for staged in &mut group {
+        staged.flush().unwrap();
+        staged.flush().unwrap();
+    }
+    assert!(targets.iter().all(|t| !t.exists()));
+    let json = |r: &archive::FileReport| {
+        let mut v = serde_json::to_value(r).unwrap();
+        v["output"]["path"] = serde_json::Value::Null;
+        v
+    };
+    for (staged, target) in group.into_iter().zip(&targets) {
+        let report = staged.commit().unwrap();
+        assert_eq!(std::fs::read(target).unwrap(), std::fs::read(&written).unwrap());
+        assert_eq!(json(&report), json(&by_write));
+    }
+
+    let dropped = tmp.path().join("dropped.zip");
+    let mut staged = plan.stage(&dropped, &WriteOptions::new()).unwrap();
+    staged.flush().unwrap();
+    drop(staged);
+    assert!(!dropped.exists());
+    let names: Vec<String> = targets
+        .iter()
+        .map(|t| t.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut keep: Vec<&str> = names.iter().map(String::as_str).collect();
+    keep.push("written.zip");
+    assert_eq!(others(tmp.path(), &keep), Vec::<String>::new());
+}

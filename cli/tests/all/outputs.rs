@@ -220,3 +220,55 @@ fn two_inputs_for_one_output_are_refused_before_any_work() {
     assert_eq!(names(&tmp.path().join("a")), ["x.zip"]);
     assert_eq!(std::fs::read(tmp.path().join("a/x.zip")).unwrap(), sample_bytes());
 }
+
+/// A batch larger than a commit thread's group (16) and not a multiple of
+/// it, on one thread and on two: every output is put in place with the
+/// bytes a single run writes, the folder's other files are skipped, the
+/// report lists the files in the folder's order, and no temporary file is
+/// left behind.
+#[test]
+fn a_batch_puts_every_output_in_place_whatever_the_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("exports");
+    std::fs::create_dir(&src).unwrap();
+    let names: Vec<String> = (0..37).map(|i| format!("export-{i:02}.zip")).collect();
+    for n in &names {
+        std::fs::write(src.join(n), sample_bytes()).unwrap();
+    }
+    std::fs::write(src.join("export-05.txt"), "not an archive").unwrap();
+    let single = tmp.path().join("single.zip");
+    assert_eq!(apply_to(&single.display().to_string(), tmp.path()).code, 0);
+    let expected = std::fs::read(&single).unwrap();
+    for jobs in ["1", "2"] {
+        let dest = tmp.path().join(format!("out-{jobs}"));
+        let run = procpatch(
+            &[
+                "apply",
+                "--json",
+                "-j",
+                jobs,
+                &src.display().to_string(),
+                "--out-dir",
+                &dest.display().to_string(),
+            ],
+            tmp.path(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(self::names(&dest), names, "-j {jobs}");
+        for n in &names {
+            assert!(std::fs::read(dest.join(n)).unwrap() == expected, "-j {jobs}: {n}");
+        }
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let reported: Vec<String> = v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                assert_eq!(f["output"]["written"], true);
+                let p = f["output"]["path"].as_str().unwrap();
+                Path::new(p).file_name().unwrap().to_string_lossy().into_owned()
+            })
+            .collect();
+        assert_eq!(reported, names, "-j {jobs}");
+    }
+}

@@ -101,8 +101,34 @@ impl Staged {
         &self.report
     }
 
+    /// Flushes the written file to disk now, so that [`Staged::commit`]
+    /// only puts it in place. One committing many outputs into one folder
+    /// flushes a group of them before renaming any: on a file system that
+    /// writes a new file's folder with the file (ext4 without a journal),
+    /// each rename left the folder to be written again by the next
+    /// file's flush. Flushing twice does nothing more.
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::Output`] naming the target when flushing fails; the
+    /// output is then not to be committed (dropped, its temporary file is
+    /// removed).
+    pub fn flush(&mut self) -> Result<(), ArchiveError> {
+        let Some(f) = self.file.as_mut() else {
+            return Ok(());
+        };
+        if !f.synced {
+            f.tmp.as_file().sync_all().map_err(|source| ArchiveError::Output {
+                path: f.target.clone(),
+                source,
+            })?;
+            f.synced = true;
+        }
+        Ok(())
+    }
+
     /// Puts the output in place: the file flushed to disk (unless it
-    /// already was), the backup made (an in-place run with backups), the
+    /// already was, by [`Staged::flush`] or while it was read back), the backup made (an in-place run with backups), the
     /// file renamed over its target, then its folder synced unless the
     /// caller defers that ([`WriteOptions::deferring_folder_sync`]).
     ///
