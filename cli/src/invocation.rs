@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use procpatch::archive::{self, Options};
 use procpatch::Recipe;
+use rayon::prelude::*;
 
 use crate::args::{OutputArgs, SignArgs};
 use crate::exit::Failure;
@@ -38,7 +39,10 @@ pub struct Found {
 }
 
 /// Expands the paths: files as given, directories walked (sorted), keeping
-/// only files that are zip archives or BPMN documents.
+/// only files that are zip archives or BPMN documents. The files found in
+/// folders are told apart on the pool's threads (`-j`): each is opened and
+/// its head read, which a batch of many small files would otherwise wait
+/// for on one thread before its work could start on two.
 pub fn expand(paths: &[PathBuf]) -> Result<Found, Failure> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
@@ -48,15 +52,21 @@ pub fn expand(paths: &[PathBuf]) -> Result<Found, Failure> {
             files.push((p.clone(), None));
             continue;
         }
+        let mut found = Vec::new();
         for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
             let entry = entry.map_err(|e| Failure::usage_at(p, e.to_string()))?;
-            if !entry.file_type().is_file() {
-                continue;
+            if entry.file_type().is_file() {
+                found.push(entry.into_path());
             }
-            let path = entry.path().to_path_buf();
-            // By content, as the library tells files apart (a file that
-            // cannot be read is skipped).
-            if matches!(archive::file_kind_of(&path), Ok(Some(_))) {
+        }
+        // By content, as the library tells files apart (a file that
+        // cannot be read is skipped); in the walk's order.
+        let kinds: Vec<bool> = found
+            .par_iter()
+            .map(|path| matches!(archive::file_kind_of(path), Ok(Some(_))))
+            .collect();
+        for (path, input) in found.into_iter().zip(kinds) {
+            if input {
                 files.push((path, Some(p.clone())));
             } else {
                 skipped.push(path);
