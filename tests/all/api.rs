@@ -300,10 +300,11 @@ fn a_staged_output_is_put_in_place_only_by_its_commit() {
     );
 }
 
-/// A group of staged outputs flushed before any is committed (as a batch's
-/// commit threads do): each commit then puts the same bytes in place, with
-/// the same report, as one that flushes for itself; flushing twice changes
-/// nothing; one flushed and then dropped leaves nothing behind.
+/// A group of staged outputs whose flushes are all started, then waited
+/// for, before any is committed (as a batch's commit threads do): each
+/// commit then puts the same bytes in place, with the same report, as one
+/// that flushes for itself; flushing twice, or starting a flush after it,
+/// changes nothing; one flushed and then dropped leaves nothing behind.
 #[test]
 fn staged_outputs_flushed_first_commit_as_the_others_do() {
     use archive::WriteOptions;
@@ -318,9 +319,13 @@ fn staged_outputs_flushed_first_commit_as_the_others_do() {
         .iter()
         .map(|t| plan.stage(t, &WriteOptions::new()).unwrap())
         .collect();
+    for staged in &group {
+        staged.start_flush();
+    }
     for staged in &mut group {
         staged.flush().unwrap();
         staged.flush().unwrap();
+        staged.start_flush();
     }
     assert!(targets.iter().all(|t| !t.exists()));
     let json = |r: &archive::FileReport| {
