@@ -8,8 +8,8 @@
 //! as workers, so that flushes run side by side as they would in the
 //! workers themselves.
 //!
-//! A commit thread takes outputs in groups of [`GROUP`] (or what is left
-//! at the end): it starts every one of the group on its way to disk
+//! A commit thread takes outputs in groups of [`GROUP`] (fewer with many
+//! threads, [`HELD`]; or what is left at the end): it starts every one of the group on its way to disk
 //! ([`archive::Staged::start_flush`]), waits for each
 //! ([`archive::Staged::flush`]), then renames each into place. On ext4
 //! without a journal, flushing a new file writes its folder too, which
@@ -31,8 +31,14 @@ use procpatch::archive::{self, ArchiveError, FileReport};
 const WAITING: usize = 16;
 
 /// Outputs a commit thread flushes one after another before renaming any
-/// of them into place ([`archive::Staged::flush`]).
+/// of them into place ([`archive::Staged::flush`]), at most.
 const GROUP: usize = 16;
+
+/// Outputs all commit threads' groups hold at once, at most: each holds its
+/// temporary file open, and many threads must stay well inside the usual
+/// limit of 1,024 open files. With more than 16 threads, groups are
+/// smaller.
+const HELD: usize = 256;
 
 /// Where a worker sends a staged output, with its job's index.
 pub type Sender = SyncSender<(usize, archive::Staged)>;
@@ -51,7 +57,9 @@ pub fn with_commits<R>(threads: usize, work: impl FnOnce(Option<Sender>) -> R) -
     let (tx, rx) = sync_channel(WAITING);
     let rx = Mutex::new(rx);
     std::thread::scope(|scope| {
-        let committers: Vec<_> = (0..threads).map(|_| scope.spawn(|| commit_all(&rx))).collect();
+        let committers: Vec<_> = (0..threads)
+            .map(|_| scope.spawn(|| commit_all(&rx, group_size(threads))))
+            .collect();
         let result = work(Some(tx));
         // A commit thread that stopped leaves its jobs without a result;
         // the caller reports them as not put in place.
@@ -63,13 +71,18 @@ pub fn with_commits<R>(threads: usize, work: impl FnOnce(Option<Sender>) -> R) -
     })
 }
 
-/// Commits staged outputs until the senders are gone, a group at a time.
-fn commit_all(rx: &Mutex<Receiver<(usize, archive::Staged)>>) -> Vec<Committed> {
+/// How many outputs each of `threads` commit threads takes at a time.
+fn group_size(threads: usize) -> usize {
+    (HELD / threads.max(1)).clamp(1, GROUP)
+}
+
+/// Commits staged outputs until the senders are gone, `size` at a time.
+fn commit_all(rx: &Mutex<Receiver<(usize, archive::Staged)>>, size: usize) -> Vec<Committed> {
     let mut done = Vec::new();
-    let mut group = Vec::with_capacity(GROUP);
+    let mut group = Vec::with_capacity(size);
     loop {
         let open = match rx.lock() {
-            Ok(rx) => fill(&rx, &mut group),
+            Ok(rx) => fill(&rx, &mut group, size),
             Err(_) => false,
         };
         commit_group(&mut group, &mut done);
@@ -80,10 +93,10 @@ fn commit_all(rx: &Mutex<Receiver<(usize, archive::Staged)>>) -> Vec<Committed> 
     done
 }
 
-/// Receives into `group` until it holds [`GROUP`] outputs; false when the
+/// Receives into `group` until it holds `size` outputs; false when the
 /// senders are gone.
-fn fill(rx: &Receiver<(usize, archive::Staged)>, group: &mut Vec<(usize, archive::Staged)>) -> bool {
-    while group.len() < GROUP {
+fn fill(rx: &Receiver<(usize, archive::Staged)>, group: &mut Vec<(usize, archive::Staged)>, size: usize) -> bool {
+    while group.len() < size {
         match rx.recv() {
             Ok(next) => group.push(next),
             Err(_) => return false,
@@ -94,6 +107,7 @@ fn fill(rx: &Receiver<(usize, archive::Staged)>, group: &mut Vec<(usize, archive
 
 /// Starts flushing every output of `group`, waits for each, then puts each
 /// in place, in order.
+///
 /// A flush or commit that fails or panics fails its own file only: this
 /// thread goes on receiving (a thread gone would leave the workers waiting
 /// on a full queue) and keeps the results it has.
@@ -116,5 +130,21 @@ fn commit_group(group: &mut Vec<(usize, archive::Staged)>, done: &mut Vec<Commit
             i,
             catch_unwind(AssertUnwindSafe(|| staged.commit())).unwrap_or_else(|_| panicked()),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_shrink_so_that_many_threads_hold_few_files_open() {
+        assert_eq!(group_size(1), GROUP);
+        assert_eq!(group_size(16), GROUP);
+        assert_eq!(group_size(32), 8);
+        assert_eq!(group_size(1000), 1);
+        for threads in 1..2000 {
+            assert!(threads * group_size(threads) <= HELD.max(threads));
+        }
     }
 }

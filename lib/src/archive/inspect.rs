@@ -18,13 +18,24 @@ use super::{signature, Options};
 /// Where [`inspect_file_with`] hands over entries and processes.
 type Each<'e> = &'e mut (dyn FnMut(Found<'_>) + Send);
 
-/// Processes read at a time from a document listed as it is read: two
-/// threads' worth (each reads 64 side by side, `document`), and few enough
-/// that a listing holds little of a document's processes at once. At 1,024
-/// a 1 MiB document (259 processes) was listed all at once, which added
-/// about 1 MiB to its peak memory (`inspect`, 3.6 MiB per MiB of document
-/// against 2.5 at 10 MiB); at 128, 2.4–2.7 against 2.2, in the same time.
-const PROCESSES_PER_BATCH: usize = 128;
+/// Processes read at a time from a document listed as it is read: an
+/// eighth of the document's, from [`MIN_BATCH`] to [`MAX_BATCH`]. A
+/// listing then holds little of a document's processes at once, and a
+/// document is read in at most eight batches below [`MAX_BATCH`]: the
+/// pool's threads wait while each batch is listed.
+fn batch(processes: usize) -> usize {
+    (processes / 8).clamp(MIN_BATCH, MAX_BATCH)
+}
+
+/// The fewest processes read at a time: two threads' worth (each reads 64
+/// side by side, `document`). At 1,024 at a time, a 1 MiB document (259
+/// processes) was listed all at once, which added about 1 MiB to its peak
+/// memory (`inspect`: 3.6 MiB per MiB of document, against 2.5 at 10 MiB).
+const MIN_BATCH: usize = 128;
+
+/// The most processes read at a time: what a listing of the largest
+/// documents holds at once.
+const MAX_BATCH: usize = 1024;
 
 /// Collects what each entry is, and the processes of BPMN documents.
 struct Inspector<'e> {
@@ -103,7 +114,7 @@ impl Visitor<'static> for Inspector<'_> {
             each(Found::Processes(&processes));
         }
         if let Some(doc) = doc {
-            doc.each_process(PROCESSES_PER_BATCH, &mut |batch| each(Found::Processes(batch)));
+            doc.each_process(batch(doc.heads().len()), &mut |part| each(Found::Processes(part)));
         }
         Ok(None)
     }
