@@ -9,16 +9,17 @@
 //! workers themselves.
 //!
 //! A commit thread takes outputs in groups of [`GROUP`] (fewer with many
-//! threads, [`HELD`]; or what is left at the end): it starts every one of the group on its way to disk
-//! ([`archive::Staged::start_flush`]), waits for each
-//! ([`archive::Staged::flush`]), then renames each into place. On ext4
-//! without a journal, flushing a new file writes its folder too, which
-//! the rename before it had changed; a group's flushes share that write,
-//! and its files' writes go to the disk together. Measured on 1,000 small
-//! archives, eight runs each taking turns (medians): flushing in groups
-//! took `-j 1` 14% less wall time and 19% less CPU time than flushing and
-//! renaming one output at a time, and `-j 2` 7% less wall time; starting
-//! the group's flushes first took another 13–15% off `-j 1`'s CPU time.
+//! threads, [`HELD`]; or what is left at the end): it starts every one of
+//! the group on its way to disk ([`archive::Staged::start_flush`]), waits
+//! for each ([`archive::Staged::flush`]), then renames each into place.
+//! On ext4 without a journal, flushing a new file writes its folder too,
+//! which the rename before it had changed; a group's flushes share that
+//! write, and its files' writes go to the disk together. Measured on 1,000
+//! small archives, eight runs each taking turns (medians): flushing in
+//! groups took `-j 1` 14% less wall time and 19% less CPU time than
+//! flushing and renaming one output at a time, and `-j 2` 7% less wall
+//! time; starting the group's flushes first took another 13–15% off
+//! `-j 1`'s CPU time.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
