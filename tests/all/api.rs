@@ -249,6 +249,29 @@ fn others(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
     names
 }
 
+/// The sample export planned, and written by `write` into `written.zip`
+/// in a new folder: what staged outputs are compared with.
+fn planned_and_written() -> (
+    tempfile::TempDir,
+    archive::FilePlan,
+    std::path::PathBuf,
+    archive::FileReport,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = support::root().join("testdata/archives/ProcessImport.zip");
+    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
+    let written = tmp.path().join("written.zip");
+    let by_write = plan.write(&written, &archive::WriteOptions::new()).unwrap();
+    (tmp, plan, written, by_write)
+}
+
+/// A report as JSON, without its output's path (which names the target).
+fn without_path(r: &archive::FileReport) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap();
+    v["output"]["path"] = serde_json::Value::Null;
+    v
+}
+
 /// `write` in two halves: a staged output is verified but nowhere near its
 /// target; its commit puts the same bytes in place with the report `write`
 /// gives; dropped, it leaves nothing; a commit that cannot rename names the
@@ -256,11 +279,7 @@ fn others(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
 #[test]
 fn a_staged_output_is_put_in_place_only_by_its_commit() {
     use archive::WriteOptions;
-    let tmp = tempfile::tempdir().unwrap();
-    let input = support::root().join("testdata/archives/ProcessImport.zip");
-    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
-    let written = tmp.path().join("written.zip");
-    let by_write = plan.write(&written, &WriteOptions::new()).unwrap();
+    let (tmp, plan, written, by_write) = planned_and_written();
 
     let target = tmp.path().join("staged.zip");
     let staged = plan.stage(&target, &WriteOptions::new()).unwrap();
@@ -268,11 +287,7 @@ fn a_staged_output_is_put_in_place_only_by_its_commit() {
     let report = staged.report().clone();
     let committed = staged.commit().unwrap();
     assert_eq!(std::fs::read(&target).unwrap(), std::fs::read(&written).unwrap());
-    let json = |r: &archive::FileReport| {
-        let mut v = serde_json::to_value(r).unwrap();
-        v["output"]["path"] = serde_json::Value::Null;
-        v
-    };
+    let json = without_path;
     assert_eq!(json(&committed), json(&by_write));
     assert_eq!(json(&report), json(&committed));
     assert_eq!(others(tmp.path(), &["written.zip", "staged.zip"]), Vec::<String>::new());
@@ -308,11 +323,7 @@ fn a_staged_output_is_put_in_place_only_by_its_commit() {
 #[test]
 fn staged_outputs_flushed_first_commit_as_the_others_do() {
     use archive::WriteOptions;
-    let tmp = tempfile::tempdir().unwrap();
-    let input = support::root().join("testdata/archives/ProcessImport.zip");
-    let plan = archive::plan_file(&input, &Recipe::builtin(), &Options::default()).unwrap();
-    let written = tmp.path().join("written.zip");
-    let by_write = plan.write(&written, &WriteOptions::new()).unwrap();
+    let (tmp, plan, written, by_write) = planned_and_written();
 
     let targets: Vec<_> = (0..3).map(|i| tmp.path().join(format!("group-{i}.zip"))).collect();
     let mut group: Vec<_> = targets
@@ -328,11 +339,7 @@ fn staged_outputs_flushed_first_commit_as_the_others_do() {
         staged.start_flush();
     }
     assert!(targets.iter().all(|t| !t.exists()));
-    let json = |r: &archive::FileReport| {
-        let mut v = serde_json::to_value(r).unwrap();
-        v["output"]["path"] = serde_json::Value::Null;
-        v
-    };
+    let json = without_path;
     for (staged, target) in group.into_iter().zip(&targets) {
         let report = staged.commit().unwrap();
         assert_eq!(std::fs::read(target).unwrap(), std::fs::read(&written).unwrap());

@@ -155,7 +155,8 @@ impl Staged {
     /// [`ArchiveError::Output`] naming the target (or the backup) when
     /// flushing, backing up or renaming fails; the temporary file is then
     /// removed and the target untouched.
-    pub fn commit(self) -> Result<FileReport, ArchiveError> {
+    pub fn commit(mut self) -> Result<FileReport, ArchiveError> {
+        self.flush()?;
         let Some(f) = self.file else {
             return Ok(self.report);
         };
@@ -163,9 +164,6 @@ impl Staged {
             path: f.target.clone(),
             source,
         };
-        if !f.synced {
-            f.tmp.as_file().sync_all().map_err(out_err)?;
-        }
         let mut report = self.report;
         if let Some(input) = &f.backup {
             let made = backup(input)?.display().to_string();
