@@ -621,8 +621,11 @@ if fault == "crc":
     out
 }
 
+/// An export held in memory and one read from its file are each read
+/// ahead on a second thread (a walk with and without a reader ahead is
+/// compared in `archive::scan`'s own tests): same plan, output, faults.
 #[test]
-fn reading_ahead_gives_what_reading_alone_gives() {
+fn an_export_read_ahead_from_memory_or_from_its_file_gives_the_same() {
     let tmp = tempfile::tempdir().unwrap();
     let mut seen = Vec::new();
     for fault in ["", "crc", "xml"] {

@@ -3,9 +3,11 @@
 //! entry is half the work of a large export, parsing its documents the
 //! other half.
 //!
-//! Only an archive held in memory is read ahead (the second reader is one
-//! more cursor over the same bytes), and only one with enough entries to
-//! pay for a thread. The reader ahead takes entries in order and hands
+//! The second reader is one more cursor over the same bytes when the
+//! archive is held in memory, or one more reader of its file when it is
+//! read from the disk (past `Options::max_in_memory`), so that the walk of
+//! a large file uses both cores too; only an archive with enough entries
+//! to pay for a thread is read ahead. The reader ahead takes entries in order and hands
 //! each one's result, fault included, to the walk in that order, so the
 //! walk meets the same first fault as one reading alone. Results go over
 //! in batches (a handover per entry costs more than a small entry's
@@ -21,7 +23,6 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::io::Cursor;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
@@ -85,9 +86,9 @@ pub(crate) fn read<R: std::io::Read + std::io::Seek>(
 /// listening or an entry fails. A document is prepared here when the walk
 /// has a batch waiting (`waiting`), so that this thread works while the
 /// walk is busy and hands over promptly while the walk waits.
-fn produce(
+fn produce<A: std::io::Read + std::io::Seek>(
     raw: &RawArchive,
-    bytes: &[u8],
+    reader: A,
     options: &Options,
     prepare: Option<&dyn Prepare>,
     waiting: &AtomicUsize,
@@ -96,7 +97,7 @@ fn produce(
     // The walk, on a pool thread, waits for this one: a document prepared
     // here is read on this thread alone, never handed to the pool.
     crate::threads::work_beside_the_pool();
-    let mut entries = Entries::new(raw, Cursor::new(bytes));
+    let mut entries = Entries::new(raw, reader);
     let (mut batch, mut kept) = (Vec::with_capacity(BATCH), 0usize);
     for i in (0..raw.entries.len()).filter(|&i| ahead_of_walk(raw, i, options)) {
         let got = read(&mut entries, raw, i, options);
@@ -153,17 +154,17 @@ impl Ahead<'_> {
     }
 }
 
-/// Runs `f` with a reader ahead over `bytes` (the archive `raw` describes)
-/// when it pays, else with none. A thread that cannot be started leaves
+/// Runs `f` with a reader ahead, reading with `reader` (over the archive
+/// `raw` describes), when it pays, else with none. A thread that cannot be started leaves
 /// the walk to read alone.
-pub(crate) fn with_ahead<T>(
+pub(crate) fn with_ahead<T, A: std::io::Read + std::io::Seek + Send>(
     raw: &RawArchive,
-    bytes: Option<&[u8]>,
+    reader: Option<A>,
     options: &Options,
     prepare: Option<&dyn Prepare>,
     f: impl FnOnce(Option<&Ahead<'_>>) -> T,
 ) -> T {
-    let Some(bytes) = bytes.filter(|_| raw.entries.len() >= MIN_ENTRIES) else {
+    let Some(reader) = reader.filter(|_| raw.entries.len() >= MIN_ENTRIES) else {
         return f(None);
     };
     let waiting = AtomicUsize::new(0);
@@ -172,7 +173,7 @@ pub(crate) fn with_ahead<T>(
         let waiting = &waiting;
         let started = std::thread::Builder::new()
             .name("procpatch-read-ahead".into())
-            .spawn_scoped(scope, move || produce(raw, bytes, options, prepare, waiting, tx));
+            .spawn_scoped(scope, move || produce(raw, reader, options, prepare, waiting, tx));
         match started {
             // The receiver is dropped when `f` returns, which stops the
             // reader ahead at its next entry; the scope then joins it.
@@ -188,7 +189,7 @@ pub(crate) fn with_ahead<T>(
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     use super::*;
     use crate::archive::entries::Opened;
@@ -226,7 +227,14 @@ mod tests {
         let lengths = Lengths(AtomicUsize::new(0));
         let waiting = AtomicUsize::new(waiting);
         let (tx, rx) = sync_channel(raw.entries.len());
-        produce(&raw, bytes, &Options::default(), Some(&lengths), &waiting, tx);
+        produce(
+            &raw,
+            Cursor::new(bytes),
+            &Options::default(),
+            Some(&lengths),
+            &waiting,
+            tx,
+        );
         let items = rx.iter().flatten().collect();
         (raw, items, lengths.0.load(Ordering::Relaxed))
     }
@@ -273,7 +281,7 @@ mod tests {
             let (tx, rx) = sync_channel(raw.entries.len());
             produce(
                 &raw,
-                &bytes,
+                Cursor::new(&bytes[..]),
                 &Options::default(),
                 Some(&threads),
                 &AtomicUsize::new(1),

@@ -53,7 +53,14 @@ fn each_document(path: &Path, options: &Options, f: &mut dyn FnMut(&str, &[u8]))
                 scan::walk_bytes(bytes, "", 0, options, &mut Each { f })?;
             }
             None => {
-                scan::walk(source.reader()?, "", 0, options, &mut Each { f })?;
+                scan::walk(
+                    source.reader()?,
+                    Some(source.reader()?),
+                    "",
+                    0,
+                    options,
+                    &mut Each { f },
+                )?;
             }
         },
     }

@@ -79,7 +79,7 @@ pub(super) fn walk_and_hash<'p>(
             // Each reads the file with a reader of its own. A failure to
             // hash is reported first, as when one ran after the other.
             let (node, sha) = rayon::join(
-                || scan::walk(source.reader()?, "", 0, options, visitor),
+                || scan::walk(source.reader()?, Some(source.reader()?), "", 0, options, visitor),
                 || source.sha256(),
             );
             let sha = sha?;

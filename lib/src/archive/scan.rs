@@ -114,15 +114,18 @@ pub(crate) fn may_be_xml(head: &[u8]) -> bool {
 }
 
 /// Walks the archive in `r`, the file itself (`archive` empty) or the
-/// archive nested at the entry path `archive`.
-pub(crate) fn walk<'p, R: Read + Seek>(
+/// archive nested at the entry path `archive`; its entries are read ahead
+/// on a second thread with `ahead`, a second reader of the same archive,
+/// when it is given.
+pub(crate) fn walk<'p, R: Read + Seek, A: Read + Seek + Send>(
     r: R,
+    ahead: Option<A>,
     archive: &str,
     depth: usize,
     options: &Options,
     visitor: &mut dyn Visitor<'p>,
 ) -> Result<ZipNode, ArchiveError> {
-    walk_opened(Opened::open(r)?, None, archive, depth, options, visitor)
+    walk_opened(Opened::open(r)?, ahead, archive, depth, options, visitor)
 }
 
 /// [`walk`] on archive bytes in memory: its entries are read ahead on a
@@ -136,7 +139,7 @@ pub(crate) fn walk_bytes<'p>(
 ) -> Result<ZipNode, ArchiveError> {
     walk_opened(
         Opened::open(Cursor::new(bytes))?,
-        Some(bytes),
+        Some(Cursor::new(bytes)),
         archive,
         depth,
         options,
@@ -157,12 +160,12 @@ fn open_nested<'d>(data: &'d [u8], options: &Options) -> Result<Opened<Cursor<&'
     Ok(opened)
 }
 
-/// [`walk`] on an archive already opened, whose bytes are `held` when they
-/// are in memory. Every readable entry is read to its end (size and CRC-32
+/// [`walk`] on an archive already opened, read ahead with `ahead` (a
+/// second reader of it) when it is given. Every readable entry is read to its end (size and CRC-32
 /// checked) by every command, whatever it is.
-fn walk_opened<'p, R: Read + Seek>(
+fn walk_opened<'p, R: Read + Seek, A: Read + Seek + Send>(
     opened: Opened<R>,
-    held: Option<&[u8]>,
+    ahead: Option<A>,
     archive: &str,
     depth: usize,
     options: &Options,
@@ -178,7 +181,7 @@ fn walk_opened<'p, R: Read + Seek>(
     }
     let (raw, mut r) = opened.into_parts();
     let prepare = visitor.preparer();
-    let mut children = ahead::with_ahead(&raw, held, options, prepare, |ahead| {
+    let mut children = ahead::with_ahead(&raw, ahead, options, prepare, |ahead| {
         let mut entries = Entries::new(&raw, &mut r);
         walk_entries(&raw, &mut entries, ahead, &prefix, archive, depth, options, visitor)
     })?;
@@ -303,7 +306,7 @@ fn walk_entries<'p, R: Read + Seek>(
                     }
                     Err(e) => return Err(e.within(&path)),
                 };
-                let node = walk_opened(inner, Some(&data), &path, depth + 1, options, visitor)?;
+                let node = walk_opened(inner, Some(Cursor::new(&data[..])), &path, depth + 1, options, visitor)?;
                 if node.changes() {
                     children.push(Child {
                         index: i,
@@ -712,6 +715,111 @@ pub(crate) mod tests {
         )
         .unwrap();
         (input, recipe)
+    }
+
+    /// What a walk meets, in order.
+    #[derive(Default)]
+    struct Record(Vec<String>);
+
+    impl Visitor<'_> for Record {
+        fn document(
+            &mut self,
+            entry: &str,
+            data: &[u8],
+            _: Option<Prepared>,
+        ) -> Result<Option<Vec<Splice>>, ArchiveError> {
+            self.0.push(format!("document {entry}: {} bytes", data.len()));
+            Ok(None)
+        }
+
+        fn entry(&mut self, entry: &str, kind: EntryKind, size: u64) {
+            self.0.push(format!("entry {entry}: {kind:?}, {size} bytes"));
+        }
+
+        fn signature(&mut self, files: Vec<String>, removed: bool) {
+            self.0.push(format!("signature {files:?} {removed}"));
+        }
+    }
+
+    /// A reader that counts the bytes it reads.
+    struct Counted<'c, R>(R, &'c std::sync::atomic::AtomicU64);
+
+    impl<R: Read> Read for Counted<'_, R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+
+    impl<R: Seek> Seek for Counted<'_, R> {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            self.0.seek(to)
+        }
+    }
+
+    /// An archive of 40 documents and 40 notes, past the entries a reader
+    /// ahead needs; with `fault`, one byte of note 25's stored data is
+    /// changed, so that its CRC-32 fails.
+    fn documents_and_notes(fault: bool) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflate = zip::write::SimpleFileOptions::default();
+        for i in 0..40 {
+            zip.start_file(format!("p{i}.bpmn20.xml"), deflate).unwrap();
+            let doc = format!(
+                r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p{i}"/></definitions>"#
+            );
+            zip.write_all(doc.as_bytes()).unwrap();
+            zip.start_file(format!("n{i}.txt"), deflate).unwrap();
+            zip.write_all(&content(1000 + 300 * i)).unwrap();
+        }
+        let mut bytes = zip.finish().unwrap().into_inner();
+        if fault {
+            let mut z = zip::ZipArchive::new(Cursor::new(bytes.clone())).unwrap();
+            let e = z.by_name("n25.txt").unwrap();
+            let at = e.data_start().unwrap() + e.compressed_size() / 2;
+            bytes[usize::try_from(at).unwrap()] ^= 0x55;
+        }
+        bytes
+    }
+
+    /// A file read from the disk is read ahead on a second thread, as an
+    /// archive in memory is: the walk meets the same entries, documents
+    /// and first fault, in the same order, as one reading alone.
+    #[test]
+    fn a_file_walked_with_a_reader_ahead_meets_what_a_walk_alone_meets() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = crate::archive::Options::default();
+        for fault in [false, true] {
+            let path = dir.path().join(format!("in-{fault}.zip"));
+            std::fs::write(&path, documents_and_notes(fault)).unwrap();
+            let source = Source::File(path);
+            let read_ahead = std::sync::atomic::AtomicU64::new(0);
+            let walked = |ahead: bool| {
+                let mut seen = Record::default();
+                let second = ahead.then(|| Counted(source.reader().unwrap(), &read_ahead));
+                let result = walk(source.reader().unwrap(), second, "", 0, &options, &mut seen);
+                (
+                    result.map(|node| node.raw.entries.len()).map_err(|e| e.to_string()),
+                    seen.0,
+                )
+            };
+            let (alone, ahead) = (walked(false), walked(true));
+            assert_eq!(alone, ahead, "fault {fault}");
+            // The entries were read by the second reader.
+            assert!(read_ahead.into_inner() > 20_000, "fault {fault}");
+            match fault {
+                false => assert_eq!((alone.0, alone.1.len()), (Ok(80), 120)),
+                true => assert!(
+                    alone
+                        .0
+                        .as_ref()
+                        .is_err_and(|e| e.contains("n25.txt") && e.contains("CRC-32")),
+                    "{alone:?}"
+                ),
+            }
+        }
     }
 
     /// The check of a written archive read back from its file, as one of
