@@ -149,6 +149,11 @@ impl<R: Read + Seek> Opened<R> {
         Opened { raw, r }
     }
 
+    /// The layout and the reader, borrowed side by side.
+    pub fn parts(&mut self) -> (&RawArchive, &mut R) {
+        (&self.raw, &mut self.r)
+    }
+
     /// Whether procpatch can decompress entry `i`: stored, deflate, bzip2
     /// or LZMA, and not encrypted.
     pub fn readable(&self, i: usize) -> bool {

@@ -9,7 +9,7 @@ use super::entries::{sniff, step, Entries, EntryKind, Opened, Step};
 use super::error::ArchiveError;
 use super::notes::{self, Note, NoteKind};
 use super::prepare::{Prepare, Prepared};
-use super::raw::{self, RawArchive};
+use super::raw::RawArchive;
 use super::rewrite::{self, Input, Replacement, Written};
 use super::signature::Added;
 use crate::splice::Splice;
@@ -439,7 +439,10 @@ pub(crate) fn verify<R1: Input, R2: Input>(
 ) -> Result<(), ArchiveError> {
     let (written, contents) = (&built.written, &built.contents);
     let fail = |m: String| ArchiveError::Verify(m);
-    let layout = raw::read(output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
+    // Opened once: its layout is checked here, its edited entries read
+    // below (each opening reads every local header again).
+    let mut opened = Opened::open(&mut *output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
+    let (layout, output) = opened.parts();
     let expected = node.raw.entries.len() - built.remove.len() + built.added.len();
     if layout.entries.len() != expected {
         return Err(fail(format!(
@@ -512,7 +515,6 @@ pub(crate) fn verify<R1: Input, R2: Input>(
         pairs.push((i, j, *data));
     }
     // The edited content, CRC-32 and size checked.
-    let mut opened = Opened::open(&mut *output).map_err(|e| fail(format!("the written archive does not open: {e}")))?;
     for (i, j, data) in pairs {
         let name = node.raw.entries.get(i).map(|e| e.display_name()).unwrap_or_default();
         let nested = node.children.iter().find(|c| c.index == i).map(|c| &c.data);
@@ -550,7 +552,7 @@ pub(crate) fn verify<R1: Input, R2: Input>(
         let Some(&j) = by_offset.get(at) else {
             return Err(fail(format!("the new entry \"{}\" is missing", a.name)));
         };
-        if layout.entries.get(j).map(|e| e.name.as_slice()) != Some(a.name.as_bytes()) {
+        if opened.raw.entries.get(j).map(|e| e.name.as_slice()) != Some(a.name.as_bytes()) {
             return Err(fail(format!("the new entry \"{}\" has another name", a.name)));
         }
         let got = opened
