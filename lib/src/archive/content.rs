@@ -41,18 +41,17 @@ impl Content<'_> {
         Ok(self.pieces()?.iter().map(|p| p.len()).sum())
     }
 
-    /// The bytes of `range` of the content (clamped to its end), made whole.
-    pub fn range(&self, range: Range<usize>) -> Result<Vec<u8>, ArchiveError> {
-        let pieces = self.pieces()?;
-        let len: usize = pieces.iter().map(|p| p.len()).sum();
-        let mut out = Vec::with_capacity(range.end.min(len).saturating_sub(range.start));
+    /// The bytes of `range` of the content (clamped to its end), as the
+    /// parts of its pieces that lie in it, in order: borrowed, none empty.
+    pub fn parts(&self, range: Range<usize>) -> Result<Vec<&[u8]>, ArchiveError> {
+        let mut out = Vec::new();
         let mut at = 0usize;
-        for piece in pieces {
+        for piece in self.pieces()? {
             let end = at.saturating_add(piece.len());
             if end > range.start && at < range.end {
                 let from = range.start.saturating_sub(at);
                 let to = range.end.min(end).saturating_sub(at);
-                out.extend_from_slice(piece.get(from..to).unwrap_or_default());
+                out.push(piece.get(from..to).unwrap_or_default());
             }
             if end >= range.end {
                 break;
@@ -62,23 +61,21 @@ impl Content<'_> {
         Ok(out)
     }
 
+    /// The bytes of `range` of the content (clamped to its end), made whole.
+    pub fn range(&self, range: Range<usize>) -> Result<Vec<u8>, ArchiveError> {
+        Ok(self.parts(range)?.concat())
+    }
+
     /// The bytes of `range` of the content: borrowed where the range lies
     /// within one piece (old bytes between splices, or one splice), made
     /// whole only where it spans several.
     pub fn slice(&self, range: Range<usize>) -> Result<Cow<'_, [u8]>, ArchiveError> {
-        let mut at = 0usize;
-        for piece in self.pieces()? {
-            let end = at.saturating_add(piece.len());
-            if range.start >= at && range.end <= end {
-                let part = piece.get(range.start.saturating_sub(at)..range.end.saturating_sub(at));
-                return Ok(Cow::Borrowed(part.unwrap_or_default()));
-            }
-            if end > range.start {
-                break;
-            }
-            at = end;
-        }
-        self.range(range).map(Cow::Owned)
+        let parts = self.parts(range)?;
+        Ok(match parts.as_slice() {
+            [] => Cow::Borrowed(&[]),
+            [one] => Cow::Borrowed(one),
+            _ => Cow::Owned(parts.concat()),
+        })
     }
 
     /// The content made whole.
