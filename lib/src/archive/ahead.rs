@@ -7,9 +7,9 @@
 //! archive is held in memory, or one more reader of its file when it is
 //! read from the disk (past `Options::max_in_memory`), so that the walk of
 //! a large file uses both cores too; only an archive with enough entries
-//! to pay for a thread is read ahead. The reader ahead takes entries in order and hands
-//! each one's result, fault included, to the walk in that order, so the
-//! walk meets the same first fault as one reading alone. Results go over
+//! to pay for a thread is read ahead. The reader ahead takes entries in
+//! order and hands each one's result, fault included, to the walk in that
+//! order, so the walk meets the same first fault as one reading alone. Results go over
 //! in batches (a handover per entry costs more than a small entry's
 //! reading). What waits is bounded: at most [`QUEUE`] batches, each of at
 //! most [`BATCH`] entries or about [`BATCH_BYTES`] bytes kept, of entries
@@ -155,8 +155,8 @@ impl Ahead<'_> {
 }
 
 /// Runs `f` with a reader ahead, reading with `reader` (over the archive
-/// `raw` describes), when it pays, else with none. A thread that cannot be started leaves
-/// the walk to read alone.
+/// `raw` describes), when it pays, else with none. A thread that cannot be
+/// started leaves the walk to read alone.
 pub(crate) fn with_ahead<T, A: std::io::Read + std::io::Seek + Send>(
     raw: &RawArchive,
     reader: Option<A>,

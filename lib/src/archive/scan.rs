@@ -161,8 +161,8 @@ fn open_nested<'d>(data: &'d [u8], options: &Options) -> Result<Opened<Cursor<&'
 }
 
 /// [`walk`] on an archive already opened, read ahead with `ahead` (a
-/// second reader of it) when it is given. Every readable entry is read to its end (size and CRC-32
-/// checked) by every command, whatever it is.
+/// second reader of it) when it is given. Every readable entry is read to
+/// its end (size and CRC-32 checked) by every command, whatever it is.
 fn walk_opened<'p, R: Read + Seek, A: Read + Seek + Send>(
     opened: Opened<R>,
     ahead: Option<A>,
