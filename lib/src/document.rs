@@ -230,7 +230,9 @@ impl<'a> Document<'a> {
 
 /// Whether `bytes` is a BPMN 2.0 document: its root element is
 /// `definitions` in the BPMN model namespace, under any prefix. Only the
-/// prolog and the root's start tag are read.
+/// prolog and the root's start tag are read and decoded: a document that
+/// is malformed or undecodable further on is still BPMN here, and parsing
+/// it finds what is wrong.
 ///
 /// ```
 /// assert!(procpatch::is_bpmn(br#"<?xml version="1.0"?>
@@ -239,7 +241,27 @@ impl<'a> Document<'a> {
 /// assert!(!procpatch::is_bpmn(b"PK\x03\x04"));
 /// ```
 pub fn is_bpmn(bytes: &[u8]) -> bool {
-    Decoded::new(bytes).is_ok_and(|d| crate::tree::root_is(&d.text, crate::ns::BPMN_MODEL, "definitions"))
+    let head = bytes.get(..BPMN_HEAD).unwrap_or(bytes);
+    bpmn_root(head)
+        .or_else(|| (head.len() < bytes.len()).then(|| bpmn_root(bytes)).flatten())
+        .unwrap_or(false)
+}
+
+/// How much of a document [`is_bpmn`] decodes first: a prolog and a root
+/// start tag are nearly always within it. A document whose are not is
+/// decoded whole.
+const BPMN_HEAD: usize = 16 << 10;
+
+/// Whether the root element read from `bytes` is BPMN's `definitions`,
+/// reading as far as `bytes` decode (a cut inside a character, or bytes
+/// the encoding cannot decode, end them): `None` when its start tag is not
+/// all there.
+fn bpmn_root(bytes: &[u8]) -> Option<bool> {
+    let decoded = match Decoded::new(bytes) {
+        Err(Error::Undecodable { offset, .. }) => Decoded::new(bytes.get(..offset)?),
+        decoded => decoded,
+    };
+    crate::tree::root_of(&decoded.ok()?.text, crate::ns::BPMN_MODEL, "definitions")
 }
 
 #[cfg(test)]
@@ -312,5 +334,73 @@ mod tests {
             doc.processes()[last].tasks[0].selector.id.as_deref(),
             Some(format!("t{last}").as_str())
         );
+    }
+
+    /// `bytes` read the way `is_bpmn` read every document before it read
+    /// only a head: decoded whole.
+    fn is_bpmn_whole(bytes: &[u8]) -> bool {
+        Decoded::new(bytes).is_ok_and(|d| crate::tree::root_is(&d.text, crate::ns::BPMN_MODEL, "definitions"))
+    }
+
+    /// A document of `before` (the prolog), the root `root` with the BPMN
+    /// namespace, and filler content up to past the head, in UTF-8.
+    fn large(before: &str, root: &str) -> String {
+        let mut xml = format!("{before}<{root} xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n");
+        while xml.len() < 2 * BPMN_HEAD {
+            xml += "  <process id=\"p\" name=\"Über 𝄞\"/>\n";
+        }
+        xml + &format!("</{root}>\n")
+    }
+
+    #[test]
+    fn a_large_document_is_told_bpmn_from_its_head_as_from_its_whole() {
+        let prologs = [
+            String::new(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".to_string(),
+            // A prolog longer than the head: the whole is decoded.
+            format!("<?xml version=\"1.0\"?>\n<!--{}-->\n", "é".repeat(BPMN_HEAD)),
+        ];
+        let line = large("", "definitions").lines().nth(1).unwrap().len() + 1;
+        for prolog in &prologs {
+            for root in ["definitions", "other"] {
+                // Shifted by every amount within a line, so that the head ends
+                // inside each byte of a two- and a four-byte character, in
+                // UTF-8 and in UTF-16 with a byte-order mark.
+                for pad in 0..line {
+                    let doc = large(&format!("{prolog}{}", " ".repeat(pad)), root);
+                    let utf16: Vec<u8> = [0xFF, 0xFE]
+                        .into_iter()
+                        .chain(doc.encode_utf16().flat_map(u16::to_le_bytes))
+                        .collect();
+                    for bytes in [doc.as_bytes(), &utf16] {
+                        assert_eq!(is_bpmn(bytes), root == "definitions", "{root}, pad {pad}");
+                        assert_eq!(is_bpmn(bytes), is_bpmn_whole(bytes));
+                        // Undecodable after the root's start tag: still told.
+                        let broken = [bytes, b"\xFF"].concat();
+                        assert_eq!(is_bpmn(&broken), root == "definitions", "{root}, pad {pad}");
+                        // Cut anywhere in the root's start tag: not told.
+                        let tag = String::from_utf8_lossy(bytes).find("xmlns").unwrap_or(0);
+                        assert!(!is_bpmn(&bytes[..tag]));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn what_follows_the_roots_start_tag_does_not_decide_bpmn() {
+        // Bytes that are not UTF-8 after the root's start tag, in a small
+        // and a large document: BPMN, which the parse then refuses with
+        // where the bytes are (a decoding of the whole said it was not).
+        let small = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">"#.to_string();
+        for doc in [small, large("", "definitions")] {
+            let bytes = [doc.as_bytes(), b"\xFF\xFE<!-- not UTF-8 -->"].concat();
+            assert!(is_bpmn(&bytes));
+            assert!(!is_bpmn_whole(&bytes));
+            assert!(matches!(Document::parse(&bytes), Err(Error::Undecodable { offset, .. }) if offset == doc.len()));
+            // Before it: not BPMN.
+            let bad = [b"<!-- \xFF -->", doc.as_bytes()].concat();
+            assert!(!is_bpmn(&bad));
+        }
     }
 }

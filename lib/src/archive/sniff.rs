@@ -27,23 +27,6 @@ fn is_zip(head: &[u8], tail: impl FnOnce() -> Result<Vec<u8>, ArchiveError>) -> 
     Ok(raw::looks_like_zip(head) || (!scan::may_be_xml(head) && raw::has_end_signature(&tail()?)))
 }
 
-/// Whether `head`, a document's first bytes, starts a BPMN 2.0 document
-/// (its root element is BPMN's `definitions`).
-fn starts_bpmn(head: &[u8]) -> bool {
-    if crate::is_bpmn(head) {
-        return true;
-    }
-    // Cut after the last `>` so that a character split by the end of
-    // `head` does not make it undecodable (in UTF-16LE the `>` is followed
-    // by its zero byte).
-    match head.iter().rposition(|&b| b == b'>') {
-        Some(end) => [end + 1, end + 2]
-            .iter()
-            .any(|&cut| cut < head.len() && head.get(..cut).is_some_and(crate::is_bpmn)),
-        None => false,
-    }
-}
-
 impl FileKind {
     /// What a file is, from its bytes (all of them, or as many of its first
     /// bytes as are at hand): a zip archive when it starts like one, or when
@@ -60,7 +43,7 @@ impl FileKind {
         let tail = || Ok(bytes.get(from..).unwrap_or(bytes).to_vec());
         if is_zip(bytes, tail).unwrap_or(false) {
             Some(FileKind::Zip)
-        } else if starts_bpmn(bytes.get(..SNIFF_HEAD).unwrap_or(bytes)) {
+        } else if crate::is_bpmn(bytes.get(..SNIFF_HEAD).unwrap_or(bytes)) {
             Some(FileKind::Xml)
         } else {
             None
@@ -95,7 +78,7 @@ pub fn file_kind_of(path: &Path) -> Result<Option<FileKind>, ArchiveError> {
     };
     Ok(if is_zip(&head, tail)? {
         Some(FileKind::Zip)
-    } else if starts_bpmn(&head) {
+    } else if crate::is_bpmn(&head) {
         Some(FileKind::Xml)
     } else {
         None

@@ -482,10 +482,19 @@ fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
     (!crate::escape::is_xml_char(c)).then_some((at, c))
 }
 
+/// [`root_of`] on a whole text: one whose root is not read is not one.
+#[cfg(test)]
+pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
+    root_of(text, ns, local).unwrap_or(false)
+}
+
 /// Whether the root element of `text` is `{ns}local`, reading no further
 /// than its start tag. Its namespace is what the parse resolves: the value
-/// of the declaration of its prefix on that tag, decoded.
-pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
+/// of the declaration of its prefix on that tag, decoded. `None` when no
+/// start tag is read whole before the text ends, or a reading error comes
+/// first: in a text that may be only a document's first part, only more
+/// of it can decide.
+pub(crate) fn root_of(text: &str, ns: &str, local: &str) -> Option<bool> {
     let mut reader = Reader::from_str(text);
     loop {
         match reader.read_event() {
@@ -493,7 +502,7 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
                 let qname = e.name();
                 let (prefix, name) = qname.0.split_once(':').unwrap_or(("", qname.0));
                 if name != local {
-                    return false;
+                    return Some(false);
                 }
                 let declares = |key: &str| match key.strip_prefix("xmlns") {
                     Some("") => prefix.is_empty(),
@@ -502,12 +511,14 @@ pub(crate) fn root_is(text: &str, ns: &str, local: &str) -> bool {
                 };
                 let mut attributes = e.attributes();
                 attributes.with_checks(false);
-                return attributes
-                    .map_while(Result::ok)
-                    .find(|a| declares(a.key.0))
-                    .is_some_and(|a| decode_attr(&a.value).is_ok_and(|v| v == ns));
+                return Some(
+                    attributes
+                        .map_while(Result::ok)
+                        .find(|a| declares(a.key.0))
+                        .is_some_and(|a| decode_attr(&a.value).is_ok_and(|v| v == ns)),
+                );
             }
-            Ok(Event::Eof) | Err(_) => return false,
+            Ok(Event::Eof) | Err(_) => return None,
             Ok(_) => {}
         }
     }
