@@ -460,26 +460,52 @@ impl Tree {
 /// LF and CR), and U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`); so bytes are
 /// searched, not characters decoded.
 fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
+    use rayon::prelude::*;
     let bytes = text.as_bytes();
-    let bad = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
-    // By blocks, each folded without an early exit (which vectorises),
-    // then the block that holds one searched byte by byte.
-    const BLOCK: usize = 64;
-    let control = bytes
-        .chunks(BLOCK)
-        .position(|block| block.iter().fold(false, |any, &b| any | bad(b)))
-        .and_then(|k| {
-            let block = bytes.get(k * BLOCK..)?;
-            Some(k * BLOCK + block.iter().position(|&b| bad(b))?)
-        });
-    let nonchar =
-        memchr::memmem::find_iter(bytes, b"\xEF\xBF").find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)));
-    let at = match (control, nonchar) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
-    };
+    // A large text in parts side by side, each a whole number of blocks;
+    // the first part that holds one decides.
+    let parts = crate::threads::count()
+        .saturating_mul(2)
+        .min(bytes.len() / SCAN_PART)
+        .max(1);
+    let size = bytes.len().div_ceil(parts).next_multiple_of(SCAN_BLOCK);
+    let at = if parts == 1 {
+        first_suspect(bytes, 0..bytes.len())
+    } else {
+        (0..parts)
+            .into_par_iter()
+            .find_map_first(|k| first_suspect(bytes, k * size..(k * size + size).min(bytes.len())))
+    }?;
     let c = text.get(at..)?.chars().next()?;
     (!crate::escape::is_xml_char(c)).then_some((at, c))
+}
+
+/// The least text [`first_non_xml_char`] gives a part of its own.
+const SCAN_PART: usize = 1 << 20;
+
+/// The bytes [`first_suspect`] looks at together.
+const SCAN_BLOCK: usize = 64;
+
+/// Where in `bytes[range]` a character that XML does not allow starts: a
+/// control character other than a tab or a line break, or U+FFFE or U+FFFF
+/// (`EF BF BE`, `EF BF BF`; their last bytes may lie past the range). By
+/// blocks, each folded without an early exit (which vectorises) for a byte
+/// that may start one; a block that holds one is then read byte by byte.
+fn first_suspect(bytes: &[u8], range: Range<usize>) -> Option<usize> {
+    let may_start = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
+    let starts = |i: usize| match bytes.get(i..) {
+        Some([b, ..]) if *b < 0x20 => !matches!(b, b'\t' | b'\n' | b'\r'),
+        Some([0xEF, 0xBF, 0xBE | 0xBF, ..]) => true,
+        _ => false,
+    };
+    let start = range.start;
+    bytes.get(range)?.chunks(SCAN_BLOCK).enumerate().find_map(|(k, block)| {
+        if !block.iter().fold(false, |any, &b| any | may_start(b)) {
+            return None;
+        }
+        let from = start + k * SCAN_BLOCK;
+        (from..from + block.len()).find(|&i| starts(i))
+    })
 }
 
 /// [`root_of`] on a whole text: one whose root is not read is not one.
@@ -657,6 +683,34 @@ mod tests {
             .filter_map(char::from_u32)
             .collect();
         assert_eq!(first_non_xml_char(&all_allowed), None);
+    }
+
+    #[test]
+    fn a_large_text_searched_in_parts_finds_the_first_forbidden_character() {
+        // Lines with characters of one to four bytes, some starting `EF`
+        // (U+FF21), over several parts; two forbidden characters put in at
+        // places around the parts' and the blocks' ends, a three-byte one
+        // across them among them.
+        let line = "  <a b=\"é € 𝄞 Ａ\"/>\n";
+        let base = line.repeat(4 * SCAN_PART / line.len() + 1);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let slow = |t: &str| t.char_indices().find(|&(_, c)| !crate::escape::is_xml_char(c));
+        let parts = (2 * 3).min(base.len() / SCAN_PART);
+        assert!(parts > 2);
+        let size = base.len().div_ceil(parts).next_multiple_of(SCAN_BLOCK);
+        let boundary = |t: &str, from: usize| (from.min(t.len())..).find(|&i| t.is_char_boundary(i)).unwrap();
+        for near in [0, SCAN_BLOCK - 3, size - 3, 2 * size - 3, base.len() - 40] {
+            for delta in 0..5 {
+                for (first, second) in [('\u{FFFF}', '\u{1}'), ('\u{1F}', '\u{FFFE}')] {
+                    let mut text = base.clone();
+                    let at = boundary(&text, near + delta);
+                    text.insert(at, first);
+                    text.insert(boundary(&text, at + 9 * SCAN_BLOCK + delta), second);
+                    assert_eq!(pool.install(|| first_non_xml_char(&text)), slow(&text), "at {at}");
+                }
+            }
+        }
+        assert_eq!(pool.install(|| first_non_xml_char(&base)), None);
     }
 
     #[test]
