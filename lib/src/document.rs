@@ -248,8 +248,8 @@ pub fn is_bpmn(bytes: &[u8]) -> bool {
 }
 
 /// How much of a document [`is_bpmn`] decodes first: a prolog and a root
-/// start tag are nearly always within it. A document whose are not is
-/// decoded whole.
+/// start tag are nearly always within it. When they are not, the document
+/// is decoded whole.
 const BPMN_HEAD: usize = 16 << 10;
 
 /// Whether the root element read from `bytes` is BPMN's `definitions`,
@@ -372,15 +372,18 @@ mod tests {
                         .into_iter()
                         .chain(doc.encode_utf16().flat_map(u16::to_le_bytes))
                         .collect();
-                    for bytes in [doc.as_bytes(), &utf16] {
+                    // Where the root's first attribute starts, in each.
+                    let xmlns = doc.find("xmlns").unwrap();
+                    let xmlns16 = 2 + 2 * doc[..xmlns].encode_utf16().count();
+                    for (bytes, tag) in [(doc.as_bytes(), xmlns), (&utf16, xmlns16)] {
                         assert_eq!(is_bpmn(bytes), root == "definitions", "{root}, pad {pad}");
                         assert_eq!(is_bpmn(bytes), is_bpmn_whole(bytes));
                         // Undecodable after the root's start tag: still told.
                         let broken = [bytes, b"\xFF"].concat();
                         assert_eq!(is_bpmn(&broken), root == "definitions", "{root}, pad {pad}");
-                        // Cut anywhere in the root's start tag: not told.
-                        let tag = String::from_utf8_lossy(bytes).find("xmlns").unwrap_or(0);
+                        // Cut inside the root's start tag: not BPMN.
                         assert!(!is_bpmn(&bytes[..tag]));
+                        assert!(!is_bpmn(&bytes[..tag + 1]));
                     }
                 }
             }
