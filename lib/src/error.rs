@@ -77,10 +77,7 @@ impl LineIndex {
     /// A long text is indexed in parts side by side.
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let parts = match bytes.len() / INDEX_PART {
-            0 | 1 => 1,
-            n => crate::threads::count().min(n),
-        };
+        let parts = crate::threads::parts(bytes.len(), INDEX_PART, 1);
         let mut starts = Vec::with_capacity(bytes.len() / 48 + 1);
         starts.push(0);
         if parts == 1 {

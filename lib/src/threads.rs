@@ -25,6 +25,17 @@ pub(crate) fn count() -> usize {
     }
 }
 
+/// How many parts to share work on `len` bytes out in: `per_thread` for
+/// each thread of [`count`], no more than `len` holds parts of `least`
+/// bytes, and at least one. On a thread beside the pool: one, whatever
+/// `per_thread` says.
+pub(crate) fn parts(len: usize, least: usize, per_thread: usize) -> usize {
+    match count() {
+        1 => 1,
+        n => n.saturating_mul(per_thread).min(len / least.max(1)).max(1),
+    }
+}
+
 /// Marks this thread as one that works beside the pool, for the rest of
 /// its life: what it splits from now on it does itself.
 #[cfg_attr(not(feature = "archive"), allow(dead_code))]
@@ -51,5 +62,21 @@ mod tests {
         assert_eq!(beside.0, rayon::current_num_threads());
         // Only that thread.
         assert_eq!(pool.install(count), 3);
+    }
+
+    #[test]
+    fn work_is_shared_out_in_parts_of_at_least_the_least_size() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        assert_eq!(pool.install(|| parts(100, 10, 2)), 6);
+        assert_eq!(pool.install(|| parts(100, 40, 2)), 2);
+        assert_eq!(pool.install(|| parts(100, 10, 1)), 3);
+        assert_eq!(pool.install(|| parts(5, 10, 2)), 1);
+        assert_eq!(pool.install(|| parts(0, 0, 2)), 1);
+        // Beside the pool, one part of any size.
+        let beside = std::thread::spawn(|| {
+            work_beside_the_pool();
+            parts(usize::MAX, 1, 2)
+        });
+        assert_eq!(beside.join().unwrap(), 1);
     }
 }

@@ -464,10 +464,7 @@ fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
     // A large text in parts side by side, each a whole number of blocks;
     // the first part that holds one decides.
-    let parts = crate::threads::count()
-        .saturating_mul(2)
-        .min(bytes.len() / SCAN_PART)
-        .max(1);
+    let parts = crate::threads::parts(bytes.len(), SCAN_PART, 2);
     let size = bytes.len().div_ceil(parts).next_multiple_of(SCAN_BLOCK);
     let at = if parts == 1 {
         first_suspect(bytes, 0..bytes.len())
@@ -711,6 +708,38 @@ mod tests {
             }
         }
         assert_eq!(pool.install(|| first_non_xml_char(&base)), None);
+    }
+
+    #[test]
+    fn a_thread_beside_the_pool_searches_a_large_text_itself() {
+        // Every thread of the global pool waits, as walks waiting for their
+        // readers ahead do; a reader ahead searching a large document must
+        // not hand parts to the pool, or it would wait for them forever.
+        use std::sync::{Arc, Condvar, Mutex};
+        let text = "  <a b=\"c\"/>\n".repeat(3 * SCAN_PART / 12) + "\u{1}";
+        let gate = Arc::new((Mutex::new((0, false)), Condvar::new()));
+        let held = Arc::clone(&gate);
+        rayon::spawn_broadcast(move |_| {
+            let (lock, turn) = &*held;
+            let mut state = lock.lock().unwrap();
+            state.0 += 1;
+            turn.notify_all();
+            while !state.1 {
+                state = turn.wait(state).unwrap();
+            }
+        });
+        let (lock, turn) = &*gate;
+        let threads = rayon::current_num_threads();
+        drop(turn.wait_while(lock.lock().unwrap(), |s| s.0 < threads).unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            crate::threads::work_beside_the_pool();
+            let _ = tx.send(first_non_xml_char(&text));
+        });
+        let found = rx.recv_timeout(std::time::Duration::from_secs(30));
+        lock.lock().unwrap().1 = true;
+        turn.notify_all();
+        assert_eq!(found, Ok(Some((3 * SCAN_PART / 12 * 13, '\u{1}'))));
     }
 
     #[test]

@@ -36,14 +36,7 @@ type Read = (Tree, Vec<Box<str>>);
 
 /// How many parts to read a text of `len` bytes in.
 pub(super) fn parts(len: usize) -> usize {
-    if len < 2 * MIN_PART {
-        return 1;
-    }
-    let threads = crate::threads::count();
-    if threads == 1 {
-        return 1;
-    }
-    threads.saturating_mul(2).min(MAX_PARTS).min(len / MIN_PART).max(1)
+    crate::threads::parts(len, MIN_PART, 2).min(MAX_PARTS)
 }
 
 /// Parses `text` in up to `parts` parts: the kept tree (its names and line
