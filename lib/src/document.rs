@@ -391,6 +391,30 @@ mod tests {
     }
 
     #[test]
+    fn documents_in_other_encodings_are_told_from_their_head_as_from_their_whole() {
+        let line = large("", "definitions").lines().nth(1).unwrap().len() + 1;
+        for label in ["Shift_JIS", "windows-1252", "GB18030", "UTF-16BE"] {
+            let enc = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap();
+            for root in ["definitions", "other"] {
+                for pad in 0..line {
+                    let prolog = format!(
+                        "<?xml version=\"1.0\" encoding=\"{label}\"?>\n<!DOCTYPE {root} [<!ENTITY e \"a > b\">]>\n{}",
+                        " ".repeat(pad)
+                    );
+                    let doc = large(&prolog, root);
+                    let bytes: Vec<u8> = match label {
+                        // Without a byte-order mark: told by its first bytes.
+                        "UTF-16BE" => doc.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+                        _ => enc.encode(&doc).0.into_owned(),
+                    };
+                    assert_eq!(is_bpmn(&bytes), root == "definitions", "{label}, {root}, pad {pad}");
+                    assert_eq!(is_bpmn(&bytes), is_bpmn_whole(&bytes));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn what_follows_the_roots_start_tag_does_not_decide_bpmn() {
         // Bytes that are not UTF-8 after the root's start tag, in a small
         // and a large document: BPMN, which the parse then refuses with
