@@ -80,6 +80,7 @@ mod scan;
 mod signature;
 mod sniff;
 mod source;
+mod verify;
 
 use std::io::Cursor;
 use std::path::Path;

@@ -14,6 +14,7 @@ use super::report::{FileKind, FileReport, OutputReport};
 use super::scan::{self, ChildData, Visitor, ZipNode};
 use super::sniff::{file_kind, Kind};
 use super::source::{self, Source};
+use super::verify;
 use super::Options;
 
 /// A file read and matched against a recipe, ready to be written.
@@ -264,7 +265,7 @@ pub fn patch_archive(bytes: &[u8], recipe: &Recipe, options: &Options) -> Result
         Root::Zip { node, source } => {
             let mut out = Vec::new();
             let built = scan::build(&mut source.reader()?, node, scan::Extra::default(), &mut out)?;
-            scan::verify(
+            verify::verify(
                 &mut source.reader()?,
                 &mut Cursor::new(out.as_slice()),
                 node,

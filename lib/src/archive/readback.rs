@@ -1,7 +1,7 @@
 //! Reading a written archive back to verify it, with a failure to read it
 //! told apart from a difference in it.
 //!
-//! The verification (`scan::verify`) turns what it meets into
+//! The verification (`verify::verify`) turns what it meets into
 //! [`ArchiveError::Verify`] with the place it was found ("entry "x":
 //! bytes differ at offset n"), which is right for a difference and wrong
 //! for a disk that cannot be read: the system's own error ("Input/output
@@ -14,7 +14,7 @@ use std::path::Path;
 
 use super::error::ArchiveError;
 use super::rewrite::Input;
-use super::scan::{self, Built, ZipNode};
+use super::scan::{Built, ZipNode};
 use super::Options;
 
 /// A reader that keeps (a copy of) the first error its reads returned.
@@ -70,7 +70,7 @@ impl<R: Input> Input for Watched<R> {
     }
 }
 
-/// [`scan::verify`] of the archive written at `path`, read back by
+/// [`verify::verify`](super::verify::verify) of the archive written at `path`, read back by
 /// `output`: an error in reading it is an I/O error on `path`, any other
 /// failure what the verification found.
 pub(crate) fn verify<R1: Input, R2: Input>(
@@ -82,7 +82,7 @@ pub(crate) fn verify<R1: Input, R2: Input>(
     options: &Options,
 ) -> Result<(), ArchiveError> {
     let mut output = Watched::new(output);
-    let checked = scan::verify(input, &mut output, node, built, options);
+    let checked = super::verify::verify(input, &mut output, node, built, options);
     match (checked, output.failed()) {
         (Err(_), Some(e)) => Err(ArchiveError::io_at(path, e)),
         (checked, _) => checked,
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn a_written_archive_that_cannot_be_read_back_is_an_io_error_on_it() {
         let dir = tempfile::tempdir().unwrap();
-        let (input, recipe) = scan::tests::one_edit(dir.path());
+        let (input, recipe) = crate::archive::scan::tests::one_edit(dir.path());
         let plan = crate::archive::plan_file(&input, &recipe, &Options::default()).unwrap();
         let crate::archive::Root::Zip { node, source } = &plan.root else {
             return assert!(
@@ -161,7 +161,8 @@ mod tests {
             );
         };
         let mut out = Vec::new();
-        let built = scan::build(&mut source.reader().unwrap(), node, Default::default(), &mut out).unwrap();
+        let built =
+            crate::archive::scan::build(&mut source.reader().unwrap(), node, Default::default(), &mut out).unwrap();
         let options = Options::default();
         let path = dir.path().join("out.zip");
         let check = |fail_at: u64| {
