@@ -47,7 +47,7 @@ fn a_file_listed_as_it_is_read_matches_its_collected_inspection() {
         support::fixture("testdata/archives/ConfigurationExport.zip"),
         support::fixture("testdata/bpmn/vendor/UsersProcLock.bpmn20.xml"),
         // Read ahead on a second thread, one document malformed.
-        crate::archive::many_entries(tmp.path(), "xml"),
+        crate::large::many_entries(tmp.path(), "xml"),
         large.clone(),
     ];
     let labels = Recipe::builtin().labels();

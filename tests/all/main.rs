@@ -13,6 +13,7 @@ mod fixtures;
 mod fuzz_regressions;
 mod insertion;
 mod interop;
+mod large;
 mod listing;
 mod properties;
 mod render;
