@@ -1,7 +1,7 @@
 //! Signing fixtures for issue 8 (JAR signatures): keys made with `keytool`,
 //! samples signed with `jarsigner`, the `verify` agreement cases, and the
 //! readers that tests of signed output use. The code lives in
-//! `testdata/interop/signing_fixtures.rs`, shared with the CLI tests; the
+//! `testdata/interop/signing_fixtures/`, shared with the CLI tests; the
 //! tests here check the fixtures themselves against the real Java tools and
 //! pin what those tools say today.
 
@@ -10,7 +10,7 @@ use std::path::Path;
 use procpatch::archive::{self, Options, WriteOptions};
 use procpatch::Recipe;
 
-#[path = "../../testdata/interop/signing_fixtures.rs"]
+#[path = "../../testdata/interop/signing_fixtures/mod.rs"]
 mod fixtures;
 pub use fixtures::*;
 

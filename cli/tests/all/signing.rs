@@ -2,7 +2,7 @@
 //! `jarsigner -verify`, and `apply --sign-with` checked by `jarsigner
 //! -verify -strict`, Java's `JarFile`/`JarInputStream` (`JarCheck.java`)
 //! and the raw bytes. Keys, signed samples and the verify cases are made at
-//! test time (`testdata/interop/signing_fixtures.rs`).
+//! test time (`testdata/interop/signing_fixtures/`).
 //!
 //! The command line these tests are written against:
 //!
@@ -21,7 +21,7 @@ use assert_cmd::Command;
 
 use crate::{root, Run};
 
-#[path = "../../../testdata/interop/signing_fixtures.rs"]
+#[path = "../../../testdata/interop/signing_fixtures/mod.rs"]
 mod fixtures;
 use fixtures::*;
 
