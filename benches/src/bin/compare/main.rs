@@ -264,7 +264,7 @@ fn run(args: &Args) -> Result<()> {
     }
     let mut report = bench.finish();
     if let Err(why) = &tools.time {
-        report.notes.insert(0, format!("No peak RSS: {why}."));
+        report.notes.insert(0, format!("No CPU time or peak RSS: {why}."));
     }
 
     let peer = |r: &Result<String, String>| r.clone().unwrap_or_else(|e| e.clone());
@@ -291,12 +291,12 @@ fn run(args: &Args) -> Result<()> {
         ),
         format!("- {version} at `{}`.", procpatch.display()),
         format!(
-            "- Minimum wall time of {} runs (a command under {} ms: up to {} runs, about a second of them); peak RSS is the largest `ru_maxrss` of the runs ({}).",
+            "- Minimum wall time of {} runs (a command under {} ms: up to {} runs, about a second of them); CPU is the user + system time of that run, every thread and child counted, and peak RSS the largest `ru_maxrss` of the runs ({}).",
             args.runs,
             measure::SHORT.as_millis(),
             args.runs.max(1).saturating_mul(measure::SHORT_FACTOR),
             if tools.time.is_ok() {
-                "GNU time `%M`"
+                "GNU time: `%P` of the wall time, and `%M`"
             } else {
                 "not measured: GNU time missing"
             }

@@ -1,12 +1,17 @@
-//! Running a command several times: the minimum wall time, and the peak RSS
-//! from GNU time.
+//! Running a command several times: the minimum wall time, and the CPU time
+//! and peak RSS from GNU time.
 //!
 //! Wall time is taken here, around the child (`Instant` before spawning,
 //! after `wait`): GNU time's own `%e` has a resolution of 10 ms. Peak RSS is
 //! GNU time's `%M`, the `ru_maxrss` that `wait4` reports for the child: the
 //! kernel's exact high-water mark of the largest process in the command's
 //! tree (for a script, its biggest tool, not the sum), with no sampling that
-//! could miss a short peak. The harness itself needs no `unsafe` for it (the
+//! could miss a short peak. CPU time is the run's wall time times GNU
+//! time's `%P`, the user and system time of the command (all its threads,
+//! and the children it waited for) as a whole percentage of its elapsed
+//! time, which GNU time works out to the millisecond: its `%U` and `%S`
+//! are cut to steps of 10 ms, more than a short command takes. Beside the
+//! wall time it shows how much of the machine a command used. The harness itself needs no `unsafe` for it (the
 //! workspace forbids it). The GNU time process adds about 0.6 ms to every
 //! command alike.
 
@@ -103,6 +108,9 @@ pub struct Measured {
     pub min: Duration,
     /// The largest peak RSS of all runs, in KiB; `None` without GNU time.
     pub rss_kib: Option<u64>,
+    /// The CPU time (user + system) of the fastest run; `None` without GNU
+    /// time, or when it could not tell.
+    pub cpu: Option<Duration>,
 }
 
 impl Measured {
@@ -113,6 +121,36 @@ impl Measured {
     pub fn rss_mib(&self) -> Option<f64> {
         self.rss_kib.map(|k| k as f64 / 1024.0)
     }
+
+    /// Two measurements of one command as one: the faster run's time and
+    /// CPU time, the larger peak RSS.
+    fn with(self, other: Measured) -> Measured {
+        let faster = if other.min < self.min { other } else { self };
+        Measured {
+            rss_kib: self.rss_kib.max(other.rss_kib),
+            ..faster
+        }
+    }
+}
+
+/// What GNU time printed with `-f "%M %P"`: the peak RSS in KiB, and the
+/// CPU time as a percentage of the elapsed time (`None` when GNU time
+/// could not tell: "?%" for a run under a millisecond). It writes "Command
+/// exited with non-zero status N" first when the command fails, so the
+/// figures are on the last line.
+fn parse_time(text: &str) -> Result<(u64, Option<u32>), String> {
+    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let bad = || format!("GNU time printed {last:?}");
+    let fields: Vec<&str> = last.split_whitespace().collect();
+    let [rss, percent] = fields[..] else {
+        return Err(bad());
+    };
+    let rss = rss.parse::<u64>().map_err(|_| bad())?;
+    let percent = match percent.strip_suffix('%').ok_or_else(bad)? {
+        "?" => None,
+        p => Some(p.parse::<u32>().map_err(|_| bad())?),
+    };
+    Ok((rss, percent))
 }
 
 /// A measurement, or why there is none (the command failed, or a tool is
@@ -193,10 +231,7 @@ impl Runner {
                 ran = true;
                 *best = Some(match (best.take(), one) {
                     (_, Err(why)) => Err(why),
-                    (Some(Ok(b)), Ok(one)) => Ok(Measured {
-                        min: b.min.min(one.min),
-                        rss_kib: b.rss_kib.max(one.rss_kib),
-                    }),
+                    (Some(Ok(b)), Ok(one)) => Ok(b.with(one)),
                     (_, Ok(one)) => Ok(one),
                 });
             }
@@ -271,7 +306,7 @@ impl Runner {
         let mut command = match &self.time {
             Some(time) => {
                 let mut c = Command::new(time);
-                c.args(["-f", "%M", "-o"]).arg(&rss_path).arg(&cmd.program);
+                c.args(["-f", "%M %P", "-o"]).arg(&rss_path).arg(&cmd.program);
                 c
             }
             None => Command::new(&cmd.program),
@@ -295,21 +330,19 @@ impl Runner {
             let why = log.lines().find(|l| !l.trim().is_empty()).unwrap_or("no message");
             return Err(format!("exit {code}: {}", why.trim()));
         }
-        // GNU time writes "Command exited with non-zero status N" first
-        // when the child fails: the number is on the last line.
-        let rss_kib = match &self.time {
+        let (rss_kib, cpu) = match &self.time {
             Some(_) => {
                 let text = fs::read_to_string(&rss_path).map_err(|e| format!("{}: {e}", rss_path.display()))?;
-                let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-                Some(
-                    last.trim()
-                        .parse::<u64>()
-                        .map_err(|_| format!("GNU time printed {last:?}"))?,
-                )
+                let (rss, percent) = parse_time(&text)?;
+                (Some(rss), percent.map(|p| elapsed.mul_f64(f64::from(p) / 100.0)))
             }
-            None => None,
+            None => (None, None),
         };
-        Ok(Measured { min: elapsed, rss_kib })
+        Ok(Measured {
+            min: elapsed,
+            rss_kib,
+            cpu,
+        })
     }
 
     /// Removes a command's outputs once it is measured and checked (disk
@@ -332,7 +365,7 @@ mod tests {
         let runner = Runner::new(2, None, &dir.path().join("logs"), &dir.path().join("tmp")).unwrap();
         let measure = |cmd: &Cmd| runner.measure_interleaved(&[("cmd", cmd)]).pop().unwrap();
         let ok = measure(&Cmd::new("true", "true")).unwrap();
-        assert!(ok.rss_kib.is_none());
+        assert!(ok.rss_kib.is_none() && ok.cpu.is_none());
         let cmd = Cmd::new("sh", "sh").args(["-c", "echo broken >&2; exit 3"]);
         assert_eq!(measure(&cmd).unwrap_err(), "exit 3: broken");
         assert!(measure(&cmd.expect(&[3])).is_ok());
@@ -427,5 +460,21 @@ mod tests {
         let m = runner.measure_interleaved(&[("dd", &cmd)]).pop().unwrap().unwrap();
         let rss = m.rss_kib.unwrap();
         assert!(rss >= 40 * 1024, "{rss} KiB");
+        // One thread: no more CPU time than wall time, and some.
+        let cpu = m.cpu.unwrap();
+        assert!(cpu > Duration::ZERO && cpu <= m.min, "{cpu:?} in {:?}", m.min);
+    }
+
+    #[test]
+    fn gnu_times_figures_are_read_from_its_last_line() {
+        assert_eq!(parse_time("5120 185%\n"), Ok((5120, Some(185))));
+        assert_eq!(
+            parse_time("Command exited with non-zero status 1\n3968 99%\n"),
+            Ok((3968, Some(99)))
+        );
+        assert_eq!(parse_time("2100 ?%"), Ok((2100, None)));
+        for bad in ["", "5120", "5120 185", "5120 x%", "5120 185% 9", "-1 10%", "1 -5%"] {
+            assert_eq!(parse_time(bad), Err(format!("GNU time printed {bad:?}")), "{bad}");
+        }
     }
 }

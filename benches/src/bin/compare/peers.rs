@@ -113,7 +113,7 @@ impl Tools {
                     .status()
                     .is_ok_and(|s| s.success())
             })
-            .ok_or_else(|| "GNU time not found (Debian: apt-get install time); no peak RSS".to_string());
+            .ok_or_else(|| "GNU time not found (Debian: apt-get install time); no CPU time or peak RSS".to_string());
         let candidates: Vec<PathBuf> = match python {
             Some(p) => vec![p.to_path_buf()],
             None => vec!["python3".into(), "/usr/bin/python3".into()],

@@ -100,6 +100,10 @@ pub fn secs(s: f64) -> String {
     }
 }
 
+fn cpu(m: &Measured) -> String {
+    m.cpu.map_or_else(|| "–".to_string(), |c| secs(c.as_secs_f64()))
+}
+
 fn rss(m: &Measured) -> String {
     m.rss_mib().map_or_else(|| "–".to_string(), |r| format!("{r:.1} MiB"))
 }
@@ -202,9 +206,9 @@ impl Report {
         }
         let _ = writeln!(
             s,
-            "\n| workload | command | min time | peak RSS | ratio | target | met |"
+            "\n| workload | command | min time | CPU | peak RSS | ratio | target | met |"
         );
-        let _ = writeln!(s, "|---|---|---:|---:|---|---|---|");
+        let _ = writeln!(s, "|---|---|---:|---:|---:|---|---|---|");
         let mut last_workload = "";
         for row in &self.rows {
             let workload = if row.workload == last_workload {
@@ -213,10 +217,10 @@ impl Report {
                 row.workload.as_str()
             };
             last_workload = &row.workload;
-            let (time, peak) = match &row.outcome {
-                Ok(m) => (secs(m.secs()), rss(m)),
-                Err(why) if why.starts_with("skipped") => ("skipped (see the notes)".into(), "–".into()),
-                Err(why) => (format!("failed ({})", cell(why)), "–".into()),
+            let (time, used, peak) = match &row.outcome {
+                Ok(m) => (secs(m.secs()), cpu(m), rss(m)),
+                Err(why) if why.starts_with("skipped") => ("skipped (see the notes)".into(), "–".into(), "–".into()),
+                Err(why) => (format!("failed ({})", cell(why)), "–".into(), "–".into()),
             };
             let mut checks = row.checks.iter();
             let first = checks.next();
@@ -225,14 +229,14 @@ impl Report {
             });
             let _ = writeln!(
                 s,
-                "| {} | {} | {time} | {peak} | {ratio} | {target} | {met} |",
+                "| {} | {} | {time} | {used} | {peak} | {ratio} | {target} | {met} |",
                 cell(workload),
                 cell(&row.command)
             );
             for c in checks {
                 let _ = writeln!(
                     s,
-                    "| | | | | {} | {} | {} |",
+                    "| | | | | | {} | {} | {} |",
                     cell(&c.ratio),
                     cell(&c.target),
                     c.met.cell()
@@ -406,6 +410,7 @@ mod tests {
         Ok(Measured {
             min: Duration::from_secs_f64(secs),
             rss_kib: Some(rss_mib * 1024),
+            cpu: Some(Duration::from_secs_f64(secs * 1.5)),
         })
     }
 
