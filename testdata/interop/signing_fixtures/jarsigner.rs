@@ -1,4 +1,6 @@
-//! What `jarsigner -verify` says about a file, in a form tests compare.
+//! What `jarsigner -verify` says about a file, in a form tests compare, and
+//! the verification cases: signed samples and tampered copies with what it
+//! says about each.
 
 use super::*;
 

@@ -3,7 +3,7 @@
 //!
 //! It generates the workloads deterministically into a work folder, writes
 //! the peer scripts there, times each command several times (minimum wall
-//! time, peak RSS from GNU time), and prints a Markdown report of the
+//! time; CPU time and peak RSS from GNU time), and prints a Markdown report of the
 //! ratios against the targets, also written to a file. It measures whatever
 //! procpatch binary it is given; it asserts nothing, and CI only builds it.
 //!

@@ -6,14 +6,14 @@
 //! GNU time's `%M`, the `ru_maxrss` that `wait4` reports for the child: the
 //! kernel's exact high-water mark of the largest process in the command's
 //! tree (for a script, its biggest tool, not the sum), with no sampling that
-//! could miss a short peak. CPU time is the run's wall time times GNU
-//! time's `%P`, the user and system time of the command (all its threads,
-//! and the children it waited for) as a whole percentage of its elapsed
-//! time, which GNU time works out to the millisecond: its `%U` and `%S`
-//! are cut to steps of 10 ms, more than a short command takes. Beside the
-//! wall time it shows how much of the machine a command used. The harness itself needs no `unsafe` for it (the
-//! workspace forbids it). The GNU time process adds about 0.6 ms to every
-//! command alike.
+//! could miss a short peak; the harness itself needs no `unsafe` for it (the
+//! workspace forbids it). CPU time is the run's wall time times GNU time's
+//! `%P`, the user and system time of the command (all its threads, and the
+//! children it waited for) as a whole percentage of its elapsed time, which
+//! GNU time works out to the millisecond: its `%U` and `%S` are cut to
+//! steps of 10 ms, more than a short command takes. Beside the wall time it
+//! shows how much of the machine a command used. The GNU time process adds
+//! about 0.6 ms to every command alike.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -135,7 +135,7 @@ impl Measured {
 
 /// What GNU time printed with `-f "%M %P"`: the peak RSS in KiB, and the
 /// CPU time as a percentage of the elapsed time (`None` when GNU time
-/// could not tell: "?%" for a run under a millisecond). It writes "Command
+/// could not tell: "?%" for an elapsed time of zero). It writes "Command
 /// exited with non-zero status N" first when the command fails, so the
 /// figures are on the last line.
 fn parse_time(text: &str) -> Result<(u64, Option<u32>), String> {
@@ -463,6 +463,27 @@ mod tests {
         // One thread: no more CPU time than wall time, and some.
         let cpu = m.cpu.unwrap();
         assert!(cpu > Duration::ZERO && cpu <= m.min, "{cpu:?} in {:?}", m.min);
+    }
+
+    /// Runs merged: the fastest run's time and CPU time, whichever came
+    /// first, and the largest peak RSS of any.
+    #[test]
+    fn runs_merge_into_the_fastest_and_the_largest_peak() {
+        let ms = Duration::from_millis;
+        let run = |min: u64, rss_kib: Option<u64>, cpu: Option<u64>| Measured {
+            min: ms(min),
+            rss_kib,
+            cpu: cpu.map(ms),
+        };
+        let merged = run(30, Some(900), Some(50)).with(run(20, Some(700), Some(60)));
+        assert_eq!(
+            (merged.min, merged.rss_kib, merged.cpu),
+            (ms(20), Some(900), Some(ms(60)))
+        );
+        let merged = run(20, Some(700), None).with(run(30, Some(900), Some(10)));
+        assert_eq!((merged.min, merged.rss_kib, merged.cpu), (ms(20), Some(900), None));
+        let merged = run(20, None, None).with(run(20, Some(5), Some(10)));
+        assert_eq!((merged.min, merged.rss_kib, merged.cpu), (ms(20), Some(5), None));
     }
 
     #[test]
